@@ -1,0 +1,317 @@
+"""The training engine: pure functions over arrays and pytrees, compiled by XLA once per structure.
+
+A fit is a few calls of one compiled function, each running several epochs: every epoch draws a permutation with
+`jax.random`, loops over its minibatches (the last partial batch is masked, not dropped), and computes the
+training and validation loss and metrics on the device. Between calls the host prints progress and runs callbacks.
+
+Compiled functions are cached by `Plan` (layer structures, loss, optimizer kind, metrics, batch size), never by
+model object, so a new model of the same architecture reuses them. Numbers such as the learning rate, dropout rate
+or L2 strength travel in `hyper` as inputs. Row counts are padded to size buckets, so datasets of similar size share
+one compiled function too.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from . import _metrics as metrics
+from . import _schedules as schedules
+from ._layers import Context, apply_model, ends_in_sigmoid, penalty
+from ._losses import PER_ROW
+from ._optimizers import build_transform, set_hyperparams
+
+CHUNK_EPOCHS = 32  # the most epochs one compiled call runs; fewer are asked for when callbacks need every epoch
+
+
+def enable_compilation_cache() -> str | None:
+    """Turn on JAX's persistent compilation cache in the user's cache directory, unless TWOCLASS_NO_CACHE is set."""
+    if os.environ.get("TWOCLASS_NO_CACHE", "").strip() not in ("", "0"):
+        return None
+    directory = os.environ.get("TWOCLASS_CACHE_DIR") or os.environ.get("JAX_COMPILATION_CACHE_DIR")
+    if not directory:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
+        directory = os.path.join(base, "twoclass", "jax")
+    try:
+        os.makedirs(directory, exist_ok=True)
+        jax.config.update("jax_compilation_cache_dir", directory)
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+        jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+    except (OSError, AttributeError):  # a read-only home must not stop training
+        return None
+    return directory
+
+
+CACHE_DIR = enable_compilation_cache()
+_trace_counts: dict[str, int] = {"train": 0, "evaluate": 0, "predict": 0}
+
+
+def trace_count(kind: str | None = None) -> int:
+    """How many times a compiled function was traced (each trace is one compilation, or one cache load)."""
+    return sum(_trace_counts.values()) if kind is None else _trace_counts[kind]
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Data as the engine sees it.
+
+
+class Table(NamedTuple):
+    """Rows padded to a bucketed size. Padding rows have weight 0; `n` counts the real rows."""
+
+    x: jax.Array  # (rows, features) float32
+    y: jax.Array  # (rows,) float32 in {0, 1}
+    weight: jax.Array  # (rows,) float32
+    n: jax.Array  # () int32
+
+
+def bucket(count: int) -> int:
+    """Round up to a size with 3 significant bits (8, 9, ..., 15, 16, 18, ..., 30, 32, 36, ...): at most 12.5% waste."""
+    if count <= 16:
+        return max(count, 1)
+    shift = count.bit_length() - 4
+    return ((count + (1 << shift) - 1) >> shift) << shift
+
+
+def pad_table(x: np.ndarray, y: np.ndarray | None, weight: np.ndarray | None, batch_size: int) -> Table:
+    n = x.shape[0]
+    rows = bucket(math.ceil(n / batch_size)) * batch_size
+    x_pad = np.zeros((rows, x.shape[1]), np.float32)
+    x_pad[:n] = x
+    y_pad = np.zeros(rows, np.float32)
+    if y is not None:
+        y_pad[:n] = y
+    w_pad = np.zeros(rows, np.float32)
+    w_pad[:n] = 1.0 if weight is None else weight
+    return Table(jnp.asarray(x_pad), jnp.asarray(y_pad), jnp.asarray(w_pad), jnp.asarray(n, jnp.int32))
+
+
+def eval_batch_size(n: int) -> int:
+    return min(1024, 1 << max(n - 1, 0).bit_length())
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# What a compiled function is keyed by, and the state it carries.
+
+
+class Plan(NamedTuple):
+    layers: tuple
+    loss: tuple
+    optimizer: tuple
+    metrics: tuple
+    batch_size: int
+    shuffle: bool
+    eval_batch: int
+    has_validation: bool
+
+
+class Hyper(NamedTuple):
+    layers: list
+    loss: dict
+    schedule: dict
+
+
+class TrainState(NamedTuple):
+    params: Any
+    state: Any
+    opt_state: Any
+    key: jax.Array
+    step: jax.Array  # optimizer updates applied so far
+    epoch: jax.Array  # epochs completed so far
+
+
+def init_train_state(plan_optimizer: tuple, optimizer_hyper: dict, params, state, key, step=0, epoch=0) -> TrainState:
+    transform = build_transform(plan_optimizer, optimizer_hyper)
+    return TrainState(params, state, transform.init(params), key, jnp.asarray(step, jnp.int32),
+                      jnp.asarray(epoch, jnp.int32))
+
+
+def _splits_sigmoid(layers: tuple, loss: tuple) -> bool:
+    from_logits = len(loss) > 1 and loss[1]
+    return ends_in_sigmoid(layers) and not from_logits
+
+
+def _is_logit(layers: tuple, loss: tuple) -> bool:
+    return _splits_sigmoid(layers, loss) or (len(loss) > 1 and bool(loss[1]))
+
+
+def _forward(layers, loss, params, states, layer_hyper, x, ctx):
+    """Returns (what the loss takes, what the user sees as output, new layer states)."""
+    split = _splits_sigmoid(layers, loss)
+    out, states = apply_model(layers, params, states, layer_hyper, x, ctx, split_sigmoid=split)
+    out = out[:, 0]
+    return out, (jax.nn.sigmoid(out) if split else out), states
+
+
+def _data_loss(plan_loss, loss_hyper, y, loss_input, weight, is_logit):
+    return PER_ROW[plan_loss[0]](plan_loss, loss_hyper, y, loss_input, is_logit) * weight
+
+
+def _all_finite(tree) -> jax.Array:
+    leaves = jax.tree_util.tree_leaves(tree)
+    return jnp.all(jnp.stack([jnp.all(jnp.isfinite(leaf)) for leaf in leaves])) if leaves else jnp.array(True)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Evaluation and prediction.
+
+
+def _evaluate(layers, loss, metric_structures, eval_batch, params, states, hyper: Hyper, data: Table):
+    """Loss (plus the weight penalty, as Keras reports it) and metrics over all real rows, in batches."""
+    is_logit = _is_logit(layers, loss)
+    ctx = Context(False, None, None)
+    n_batches = (data.n + eval_batch - 1) // eval_batch
+
+    def body(i, carry):
+        loss_sum, metric_states = carry
+        start = i * eval_batch
+        xb = jax.lax.dynamic_slice_in_dim(data.x, start, eval_batch)
+        yb = jax.lax.dynamic_slice_in_dim(data.y, start, eval_batch)
+        wb = jax.lax.dynamic_slice_in_dim(data.weight, start, eval_batch)
+        loss_input, output, _ = _forward(layers, loss, params, states, hyper.layers, xb, ctx)
+        loss_sum = loss_sum + _data_loss(loss, hyper.loss, yb, loss_input, wb, is_logit).sum()
+        metric_states = [metrics.update_state(m, s, yb, output, wb) for m, s in zip(metric_structures, metric_states)]
+        return loss_sum, metric_states
+
+    start_states = [metrics.init_state(m) for m in metric_structures]
+    loss_sum, metric_states = jax.lax.fori_loop(0, n_batches, body, (jnp.zeros(()), start_states))
+    total = loss_sum / jnp.maximum(data.n, 1) + penalty(layers, params, hyper.layers)
+    return total, [metrics.result(m, s) for m, s in zip(metric_structures, metric_states)]
+
+
+@functools.lru_cache(maxsize=None)
+def evaluate_fn(layers: tuple, loss: tuple, metric_structures: tuple, eval_batch: int):
+    def run(params, states, hyper, data):
+        _trace_counts["evaluate"] += 1
+        return _evaluate(layers, loss, metric_structures, eval_batch, params, states, hyper, data)
+
+    return jax.jit(run)
+
+
+@functools.lru_cache(maxsize=None)
+def predict_fn(layers: tuple, loss: tuple, eval_batch: int, logits: bool = False):
+    """Model outputs (or logits) for every padded row, batch by batch."""
+    ctx = Context(False, None, None)
+
+    def run(params, states, layer_hyper, x):
+        _trace_counts["predict"] += 1
+        batches = x.reshape(-1, eval_batch, x.shape[1])
+        loss_for_split = loss if not logits else ("bce", False)
+
+        def one(xb):
+            loss_input, output, _ = _forward(layers, loss_for_split, params, states, layer_hyper, xb, ctx)
+            return loss_input if logits else output
+
+        return jax.lax.map(one, batches).reshape(-1)
+
+    return jax.jit(run)
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Training.
+
+
+def metric_names(plan: Plan, names: tuple[str, ...]) -> list[str]:
+    keys = ["loss", *names]
+    if plan.has_validation:
+        keys += ["val_" + k for k in keys]
+    return keys
+
+
+def _run_epoch(plan: Plan, hyper: Hyper, ts: TrainState, train: Table, val: Table | None):
+    is_logit = _is_logit(plan.layers, plan.loss)
+    batch = plan.batch_size
+    rows = train.x.shape[0]
+    transform = build_transform(plan.optimizer, ts.opt_state.hyperparams)
+    schedule = plan.optimizer[3]
+    epoch_key = jax.random.fold_in(ts.key, ts.epoch)
+    order_key, noise_key = jax.random.split(epoch_key)
+    positions = jnp.arange(rows)
+    if plan.shuffle:
+        sort_keys = jnp.where(positions < train.n, jax.random.uniform(order_key, (rows,)), 2.0)
+        order = jnp.argsort(sort_keys)
+    else:
+        order = positions
+    n_batches = (train.n + batch - 1) // batch
+
+    def loss_fn(params, states, xb, yb, wb, mask, rng):
+        loss_input, output, new_states = _forward(plan.layers, plan.loss, params, states, hyper.layers, xb,
+                                                  Context(True, rng, mask))
+        count = jnp.maximum(mask.sum(), 1).astype(jnp.float32)
+        data = _data_loss(plan.loss, hyper.loss, yb, loss_input, wb, is_logit).sum() / count
+        return data + penalty(plan.layers, params, hyper.layers), (output, new_states)
+
+    grad_fn = jax.value_and_grad(loss_fn, has_aux=True)
+
+    def step(i, carry):
+        params, states, opt_state, step_count, metric_states, loss_sum, seen = carry
+        index = jax.lax.dynamic_slice_in_dim(order, i * batch, batch)
+        xb, yb, wb = train.x[index], train.y[index], train.weight[index]
+        mask = (i * batch + jnp.arange(batch)) < train.n
+        (loss_value, (output, states)), grads = grad_fn(params, states, xb, yb, wb, mask,
+                                                        jax.random.fold_in(noise_key, i))
+        if schedule is not None:
+            rate = schedules.evaluate(schedule, hyper.schedule, step_count.astype(jnp.float32))
+            opt_state = set_hyperparams(opt_state, {"learning_rate": rate})
+        updates, opt_state = transform.update(grads, opt_state, params)
+        params = optax.apply_updates(params, updates)
+        metric_states = [metrics.update_state(m, s, yb, output, wb)
+                         for m, s in zip(plan.metrics, metric_states)]
+        count = mask.sum().astype(jnp.float32)
+        return params, states, opt_state, step_count + 1, metric_states, loss_sum + loss_value * count, seen + count
+
+    start = (ts.params, ts.state, ts.opt_state, ts.step, [metrics.init_state(m) for m in plan.metrics],
+             jnp.zeros(()), jnp.zeros(()))
+    params, states, opt_state, step_count, metric_states, loss_sum, seen = jax.lax.fori_loop(
+        0, n_batches, step, start)
+    logs = [loss_sum / jnp.maximum(seen, 1.0)] + [metrics.result(m, s) for m, s in zip(plan.metrics, metric_states)]
+    if plan.has_validation:
+        val_loss, val_metrics = _evaluate(plan.layers, plan.loss, plan.metrics, plan.eval_batch, params, states,
+                                          hyper, val)
+        logs += [val_loss, *val_metrics]
+    new_ts = TrainState(params, states, opt_state, ts.key, step_count, ts.epoch + 1)
+    finite = jnp.isfinite(logs[0]) & _all_finite(params)
+    return new_ts, jnp.stack(logs), finite
+
+
+def _train_chunk(plan: Plan, ts: TrainState, train: Table, val: Table | None, hyper: Hyper, n_epochs):
+    """Run up to CHUNK_EPOCHS epochs. Stops (and keeps the last good weights) at the first non-finite epoch."""
+    n_logs = (1 + len(plan.metrics)) * (2 if plan.has_validation else 1)
+
+    def epoch(e, carry):
+        ts, logs, diverged = carry
+
+        def run(ts):
+            new_ts, values, finite = _run_epoch(plan, hyper, ts, train, val)
+            kept = jax.tree_util.tree_map(lambda new, old: jnp.where(finite, new, old), new_ts, ts)
+            return kept, values, ~finite
+
+        def skip(ts):
+            return ts, jnp.full((n_logs,), jnp.nan), jnp.array(True)
+
+        ts, values, now_diverged = jax.lax.cond(diverged, skip, run, ts)
+        return ts, logs.at[e].set(values), diverged | now_diverged
+
+    logs = jnp.full((CHUNK_EPOCHS, n_logs), jnp.nan)
+    ts, logs, diverged = jax.lax.fori_loop(0, n_epochs, epoch, (ts, logs, jnp.array(False)))
+    return ts, logs, diverged
+
+
+@functools.lru_cache(maxsize=None)
+def train_fn(plan: Plan, over_seeds: bool = False):
+    """The compiled chunk of epochs for a plan; `over_seeds` vmaps it over a leading axis of the train state."""
+
+    def run(ts, train, val, hyper, n_epochs):
+        _trace_counts["train"] += 1
+        return _train_chunk(plan, ts, train, val, hyper, n_epochs)
+
+    if over_seeds:
+        return jax.jit(jax.vmap(run, in_axes=(0, None, None, None, None)))
+    return jax.jit(run)

@@ -1,0 +1,470 @@
+"""Layers: what each computes, never how it is trained.
+
+A layer object holds configuration only. The engine sees three things from it: `structure()` (a hashable tuple that
+keys compiled functions), `hyper()` (numbers fed to the compiled step as inputs, so changing a dropout rate or an L2
+strength compiles nothing) and `init()` (fresh parameters). The computation itself is a pure function registered in
+`APPLY` under the structure's first element, so the compiled code depends on structure alone, not on layer objects.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from typing import Any, Callable, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from . import _initializers as initializers
+from . import _regularizers as regularizers
+from ._activations import ACTIVATIONS, activation_name
+from ._validation import check_float, check_int
+
+_name_counters: dict[str, itertools.count] = defaultdict(itertools.count)
+
+
+def unique_name(base: str) -> str:
+    index = next(_name_counters[base])
+    return base if index == 0 else f"{base}_{index}"
+
+
+def _snake(name: str) -> str:
+    out = "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+    return out
+
+
+class Context(NamedTuple):
+    """Per-call facts a layer may need: training or inference, randomness, which rows are real (not padding)."""
+
+    training: bool
+    rng: jax.Array | None
+    mask: jax.Array | None
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Pure computations, keyed by structure kind.
+
+
+def _apply_dense(structure, params, state, hyper, x, ctx, final_linear=False):
+    _, units, activation, use_bias, _ = structure
+    y = x @ params["kernel"]
+    if use_bias:
+        y = y + params["bias"]
+    if not final_linear:
+        y = ACTIVATIONS[activation](y)
+    return y, state
+
+
+def _apply_activation(structure, params, state, hyper, x, ctx, final_linear=False):
+    return (x if final_linear else ACTIVATIONS[structure[1]](x)), state
+
+
+def _apply_dropout(structure, params, state, hyper, x, ctx, final_linear=False):
+    if not ctx.training:
+        return x, state
+    rate = hyper["rate"]
+    keep = jax.random.uniform(ctx.rng, x.shape) >= rate
+    return jnp.where(keep, x / (1.0 - rate), 0.0), state
+
+
+def _apply_gaussian_noise(structure, params, state, hyper, x, ctx, final_linear=False):
+    if not ctx.training:
+        return x, state
+    return x + hyper["stddev"] * jax.random.normal(ctx.rng, x.shape), state
+
+
+def _apply_normalization(structure, params, state, hyper, x, ctx, final_linear=False):
+    scale = jnp.maximum(jnp.sqrt(state["variance"]), 1e-7)
+    return (x - state["mean"]) / scale, state
+
+
+def _apply_batch_norm(structure, params, state, hyper, x, ctx, final_linear=False):
+    _, center, scale = structure
+    epsilon, momentum = hyper["epsilon"], hyper["momentum"]
+    if ctx.training:
+        weight = jnp.ones((x.shape[0], 1)) if ctx.mask is None else ctx.mask[:, None].astype(x.dtype)
+        count = jnp.maximum(weight.sum(), 1.0)
+        mean = (x * weight).sum(0) / count
+        variance = (jnp.square(x - mean) * weight).sum(0) / count
+        state = {
+            "moving_mean": state["moving_mean"] * momentum + mean * (1.0 - momentum),
+            "moving_variance": state["moving_variance"] * momentum + variance * (1.0 - momentum),
+        }
+    else:
+        mean, variance = state["moving_mean"], state["moving_variance"]
+    y = (x - mean) * jax.lax.rsqrt(variance + epsilon)
+    if scale:
+        y = y * params["gamma"]
+    if center:
+        y = y + params["beta"]
+    return y, state
+
+
+APPLY: dict[str, Callable] = {
+    "dense": _apply_dense,
+    "activation": _apply_activation,
+    "dropout": _apply_dropout,
+    "gaussian_noise": _apply_gaussian_noise,
+    "normalization": _apply_normalization,
+    "batch_norm": _apply_batch_norm,
+}
+
+NEEDS_RNG = {"dropout", "gaussian_noise"}
+
+
+def ends_in_sigmoid(structures: tuple) -> bool:
+    """Whether the last layer squashes with a sigmoid; the engine then trains on the logit, for numerical safety."""
+    if not structures:
+        return False
+    last = structures[-1]
+    return (last[0] == "dense" and last[2] == "sigmoid") or (last[0] == "activation" and last[1] == "sigmoid")
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Layer objects: configuration, names, Keras-compatible configs and weight layouts.
+
+
+class Layer:
+    """Base class. `input_shape`/`input_dim` on a first layer declare the number of features, as in Keras."""
+
+    kind = ""
+
+    def __init__(self, *, name: str | None = None, input_shape=None, input_dim: int | None = None,
+                 trainable: bool = True, dtype=None, **unknown):
+        if unknown:
+            bad = ", ".join(sorted(unknown))
+            raise TypeError(f"{type(self).__name__} got unexpected keyword argument(s): {bad}.")
+        self.name = name or unique_name(_snake(type(self).__name__))
+        self.trainable = trainable
+        self.input_dim = _input_dim_from(input_shape, input_dim, type(self).__name__)
+        self._inbound = None  # set by functional calls
+
+    # -- what the engine asks
+    def structure(self) -> tuple:
+        return (self.kind,)
+
+    def hyper(self) -> dict[str, float]:
+        return {}
+
+    def output_dim(self, input_dim: int) -> int:
+        return input_dim
+
+    def init(self, key: jax.Array, input_dim: int) -> tuple[dict, dict]:
+        return {}, {}
+
+    # -- Keras layouts
+    def keras_weights(self, params: dict, state: dict) -> list[np.ndarray]:
+        return []
+
+    def from_keras_weights(self, weights: list[np.ndarray], input_dim: int) -> tuple[dict, dict]:
+        return {}, {}
+
+    def n_keras_weights(self) -> int:
+        return 0
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "trainable": self.trainable,
+                "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"},
+                          "registered_name": None}}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> "Layer":
+        config = {k: v for k, v in config.items() if k in cls._config_keys() or k == "name"}
+        return cls(**config)
+
+    @classmethod
+    def _config_keys(cls) -> set[str]:
+        import inspect
+
+        return set(inspect.signature(cls.__init__).parameters) - {"self", "kwargs"}
+
+    # -- the functional form: Dense(4)(inputs)
+    def __call__(self, inputs):
+        from ._functional import SymbolicTensor
+
+        if not isinstance(inputs, SymbolicTensor):
+            raise TypeError(
+                f"Layer '{self.name}' can only be called on the output of `Input(...)` or of another layer, to build "
+                f"a model. Received: inputs of type {type(inputs).__name__}. To compute outputs for data, put the "
+                "layer in a model and call model.predict(x)."
+            )
+        return inputs.then(self)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}>"
+
+
+def _input_dim_from(input_shape, input_dim, owner: str) -> int | None:
+    if input_shape is not None:
+        shape = tuple(input_shape) if isinstance(input_shape, (tuple, list)) else (input_shape,)
+        if len(shape) != 1 or not isinstance(shape[0], (int, np.integer)) or shape[0] < 1:
+            raise ValueError(
+                f"The 'input_shape' parameter of {owner} must be a 1-tuple (n_features,), as twoclass models take "
+                f"tables of shape (rows, features). Got {input_shape!r} instead."
+            )
+        return int(shape[0])
+    if input_dim is not None:
+        return check_int(input_dim, "input_dim", owner, minimum=1)
+    return None
+
+
+class InputLayer(Layer):
+    kind = "input"
+
+    def __init__(self, shape=None, *, batch_size=None, name=None, input_shape=None, **kwargs):
+        shape = shape if shape is not None else input_shape
+        super().__init__(name=name or unique_name("input_layer"), input_shape=shape, **kwargs)
+
+    def get_config(self):
+        return {"batch_shape": [None, self.input_dim], "dtype": "float32", "sparse": False, "name": self.name}
+
+
+class Dense(Layer):
+    """A fully connected layer: `activation(x @ kernel + bias)`.
+
+    >>> Dense(4, activation="tanh", input_shape=(2,))
+    <Dense name=dense>
+    """
+
+    kind = "dense"
+
+    def __init__(self, units: int, activation=None, use_bias: bool = True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, **kwargs):
+        super().__init__(**kwargs)
+        self.units = check_int(units, "units", "Dense", minimum=1)
+        self.activation = activation_name(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+
+    def structure(self):
+        regularized = self.kernel_regularizer is not None or self.bias_regularizer is not None
+        return ("dense", self.units, self.activation, self.use_bias, regularized)
+
+    def hyper(self):
+        kernel = self.kernel_regularizer or regularizers.L1L2()
+        bias = self.bias_regularizer or regularizers.L1L2()
+        return {"kernel_l1": kernel.l1, "kernel_l2": kernel.l2, "bias_l1": bias.l1, "bias_l2": bias.l2}
+
+    def output_dim(self, input_dim):
+        return self.units
+
+    def init(self, key, input_dim):
+        kernel_key, bias_key = jax.random.split(key)
+        params = {"kernel": self.kernel_initializer(kernel_key, (input_dim, self.units))}
+        if self.use_bias:
+            params["bias"] = self.bias_initializer(bias_key, (self.units,))
+        return params, {}
+
+    def keras_weights(self, params, state):
+        return [params["kernel"], params["bias"]] if self.use_bias else [params["kernel"]]
+
+    def from_keras_weights(self, weights, input_dim):
+        params = {"kernel": weights[0]}
+        if self.use_bias:
+            params["bias"] = weights[1]
+        return params, {}
+
+    def n_keras_weights(self):
+        return 2 if self.use_bias else 1
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "activation": self.activation, "use_bias": self.use_bias,
+                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer),
+                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+                "kernel_constraint": None, "bias_constraint": None}
+
+
+class Activation(Layer):
+    kind = "activation"
+
+    def __init__(self, activation, **kwargs):
+        super().__init__(**kwargs)
+        self.activation = activation_name(activation)
+
+    def structure(self):
+        return ("activation", self.activation)
+
+    def get_config(self):
+        return {**super().get_config(), "activation": self.activation}
+
+
+class Dropout(Layer):
+    """Zeroes a fraction `rate` of inputs while training and scales the rest by 1 / (1 - rate)."""
+
+    kind = "dropout"
+
+    def __init__(self, rate: float, noise_shape=None, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.rate = check_float(rate, "rate", "Dropout", minimum=0.0, maximum=1.0, include_maximum=False)
+        self.seed = seed
+
+    def hyper(self):
+        return {"rate": self.rate}
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed, "noise_shape": None}
+
+
+class GaussianNoise(Layer):
+    kind = "gaussian_noise"
+
+    def __init__(self, stddev: float, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.stddev = check_float(stddev, "stddev", "GaussianNoise", minimum=0.0)
+        self.seed = seed
+
+    def hyper(self):
+        return {"stddev": self.stddev}
+
+    def get_config(self):
+        return {**super().get_config(), "stddev": self.stddev, "seed": self.seed}
+
+
+class BatchNormalization(Layer):
+    kind = "batch_norm"
+
+    def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3, center: bool = True,
+                 scale: bool = True, **kwargs):
+        super().__init__(**kwargs)
+        if axis not in (-1, 1):
+            raise ValueError(f"The 'axis' parameter of BatchNormalization must be -1 or 1 for tables. Got {axis!r} instead.")
+        self.momentum = check_float(momentum, "momentum", "BatchNormalization", minimum=0.0, maximum=1.0)
+        self.epsilon = check_float(epsilon, "epsilon", "BatchNormalization", minimum=0.0, include_minimum=False)
+        self.center, self.scale = bool(center), bool(scale)
+
+    def structure(self):
+        return ("batch_norm", self.center, self.scale)
+
+    def hyper(self):
+        return {"momentum": self.momentum, "epsilon": self.epsilon}
+
+    def init(self, key, input_dim):
+        params = {}
+        if self.scale:
+            params["gamma"] = jnp.ones((input_dim,))
+        if self.center:
+            params["beta"] = jnp.zeros((input_dim,))
+        state = {"moving_mean": jnp.zeros((input_dim,)), "moving_variance": jnp.ones((input_dim,))}
+        return params, state
+
+    def keras_weights(self, params, state):
+        out = [params["gamma"]] if self.scale else []
+        out += [params["beta"]] if self.center else []
+        return out + [state["moving_mean"], state["moving_variance"]]
+
+    def from_keras_weights(self, weights, input_dim):
+        weights = list(weights)
+        params = {}
+        if self.scale:
+            params["gamma"] = weights.pop(0)
+        if self.center:
+            params["beta"] = weights.pop(0)
+        return params, {"moving_mean": weights[0], "moving_variance": weights[1]}
+
+    def n_keras_weights(self):
+        return 2 + int(self.scale) + int(self.center)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": -1, "momentum": self.momentum, "epsilon": self.epsilon,
+                "center": self.center, "scale": self.scale,
+                "beta_initializer": initializers.serialize(initializers.Zeros()),
+                "gamma_initializer": initializers.serialize(initializers.Ones()),
+                "moving_mean_initializer": initializers.serialize(initializers.Zeros()),
+                "moving_variance_initializer": initializers.serialize(initializers.Ones()),
+                "beta_regularizer": None, "gamma_regularizer": None, "beta_constraint": None,
+                "gamma_constraint": None, "synchronized": False}
+
+
+class Normalization(Layer):
+    """Standardises each feature with a mean and variance learned by `adapt(x)` (or given), as Keras does."""
+
+    kind = "normalization"
+
+    def __init__(self, axis=-1, mean=None, variance=None, invert: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        if invert:
+            raise ValueError("The 'invert' parameter of Normalization is not supported by twoclass. Got True instead.")
+        self.mean = None if mean is None else np.asarray(mean, np.float32).reshape(-1)
+        self.variance = None if variance is None else np.asarray(variance, np.float32).reshape(-1)
+        self.count = 0
+
+    def adapt(self, data) -> None:
+        from ._arrays import as_features
+
+        x = as_features(data, "data", "Normalization.adapt")
+        self.mean = x.mean(axis=0, dtype=np.float64).astype(np.float32)
+        self.variance = x.var(axis=0, dtype=np.float64).astype(np.float32)
+        self.count = x.shape[0]
+        self._adapted_state = None  # the model re-reads mean/variance at its next build or fit
+
+    def is_adapted(self) -> bool:
+        return self.mean is not None
+
+    def init(self, key, input_dim):
+        if self.mean is None:
+            raise ValueError(
+                f"The Normalization layer '{self.name}' has no mean and variance yet. Call "
+                f"layer.adapt(x_train) before fitting, or pass mean= and variance=."
+            )
+        mean = np.broadcast_to(self.mean, (input_dim,)).astype(np.float32)
+        variance = np.broadcast_to(self.variance, (input_dim,)).astype(np.float32)
+        return {}, {"mean": jnp.asarray(mean), "variance": jnp.asarray(variance)}
+
+    def keras_weights(self, params, state):
+        return [state["mean"], state["variance"], np.asarray(self.count, np.int64)]
+
+    def from_keras_weights(self, weights, input_dim):
+        self.mean, self.variance = np.asarray(weights[0]), np.asarray(weights[1])
+        self.count = int(np.asarray(weights[2])) if len(weights) > 2 else 0
+        return {}, {"mean": jnp.asarray(weights[0]), "variance": jnp.asarray(weights[1])}
+
+    def n_keras_weights(self):
+        return 3
+
+    def get_config(self):
+        return {**super().get_config(), "axis": [-1], "invert": False, "mean": None, "variance": None}
+
+
+LAYER_CLASSES = {cls.__name__: cls for cls in
+                 (InputLayer, Dense, Activation, Dropout, GaussianNoise, BatchNormalization, Normalization)}
+
+
+def Input(shape=None, batch_size=None, name=None, **kwargs):
+    """The symbolic input of a functional model, or the first item of a Sequential list: `Input(shape=(4,))`."""
+    from ._functional import SymbolicTensor
+
+    layer = InputLayer(shape=shape, name=name, **kwargs)
+    return SymbolicTensor(layer, ())
+
+
+def apply_model(structures, params, states, hypers, x, ctx: Context, *, split_sigmoid: bool):
+    """Run every layer in order; with `split_sigmoid`, the last sigmoid is left out so the caller gets the logit."""
+    new_states = []
+    last = len(structures) - 1
+    for index, (structure, p, s, h) in enumerate(zip(structures, params, states, hypers)):
+        layer_ctx = ctx
+        if structure[0] in NEEDS_RNG and ctx.training:
+            layer_ctx = ctx._replace(rng=jax.random.fold_in(ctx.rng, index))
+        x, s = APPLY[structure[0]](structure, p, s, h, x, layer_ctx, final_linear=split_sigmoid and index == last)
+        new_states.append(s)
+    return x, new_states
+
+
+def penalty(structures, params, hypers) -> jax.Array:
+    """The regularisation term added to the loss: sum of l1*|w| + l2*w**2 over regularised weights."""
+    total = jnp.zeros(())
+    for structure, p, h in zip(structures, params, hypers):
+        if structure[0] == "dense" and structure[4]:
+            kernel = p["kernel"]
+            total = total + h["kernel_l1"] * jnp.abs(kernel).sum() + h["kernel_l2"] * jnp.square(kernel).sum()
+            if "bias" in p:
+                bias = p["bias"]
+                total = total + h["bias_l1"] * jnp.abs(bias).sum() + h["bias_l2"] * jnp.square(bias).sum()
+    return total

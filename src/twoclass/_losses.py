@@ -1,0 +1,189 @@
+"""Losses for a single sigmoid output. Each is a per-row function of (target, output) that the engine averages.
+
+When the model ends in a sigmoid, the engine hands the loss the logit (pre-activation) instead of the probability,
+so binary cross-entropy is computed as softplus(z) - y*z: exact for any z, never log(0).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from ._validation import check_float, unknown_name
+
+EPSILON = 1e-7  # Keras's backend.epsilon(), used when a loss must take probabilities
+
+
+def _smooth(y, hyper):
+    return y * (1.0 - hyper["label_smoothing"]) + 0.5 * hyper["label_smoothing"]
+
+
+def _bce_from_logits(y, z):
+    return jnp.maximum(z, 0.0) - z * y + jnp.log1p(jnp.exp(-jnp.abs(z)))
+
+
+def _bce_from_probabilities(y, p):
+    p = jnp.clip(p, EPSILON, 1.0 - EPSILON)
+    return -(y * jnp.log(p) + (1.0 - y) * jnp.log(1.0 - p))
+
+
+def _bce(structure, hyper, y, out, is_logit):
+    y = _smooth(y, hyper)
+    return _bce_from_logits(y, out) if is_logit else _bce_from_probabilities(y, out)
+
+
+def _focal(structure, hyper, y, out, is_logit):
+    _, _, class_balancing = structure
+    y = _smooth(y, hyper)
+    p = jax.nn.sigmoid(out) if is_logit else jnp.clip(out, EPSILON, 1.0 - EPSILON)
+    bce = _bce_from_logits(y, out) if is_logit else _bce_from_probabilities(y, out)
+    p_t = y * p + (1.0 - y) * (1.0 - p)
+    loss = jnp.power(1.0 - p_t, hyper["gamma"]) * bce
+    if class_balancing:
+        loss = loss * (y * hyper["alpha"] + (1.0 - y) * (1.0 - hyper["alpha"]))
+    return loss
+
+
+def _mse(structure, hyper, y, out, is_logit):
+    p = jax.nn.sigmoid(out) if is_logit else out
+    return jnp.square(y - p)
+
+
+def _mae(structure, hyper, y, out, is_logit):
+    p = jax.nn.sigmoid(out) if is_logit else out
+    return jnp.abs(y - p)
+
+
+PER_ROW = {"bce": _bce, "focal": _focal, "mse": _mse, "mae": _mae}
+
+
+class Loss:
+    """Base class of loss objects. `structure()` keys compiled code; `hyper()` feeds numbers in as inputs."""
+
+    kind = ""
+    default_name = ""
+
+    def __init__(self, name: str | None = None, reduction: str = "sum_over_batch_size", from_logits: bool = False):
+        if reduction not in ("sum_over_batch_size", "auto", None):
+            raise ValueError(f"The 'reduction' parameter of {type(self).__name__} must be 'sum_over_batch_size'. "
+                             f"Got {reduction!r} instead.")
+        self.name = name or self.default_name
+        self.from_logits = bool(from_logits)
+
+    def structure(self) -> tuple:
+        return (self.kind, self.from_logits)
+
+    def hyper(self) -> dict[str, float]:
+        return {}
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "reduction": "sum_over_batch_size"}
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        """Eager evaluation, as `keras.losses.X()(y_true, y_pred)`; mean over rows."""
+        y = jnp.asarray(y_true, jnp.float32).reshape(-1)
+        out = jnp.asarray(y_pred, jnp.float32).reshape(-1)
+        per_row = PER_ROW[self.kind](self.structure(), self.hyper(), y, out, self.from_logits)
+        weight = jnp.ones_like(per_row) if sample_weight is None else jnp.asarray(sample_weight, jnp.float32).reshape(-1)
+        return float(jnp.sum(per_row * weight) / per_row.shape[0])
+
+
+class BinaryCrossentropy(Loss):
+    kind = "bce"
+    default_name = "binary_crossentropy"
+
+    def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1, **kwargs):
+        super().__init__(from_logits=from_logits, **kwargs)
+        self.label_smoothing = check_float(label_smoothing, "label_smoothing", "BinaryCrossentropy",
+                                           minimum=0.0, maximum=1.0)
+
+    def hyper(self):
+        return {"label_smoothing": self.label_smoothing}
+
+    def get_config(self):
+        return {**super().get_config(), "from_logits": self.from_logits, "label_smoothing": self.label_smoothing,
+                "axis": -1}
+
+
+class BinaryFocalCrossentropy(Loss):
+    kind = "focal"
+    default_name = "binary_focal_crossentropy"
+
+    def __init__(self, apply_class_balancing: bool = False, alpha: float = 0.25, gamma: float = 2.0,
+                 from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1, **kwargs):
+        super().__init__(from_logits=from_logits, **kwargs)
+        self.apply_class_balancing = bool(apply_class_balancing)
+        self.alpha = check_float(alpha, "alpha", "BinaryFocalCrossentropy", minimum=0.0, maximum=1.0)
+        self.gamma = check_float(gamma, "gamma", "BinaryFocalCrossentropy", minimum=0.0)
+        self.label_smoothing = check_float(label_smoothing, "label_smoothing", "BinaryFocalCrossentropy",
+                                           minimum=0.0, maximum=1.0)
+
+    def structure(self):
+        return (self.kind, self.from_logits, self.apply_class_balancing)
+
+    def hyper(self):
+        return {"alpha": self.alpha, "gamma": self.gamma, "label_smoothing": self.label_smoothing}
+
+    def get_config(self):
+        return {**super().get_config(), "apply_class_balancing": self.apply_class_balancing, "alpha": self.alpha,
+                "gamma": self.gamma, "from_logits": self.from_logits, "label_smoothing": self.label_smoothing,
+                "axis": -1}
+
+
+class MeanSquaredError(Loss):
+    kind = "mse"
+    default_name = "mean_squared_error"
+
+
+class MeanAbsoluteError(Loss):
+    kind = "mae"
+    default_name = "mean_absolute_error"
+
+
+def binary_crossentropy(y_true, y_pred, from_logits: bool = False, label_smoothing: float = 0.0):
+    return BinaryCrossentropy(from_logits=from_logits, label_smoothing=label_smoothing)(y_true, y_pred)
+
+
+def mean_squared_error(y_true, y_pred):
+    return MeanSquaredError()(y_true, y_pred)
+
+
+BY_NAME = {
+    "binary_crossentropy": BinaryCrossentropy,
+    "bce": BinaryCrossentropy,
+    "binary_focal_crossentropy": BinaryFocalCrossentropy,
+    "mse": MeanSquaredError,
+    "mean_squared_error": MeanSquaredError,
+    "mae": MeanAbsoluteError,
+    "mean_absolute_error": MeanAbsoluteError,
+}
+BY_CLASS_NAME = {cls.__name__: cls for cls in BY_NAME.values()}
+_FUNCTIONS = {binary_crossentropy: BinaryCrossentropy, mean_squared_error: MeanSquaredError}
+
+
+def get(identifier) -> Loss:
+    if isinstance(identifier, Loss):
+        return identifier
+    if isinstance(identifier, type) and issubclass(identifier, Loss):
+        return identifier()
+    if identifier in _FUNCTIONS:
+        return _FUNCTIONS[identifier]()
+    if isinstance(identifier, dict) and "class_name" in identifier:
+        cls = BY_CLASS_NAME.get(identifier["class_name"])
+        if cls is None:
+            raise unknown_name("loss", identifier["class_name"], BY_NAME)
+        config = {k: v for k, v in identifier.get("config", {}).items() if k not in ("reduction", "axis", "dtype")}
+        return cls(**config)
+    if isinstance(identifier, str) and identifier.lower() in BY_NAME:
+        return BY_NAME[identifier.lower()]()
+    name = getattr(identifier, "__name__", identifier)
+    if isinstance(name, str) and name in BY_NAME:  # keras.losses.binary_crossentropy passed as a function
+        return BY_NAME[name]()
+    raise unknown_name("loss", identifier, BY_NAME)
+
+
+def serialize(loss: Loss) -> dict[str, Any]:
+    return {"module": "keras.losses", "class_name": type(loss).__name__, "config": loss.get_config(),
+            "registered_name": None}

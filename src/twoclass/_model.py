@@ -1,0 +1,463 @@
+"""Sequential and Model: the Keras-style face of the engine.
+
+A model holds layers (configuration), its current weights, and the compile settings. `fit` translates the user's
+arguments into a `Plan` and padded tables, then calls the engine's compiled chunk of epochs until done; printing and
+callbacks happen here, between chunks. The model never loops over training steps in Python.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from . import _callbacks as callbacks_module
+from . import _engine as engine
+from . import _losses as losses
+from . import _metrics as metrics_module
+from . import _optimizers as optimizers
+from ._arrays import as_binary_targets, as_features, as_sample_weight
+from ._fit_inputs import FitInputs, prepare_fit_inputs
+from ._functional import SymbolicTensor, chain_between
+from ._layers import InputLayer, Layer, unique_name
+from ._progress import EpochPrinter, print_step_line
+from ._random import draw_seed
+from ._validation import check_int
+
+_CHUNK_SECONDS = 0.5  # aim for a host round trip about this often, so progress stays live on long runs
+
+
+def _float32_tree(values: Any):
+    return jax.tree_util.tree_map(lambda v: np.asarray(v, np.float32), values)
+
+
+class Sequential:
+    """A stack of layers, trained by a compiled JAX engine, used as in Keras.
+
+    >>> from twoclass.layers import Dense
+    >>> model = Sequential([Dense(4, activation="tanh", input_shape=(2,)), Dense(1, activation="sigmoid")])
+    >>> model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["accuracy"])
+    """
+
+    def __init__(self, layers: list | None = None, trainable: bool = True, name: str | None = None):
+        self.name = name or unique_name("sequential")
+        self._layers: list[Layer] = []
+        self._input_dim: int | None = None
+        self._input_name: str | None = None
+        self._params = None
+        self._states = None
+        self._train_state: engine.TrainState | None = None
+        self._seed = draw_seed()
+        self.optimizer: optimizers.Optimizer | None = None
+        self.loss: losses.Loss | None = None
+        self.compiled_metrics: list[metrics_module.Metric] = []
+        self.stop_training = False
+        self.history: callbacks_module.History | None = None
+        for layer in layers or []:
+            self.add(layer)
+
+    # ---------------------------------------------------------------------------------------------------- structure
+    def add(self, layer) -> None:
+        if isinstance(layer, SymbolicTensor):
+            layer = layer.input_layer
+        if isinstance(layer, InputLayer):
+            if self._layers:
+                raise ValueError("An Input can only be the first item of a Sequential model.")
+            self._input_dim, self._input_name = layer.input_dim, layer.name
+            return
+        if not isinstance(layer, Layer):
+            raise TypeError(f"Sequential.add expects a layer such as Dense(4). Received: {layer!r}.")
+        if not self._layers and self._input_dim is None and layer.input_dim is not None:
+            self._input_dim = layer.input_dim
+        layer._owner = self
+        self._layers.append(layer)
+        self._params = self._states = self._train_state = None
+
+    def pop(self) -> Layer:
+        layer = self._layers.pop()
+        self._params = self._states = self._train_state = None
+        return layer
+
+    @property
+    def layers(self) -> list[Layer]:
+        return list(self._layers)
+
+    @property
+    def built(self) -> bool:
+        return self._params is not None
+
+    @property
+    def input_shape(self):
+        return (None, self._input_dim)
+
+    @property
+    def output_shape(self):
+        return (None, self._output_dims()[-1]) if self._input_dim else None
+
+    def _output_dims(self) -> list[int]:
+        dims, dim = [], self._input_dim
+        for layer in self._layers:
+            dim = layer.output_dim(dim)
+            dims.append(dim)
+        return dims
+
+    def _structures(self) -> tuple:
+        return tuple(layer.structure() for layer in self._layers)
+
+    def build(self, input_shape=None) -> None:
+        if input_shape is not None:
+            dim = input_shape[-1] if isinstance(input_shape, (tuple, list)) else input_shape
+            self._input_dim = check_int(dim, "input_shape", "build", minimum=1)
+        if self._input_dim is None:
+            raise ValueError(f"Model '{self.name}' does not know its number of input features yet. Give the first "
+                             "layer input_shape=(n,), start with Input(shape=(n,)), or call fit first.")
+        if not self._layers:
+            raise ValueError(f"Model '{self.name}' has no layers. Add some, e.g. model.add(Dense(1, "
+                             "activation='sigmoid')).")
+        if self._output_dims()[-1] != 1:
+            raise ValueError(
+                f"A twoclass model ends in one unit (the probability of the positive class). The last layer of "
+                f"'{self.name}' has {self._output_dims()[-1]} units. Use Dense(1, activation='sigmoid') as the "
+                "output layer."
+            )
+        key = jax.random.PRNGKey(self._seed)
+        params, states, dim = [], [], self._input_dim
+        for index, layer in enumerate(self._layers):
+            p, s = layer.init(jax.random.fold_in(key, index), dim)
+            params.append(p)
+            states.append(s)
+            dim = layer.output_dim(dim)
+        self._params, self._states, self._train_state = params, states, None
+
+    def _ensure_built(self, n_features: int | None = None, owner: str = "predict") -> None:
+        if self._params is None:
+            if self._input_dim is None and n_features is None:
+                raise ValueError(f"Model '{self.name}' has never been built or trained, so it has no weights to "
+                                 f"{owner} with. Call fit first (or build(input_shape)).")
+            if self._input_dim is None:
+                self._input_dim = n_features
+            elif n_features is not None and n_features != self._input_dim:
+                raise ValueError(f"The model expects {self._input_dim} input features but x has {n_features}. "
+                                 f"Received: x with {n_features} columns.")
+            self.build()
+
+    # ---------------------------------------------------------------------------------------------------- compile
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, weighted_metrics=None,
+                run_eagerly=False, steps_per_execution=1, jit_compile="auto", auto_scale_loss=True) -> None:
+        if loss is None:
+            raise ValueError("compile needs a loss, e.g. loss='binary_crossentropy'. Received: loss=None.")
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = losses.get(loss)
+        if metrics is None:
+            metrics = []
+        if isinstance(metrics, (str, metrics_module.Metric)):
+            metrics = [metrics]
+        if isinstance(metrics, dict):
+            raise ValueError("twoclass models have one output: pass metrics as a list, e.g. metrics=['accuracy'].")
+        self.compiled_metrics = [metrics_module.get(m) for m in metrics]
+        self._train_state = None
+
+    def _require_compiled(self, owner: str) -> None:
+        if self.loss is None:
+            raise RuntimeError(f"You must call compile() before {owner}(). For example: model.compile("
+                               "optimizer='adam', loss='binary_crossentropy', metrics=['accuracy']).")
+
+    @property
+    def metrics_names(self) -> list[str]:
+        return ["loss", *metrics_module.unique_names(self.compiled_metrics)]
+
+    def _hyper(self) -> engine.Hyper:
+        return engine.Hyper(
+            layers=[_float32_tree(layer.hyper()) for layer in self._layers],
+            loss=_float32_tree(self.loss.hyper()),
+            schedule=_float32_tree(self.optimizer.schedule_hyper()),
+        )
+
+    # ---------------------------------------------------------------------------------------------------- fit
+    def fit(self, x=None, y=None, batch_size=None, epochs: int = 1, verbose="auto", callbacks=None,
+            validation_split: float = 0.0, validation_data=None, shuffle: bool = True, class_weight=None,
+            sample_weight=None, initial_epoch: int = 0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq: int = 1) -> callbacks_module.History:
+        """Train for `epochs` epochs; returns a History whose `.history` has Keras's keys."""
+        self._require_compiled("fit")
+        inputs = prepare_fit_inputs(x, y, batch_size=batch_size, epochs=epochs, verbose=verbose,
+                                    validation_split=validation_split, validation_data=validation_data,
+                                    shuffle=shuffle, class_weight=class_weight, sample_weight=sample_weight,
+                                    initial_epoch=initial_epoch, steps_per_epoch=steps_per_epoch,
+                                    validation_freq=validation_freq)
+        self._ensure_built(inputs.x.shape[1], "fit")
+        if inputs.x.shape[1] != self._input_dim:
+            raise ValueError(f"The model expects {self._input_dim} input features but x has {inputs.x.shape[1]}. "
+                             f"Received: x with shape {inputs.x.shape}.")
+        return self._fit(inputs, callbacks)
+
+    train = fit  # the slides call model.train(X, y, epochs=20)
+
+    def _plan(self, inputs: FitInputs) -> engine.Plan:
+        return engine.Plan(
+            layers=self._structures(), loss=self.loss.structure(), optimizer=self.optimizer.structure(),
+            metrics=tuple(m.structure() for m in self.compiled_metrics), batch_size=inputs.batch_size,
+            shuffle=inputs.shuffle, eval_batch=engine.eval_batch_size(inputs.x_val.shape[0])
+            if inputs.x_val is not None else 1, has_validation=inputs.x_val is not None)
+
+    def _start_state(self, plan: engine.Plan) -> engine.TrainState:
+        ts = self._train_state
+        optimizer_hyper = _float32_tree(self.optimizer.hyper())
+        if ts is None or getattr(self, "_train_state_optimizer", None) != plan.optimizer:
+            ts = engine.init_train_state(plan.optimizer, optimizer_hyper, self._params, self._states,
+                                         jax.random.PRNGKey(self._seed ^ 0x5EED), step=self.optimizer.iterations)
+            self._train_state_optimizer = plan.optimizer
+        opt_state = optimizers.set_hyperparams(ts.opt_state, optimizer_hyper)
+        return ts._replace(params=self._params, state=self._states, opt_state=opt_state)
+
+    def _fit(self, inputs: FitInputs, user_callbacks) -> callbacks_module.History:
+        plan = self._plan(inputs)
+        train = engine.pad_table(inputs.x, inputs.y, inputs.weight, plan.batch_size)
+        val = (engine.pad_table(inputs.x_val, inputs.y_val, inputs.weight_val, plan.eval_batch)
+               if plan.has_validation else None)
+        hyper = self._hyper()
+        names = metrics_module.unique_names(self.compiled_metrics)
+        columns = engine.metric_names(plan, tuple(names))
+        steps = math.ceil(inputs.x.shape[0] / plan.batch_size)
+
+        history = callbacks_module.History()
+        user_callbacks = list(user_callbacks or [])
+        printer = [EpochPrinter(inputs.verbose, inputs.epochs, steps)] if inputs.verbose else []
+        callback_list = printer + user_callbacks + [history]
+        for callback in callback_list:
+            callback.set_model(self)
+            callback.set_params({"verbose": inputs.verbose, "epochs": inputs.epochs, "steps": steps})
+            if callbacks_module.wants_batch_hooks(callback):
+                raise ValueError(f"Callback {type(callback).__name__} uses batch hooks (on_train_batch_*), which "
+                                 "twoclass cannot call: it compiles whole epochs. Use on_epoch_end instead.")
+        every_epoch = any(cb.every_epoch for cb in callback_list)
+        quiet_on_nan = any(isinstance(cb, callbacks_module.TerminateOnNaN) for cb in user_callbacks)
+
+        self.stop_training = False
+        self.history = history
+        for callback in callback_list:
+            callback.on_train_begin()
+        compiled = engine.train_fn(plan)
+        epoch, chunk, seconds_per_epoch = inputs.initial_epoch, 1, None
+        while epoch < inputs.epochs and not self.stop_training:
+            n_epochs = min(chunk, inputs.epochs - epoch)
+            if every_epoch:
+                for callback in callback_list:
+                    callback.on_epoch_begin(epoch)
+            started = time.perf_counter()
+            start_state = self._start_state(plan)
+            epochs_before = int(start_state.epoch)
+            ts, logs, diverged = compiled(start_state, train, val, hyper, np.int32(n_epochs))
+            logs = np.asarray(logs)[:n_epochs]  # waits for the device
+            elapsed = time.perf_counter() - started
+            self._adopt(ts)
+            if printer:
+                printer[0].record_chunk(n_epochs)
+            completed = int(ts.epoch) - epochs_before  # epochs that ended with finite numbers
+            for offset in range(completed):
+                row = _keras_order({key: float(value) for key, value in zip(columns, logs[offset])})
+                for callback in callback_list:
+                    callback.on_epoch_end(epoch + offset, row)
+                if self.stop_training:
+                    break
+            if bool(diverged):
+                row = _keras_order({key: float(value) for key, value in zip(columns, logs[completed])})
+                self._diverged(epoch + completed, inputs, row, callback_list, quiet_on_nan)
+                return history
+            epoch += n_epochs
+            if not every_epoch:
+                if seconds_per_epoch is None:  # the first call included compilation: measure on the second
+                    seconds_per_epoch = 0.0
+                else:
+                    seconds_per_epoch = elapsed / n_epochs
+                    chunk = int(max(1, min(engine.CHUNK_EPOCHS, _CHUNK_SECONDS / max(seconds_per_epoch, 1e-9))))
+        for callback in callback_list:
+            callback.on_train_end()
+        from ._diagnostics import diagnose
+
+        history.diagnostics = diagnose(self, inputs, history)
+        if history.diagnostics and inputs.verbose:
+            for hint in history.diagnostics:
+                print(f"Hint: {hint}")
+        return history
+
+    def _adopt(self, ts: engine.TrainState) -> None:
+        self._train_state = ts
+        self._params, self._states = ts.params, ts.state
+        self.optimizer.iterations = int(ts.step)
+
+    def _diverged(self, epoch: int, inputs: FitInputs, row, callback_list, quiet: bool) -> None:
+        history = self.history
+        if row is not None:
+            for callback in callback_list:
+                callback.on_epoch_end(epoch, row)
+        for callback in callback_list:
+            callback.on_train_end()
+        if quiet:
+            return
+        rate = self.optimizer.current_learning_rate()
+        error = ValueError(
+            f"Training diverged: the loss became NaN or infinite in epoch {epoch + 1} of {inputs.epochs}. The model "
+            f"keeps the weights from the end of epoch {epoch}. Lower the learning rate (now {rate:g}; try "
+            f"{rate / 10:g}), scale the inputs (e.g. a Normalization layer), or clip gradients (clipnorm=1.0)."
+        )
+        error.history = history
+        raise error
+
+    # ---------------------------------------------------------------------------------------------------- use
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
+                 callbacks=None, return_dict: bool = False):
+        self._require_compiled("evaluate")
+        self._ensure_built(None, "evaluate")
+        features = as_features(x, "x", "evaluate", n_features=self._input_dim)
+        targets = as_binary_targets(y, features.shape[0], "y", "evaluate", require_both=False)
+        weight = as_sample_weight(sample_weight, features.shape[0], "evaluate")
+        eval_batch = engine.eval_batch_size(features.shape[0])
+        table = engine.pad_table(features, targets, weight, eval_batch)
+        started = time.perf_counter()
+        compiled = engine.evaluate_fn(self._structures(), self.loss.structure(),
+                                      tuple(m.structure() for m in self.compiled_metrics), eval_batch)
+        loss_value, metric_values = compiled(self._params, self._states, self._hyper(), table)
+        values = dict(zip(self.metrics_names, [float(loss_value), *map(float, metric_values)]))
+        if _verbosity(verbose) == 1:
+            steps = math.ceil(features.shape[0] / (batch_size or 32))
+            print_step_line(steps, time.perf_counter() - started, _keras_order(values))
+        if return_dict:
+            return values
+        return values["loss"] if len(values) == 1 else list(values.values())
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None) -> np.ndarray:
+        """Probabilities of the positive class, shape (n, 1), as Keras returns them."""
+        started = time.perf_counter()
+        features = self._predict_features(x, "predict")
+        outputs = self._outputs(features, logits=False)
+        if _verbosity(verbose) == 1:
+            print_step_line(math.ceil(features.shape[0] / (batch_size or 32)), time.perf_counter() - started, None)
+        return outputs.reshape(-1, 1)
+
+    def predict_logits(self, x) -> np.ndarray:
+        """The pre-sigmoid output, shape (n,): what calibration and thresholds work on."""
+        return self._outputs(self._predict_features(x, "predict_logits"), logits=True)
+
+    def _predict_features(self, x, owner: str) -> np.ndarray:
+        if self._params is None and self._input_dim is None:
+            raise ValueError(f"Model '{self.name}' has never been built or trained, so it has no weights to "
+                             f"{owner} with. Call fit first.")
+        features = as_features(x, "x", owner, n_features=self._input_dim)
+        self._ensure_built(features.shape[1], owner)
+        return features
+
+    def _outputs(self, features: np.ndarray, logits: bool) -> np.ndarray:
+        eval_batch = engine.eval_batch_size(features.shape[0])
+        table = engine.pad_table(features, None, None, eval_batch)
+        loss_structure = self.loss.structure() if self.loss is not None else ("bce", False)
+        compiled = engine.predict_fn(self._structures(), loss_structure, eval_batch, logits)
+        hyper = [_float32_tree(layer.hyper()) for layer in self._layers]
+        return np.asarray(compiled(self._params, self._states, hyper, table.x))[: features.shape[0]]
+
+    def __call__(self, x, training: bool = False):
+        return self.predict(x, verbose=0)
+
+    # ---------------------------------------------------------------------------------------------------- weights
+    def get_weights(self) -> list[np.ndarray]:
+        self._ensure_built(None, "get weights")
+        out = []
+        for layer, p, s in zip(self._layers, self._params, self._states):
+            out += [np.array(w) for w in layer.keras_weights(p, s)]
+        return out
+
+    def set_weights(self, weights: list) -> None:
+        self._ensure_built(None, "set weights")
+        expected = self.get_weights()
+        if len(weights) != len(expected):
+            raise ValueError(f"set_weights expects a list of {len(expected)} arrays for model '{self.name}' "
+                             f"(shapes {[w.shape for w in expected]}). Received: {len(weights)} arrays.")
+        for index, (new, old) in enumerate(zip(weights, expected)):
+            if np.shape(new) != old.shape:
+                raise ValueError(f"set_weights: array {index} must have shape {old.shape}. Received: shape "
+                                 f"{np.shape(new)}.")
+        params, states, position, dim = [], [], 0, self._input_dim
+        for layer in self._layers:
+            count = layer.n_keras_weights()
+            chunk = [jnp.asarray(np.asarray(w, np.float32)) for w in weights[position:position + count]]
+            p, s = layer.from_keras_weights(chunk, dim)
+            params.append(p)
+            states.append(s)
+            position += count
+            dim = layer.output_dim(dim)
+        self._params, self._states = params, states
+
+    def count_params(self) -> int:
+        return int(sum(np.size(w) for w in self.get_weights()))
+
+    def summary(self, print_fn=None) -> None:
+        from ._summary import summarize
+
+        summarize(self, print_fn)
+
+    def get_config(self) -> dict[str, Any]:
+        from ._saving import sequential_config
+
+        return sequential_config(self)
+
+    def to_json(self, **kwargs) -> str:
+        from ._saving import model_to_json
+
+        return model_to_json(self, **kwargs)
+
+    def save(self, filepath, overwrite: bool = True, **kwargs) -> None:
+        from ._saving import save_model
+
+        save_model(self, filepath, overwrite=overwrite)
+
+    def save_weights(self, filepath, overwrite: bool = True) -> None:
+        from ._saving import save_weights
+
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath) -> None:
+        from ._saving import load_weights
+
+        load_weights(self, filepath)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+class Model(Sequential):
+    """The functional form for one chain of layers: `Model(inputs, outputs)`.
+
+    >>> from twoclass.layers import Dense, Input
+    >>> inputs = Input(shape=(2,))
+    >>> model = Model(inputs, Dense(1, activation="sigmoid")(Dense(4, activation="tanh")(inputs)))
+    """
+
+    def __init__(self, inputs=None, outputs=None, name: str | None = None, **kwargs):
+        super().__init__(name=name or unique_name("functional"))
+        if inputs is None and outputs is None:
+            return
+        input_layer, layers = chain_between(inputs, outputs)
+        self.add(input_layer)
+        for layer in layers:
+            self.add(layer)
+
+
+def _verbosity(verbose) -> int:
+    return 1 if verbose == "auto" else int(verbose)
+
+
+def _keras_order(row: dict[str, float]) -> dict[str, float]:
+    """Keras 3 lists metrics before the loss, training before validation."""
+    train = {k: v for k, v in row.items() if not k.startswith("val_")}
+    val = {k: v for k, v in row.items() if k.startswith("val_")}
+    ordered = {k: v for k, v in train.items() if k != "loss"}
+    if "loss" in train:
+        ordered["loss"] = train["loss"]
+    ordered.update({k: v for k, v in val.items() if k != "val_loss"})
+    if "val_loss" in val:
+        ordered["val_loss"] = val["val_loss"]
+    return ordered

@@ -1,0 +1,78 @@
+"""Weight penalties (Keras's L1, L2, L1L2). Their strengths are inputs of the compiled step, not constants."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._validation import check_float, unknown_name
+
+
+class Regularizer:
+    def __init__(self, l1: float = 0.0, l2: float = 0.0):
+        self.l1 = check_float(l1, "l1", type(self).__name__, minimum=0.0)
+        self.l2 = check_float(l2, "l2", type(self).__name__, minimum=0.0)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"l1": self.l1, "l2": self.l2}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> "Regularizer":
+        return L1L2(config.get("l1", 0.0), config.get("l2", 0.0))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(l1={self.l1:g}, l2={self.l2:g})"
+
+
+class L1L2(Regularizer):
+    pass
+
+
+class L1(Regularizer):
+    def __init__(self, l1: float = 0.01):
+        super().__init__(l1=l1)
+
+    def get_config(self):
+        return {"l1": self.l1}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(config.get("l1", 0.01))
+
+
+class L2(Regularizer):
+    def __init__(self, l2: float = 0.01):
+        super().__init__(l2=l2)
+
+    def get_config(self):
+        return {"l2": self.l2}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(config.get("l2", 0.01))
+
+
+def l1_l2(l1: float = 0.01, l2: float = 0.01) -> L1L2:
+    return L1L2(l1, l2)
+
+
+_NAMES = {"l1": L1, "l2": L2, "l1_l2": L1L2, "L1": L1, "L2": L2, "L1L2": L1L2}
+
+
+def get(identifier) -> Regularizer | None:
+    if identifier is None or isinstance(identifier, Regularizer):
+        return identifier
+    if isinstance(identifier, dict) and "class_name" in identifier:
+        cls = _NAMES.get(identifier["class_name"])
+        if cls is None:
+            raise unknown_name("regularizer", identifier["class_name"], _NAMES)
+        return cls.from_config(identifier.get("config", {}))
+    if isinstance(identifier, str) and identifier in _NAMES:
+        return _NAMES[identifier]() if identifier != "l1_l2" else l1_l2()
+    raise unknown_name("regularizer", identifier, ["l1", "l2", "l1_l2"])
+
+
+def serialize(regularizer: Regularizer | None):
+    if regularizer is None:
+        return None
+    return {"module": "keras.regularizers", "class_name": type(regularizer).__name__,
+            "config": regularizer.get_config(), "registered_name": None}

@@ -1,0 +1,9 @@
+"""Mirrors `keras.initializers`."""
+
+from ._initializers import (Constant, GlorotNormal, GlorotUniform, HeNormal, HeUniform, Initializer, LecunNormal,
+                            LecunUniform, Ones, Orthogonal, RandomNormal, RandomUniform, TruncatedNormal,
+                            VarianceScaling, Zeros, get)
+
+__all__ = ["Constant", "GlorotNormal", "GlorotUniform", "HeNormal", "HeUniform", "Initializer", "LecunNormal",
+           "LecunUniform", "Ones", "Orthogonal", "RandomNormal", "RandomUniform", "TruncatedNormal",
+           "VarianceScaling", "Zeros", "get"]

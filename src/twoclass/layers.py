@@ -1,0 +1,7 @@
+"""Mirrors `keras.layers`."""
+
+from ._layers import (Activation, BatchNormalization, Dense, Dropout, GaussianNoise, Input, InputLayer, Layer,
+                      Normalization)
+
+__all__ = ["Activation", "BatchNormalization", "Dense", "Dropout", "GaussianNoise", "Input", "InputLayer", "Layer",
+           "Normalization"]

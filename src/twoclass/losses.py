@@ -1,0 +1,7 @@
+"""Mirrors `keras.losses`."""
+
+from ._losses import (BinaryCrossentropy, BinaryFocalCrossentropy, Loss, MeanAbsoluteError, MeanSquaredError,
+                      binary_crossentropy, get, mean_squared_error)
+
+__all__ = ["BinaryCrossentropy", "BinaryFocalCrossentropy", "Loss", "MeanAbsoluteError", "MeanSquaredError",
+           "binary_crossentropy", "get", "mean_squared_error"]
