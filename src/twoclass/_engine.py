@@ -127,10 +127,14 @@ class TrainState(NamedTuple):
     epoch: jax.Array  # epochs completed so far
 
 
+@functools.lru_cache(maxsize=None)
+def _optimizer_init_fn(plan_optimizer: tuple):
+    return jax.jit(lambda params, hyper: build_transform(plan_optimizer, hyper).init(params))
+
+
 def init_train_state(plan_optimizer: tuple, optimizer_hyper: dict, params, state, key, step=0, epoch=0) -> TrainState:
-    transform = build_transform(plan_optimizer, optimizer_hyper)
-    return TrainState(params, state, transform.init(params), key, jnp.asarray(step, jnp.int32),
-                      jnp.asarray(epoch, jnp.int32))
+    opt_state = _optimizer_init_fn(plan_optimizer)(params, optimizer_hyper)
+    return TrainState(params, state, opt_state, key, np.int32(step), np.int32(epoch))
 
 
 def _splits_sigmoid(layers: tuple, loss: tuple) -> bool:
@@ -225,7 +229,7 @@ def metric_names(plan: Plan, names: tuple[str, ...]) -> list[str]:
     return keys
 
 
-def _run_epoch(plan: Plan, hyper: Hyper, ts: TrainState, train: Table, val: Table | None):
+def _run_epoch(plan: Plan, hyper: Hyper, ts: TrainState, train: Table, packed: jax.Array, val: Table | None):
     is_logit = _is_logit(plan.layers, plan.loss)
     batch = plan.batch_size
     rows = train.x.shape[0]
@@ -250,10 +254,14 @@ def _run_epoch(plan: Plan, hyper: Hyper, ts: TrainState, train: Table, val: Tabl
 
     grad_fn = jax.value_and_grad(loss_fn, has_aux=True)
 
+    # One gather per epoch, then contiguous slices per step: cheaper than gathering every minibatch.
+    shuffled = packed[order] if plan.shuffle else packed
+    n_features = train.x.shape[1]
+
     def step(i, carry):
         params, states, opt_state, step_count, metric_states, loss_sum, seen = carry
-        index = jax.lax.dynamic_slice_in_dim(order, i * batch, batch)
-        xb, yb, wb = train.x[index], train.y[index], train.weight[index]
+        rows_b = jax.lax.dynamic_slice_in_dim(shuffled, i * batch, batch)
+        xb, yb, wb = rows_b[:, :n_features], rows_b[:, n_features], rows_b[:, n_features + 1]
         mask = (i * batch + jnp.arange(batch)) < train.n
         (loss_value, (output, states)), grads = grad_fn(params, states, xb, yb, wb, mask,
                                                         jax.random.fold_in(noise_key, i))
@@ -284,12 +292,13 @@ def _run_epoch(plan: Plan, hyper: Hyper, ts: TrainState, train: Table, val: Tabl
 def _train_chunk(plan: Plan, ts: TrainState, train: Table, val: Table | None, hyper: Hyper, n_epochs):
     """Run up to CHUNK_EPOCHS epochs. Stops (and keeps the last good weights) at the first non-finite epoch."""
     n_logs = (1 + len(plan.metrics)) * (2 if plan.has_validation else 1)
+    packed = jnp.concatenate([train.x, train.y[:, None], train.weight[:, None]], axis=1)
 
     def epoch(e, carry):
         ts, logs, diverged = carry
 
         def run(ts):
-            new_ts, values, finite = _run_epoch(plan, hyper, ts, train, val)
+            new_ts, values, finite = _run_epoch(plan, hyper, ts, train, packed, val)
             kept = jax.tree_util.tree_map(lambda new, old: jnp.where(finite, new, old), new_ts, ts)
             return kept, values, ~finite
 

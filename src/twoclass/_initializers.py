@@ -1,19 +1,39 @@
-"""Weight initialisers with Keras's names and semantics, drawing from jax.random."""
+"""Weight initialisers with Keras's names and semantics.
+
+They draw from a NumPy generator: building a model is then a few microseconds of host work, reproducible from the
+model's seed, instead of a string of small device computations.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-import jax
-import jax.numpy as jnp
+import numpy as np
 
 from ._validation import unknown_name
 
 
-class Initializer:
-    """Base class: `init(key, shape) -> array`. Subclasses hold only numbers, so they serialise as Keras configs."""
+def _fans(shape: tuple[int, ...]) -> tuple[float, float]:
+    if len(shape) == 1:
+        return float(shape[0]), float(shape[0])
+    return float(np.prod(shape[:-1])), float(shape[-1])
 
-    def __call__(self, key: jax.Array, shape: tuple[int, ...], dtype=jnp.float32) -> jax.Array:
+
+def _truncated_normal(rng: np.random.Generator, shape, stddev: float) -> np.ndarray:
+    """Normal draws re-drawn until within two standard deviations, as Keras's truncated normal."""
+    out = rng.standard_normal(shape)
+    outside = np.abs(out) > 2.0
+    while outside.any():
+        out[outside] = rng.standard_normal(int(outside.sum()))
+        outside = np.abs(out) > 2.0
+    return out * stddev
+
+
+class Initializer:
+    """Base class: `init(rng, shape) -> float32 array`. Subclasses hold only numbers, so they serialise as Keras
+    configs."""
+
+    def __call__(self, rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
         raise NotImplementedError
 
     def get_config(self) -> dict[str, Any]:
@@ -28,17 +48,28 @@ class Initializer:
         return f"{type(self).__name__}({args})"
 
 
-_JAX_DISTRIBUTION = {"truncated_normal": "truncated_normal", "untruncated_normal": "normal", "normal": "normal",
-                     "uniform": "uniform"}
-
-
 class VarianceScaling(Initializer):
     def __init__(self, scale: float = 1.0, mode: str = "fan_in", distribution: str = "truncated_normal", seed=None):
+        if mode not in ("fan_in", "fan_out", "fan_avg"):
+            raise ValueError(f"The 'mode' parameter of VarianceScaling must be 'fan_in', 'fan_out' or 'fan_avg'. "
+                             f"Got {mode!r} instead.")
+        if distribution not in ("truncated_normal", "untruncated_normal", "normal", "uniform"):
+            raise ValueError("The 'distribution' parameter of VarianceScaling must be 'truncated_normal', "
+                             f"'untruncated_normal' or 'uniform'. Got {distribution!r} instead.")
         self.scale, self.mode, self.distribution, self.seed = float(scale), mode, distribution, seed
 
-    def __call__(self, key, shape, dtype=jnp.float32):
-        distribution = _JAX_DISTRIBUTION[self.distribution]
-        return jax.nn.initializers.variance_scaling(self.scale, self.mode, distribution)(key, shape, dtype)
+    def __call__(self, rng, shape):
+        fan_in, fan_out = _fans(shape)
+        fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
+        variance = self.scale / max(1.0, fan)
+        if self.distribution == "uniform":
+            limit = np.sqrt(3.0 * variance)
+            out = rng.uniform(-limit, limit, shape)
+        elif self.distribution == "truncated_normal":
+            out = _truncated_normal(rng, shape, np.sqrt(variance) / 0.87962566103423978)
+        else:
+            out = rng.standard_normal(shape) * np.sqrt(variance)
+        return out.astype(np.float32)
 
     def get_config(self):
         return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution, "seed": self.seed}
@@ -68,24 +99,24 @@ class RandomNormal(Initializer):
     def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed=None):
         self.mean, self.stddev, self.seed = float(mean), float(stddev), seed
 
-    def __call__(self, key, shape, dtype=jnp.float32):
-        return self.mean + self.stddev * jax.random.normal(key, shape, dtype)
+    def __call__(self, rng, shape):
+        return (self.mean + self.stddev * rng.standard_normal(shape)).astype(np.float32)
 
     def get_config(self):
         return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
 
 
 class TruncatedNormal(RandomNormal):
-    def __call__(self, key, shape, dtype=jnp.float32):
-        return self.mean + self.stddev * jax.random.truncated_normal(key, -2.0, 2.0, shape, dtype)
+    def __call__(self, rng, shape):
+        return (self.mean + _truncated_normal(rng, shape, self.stddev)).astype(np.float32)
 
 
 class RandomUniform(Initializer):
     def __init__(self, minval: float = -0.05, maxval: float = 0.05, seed=None):
         self.minval, self.maxval, self.seed = float(minval), float(maxval), seed
 
-    def __call__(self, key, shape, dtype=jnp.float32):
-        return jax.random.uniform(key, shape, dtype, self.minval, self.maxval)
+    def __call__(self, rng, shape):
+        return rng.uniform(self.minval, self.maxval, shape).astype(np.float32)
 
     def get_config(self):
         return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed}
@@ -95,29 +126,33 @@ class Constant(Initializer):
     def __init__(self, value: float = 0.0):
         self.value = float(value)
 
-    def __call__(self, key, shape, dtype=jnp.float32):
-        return jnp.full(shape, self.value, dtype)
+    def __call__(self, rng, shape):
+        return np.full(shape, self.value, np.float32)
 
     def get_config(self):
         return {"value": self.value}
 
 
 class Zeros(Initializer):
-    def __call__(self, key, shape, dtype=jnp.float32):
-        return jnp.zeros(shape, dtype)
+    def __call__(self, rng, shape):
+        return np.zeros(shape, np.float32)
 
 
 class Ones(Initializer):
-    def __call__(self, key, shape, dtype=jnp.float32):
-        return jnp.ones(shape, dtype)
+    def __call__(self, rng, shape):
+        return np.ones(shape, np.float32)
 
 
 class Orthogonal(Initializer):
     def __init__(self, gain: float = 1.0, seed=None):
         self.gain, self.seed = float(gain), seed
 
-    def __call__(self, key, shape, dtype=jnp.float32):
-        return jax.nn.initializers.orthogonal(self.gain)(key, shape, dtype)
+    def __call__(self, rng, shape):
+        rows, cols = int(np.prod(shape[:-1])), shape[-1]
+        q, r = np.linalg.qr(rng.standard_normal((max(rows, cols), min(rows, cols))))
+        q = q * np.sign(np.diag(r))
+        q = q if rows >= cols else q.T
+        return (self.gain * q[:rows, :cols].reshape(shape)).astype(np.float32)
 
     def get_config(self):
         return {"gain": self.gain, "seed": self.seed}

@@ -150,7 +150,8 @@ class Layer:
     def output_dim(self, input_dim: int) -> int:
         return input_dim
 
-    def init(self, key: jax.Array, input_dim: int) -> tuple[dict, dict]:
+    def init(self, rng: np.random.Generator, input_dim: int) -> tuple[dict, dict]:
+        """Fresh parameters and state, as NumPy float32 arrays."""
         return {}, {}
 
     # -- Keras layouts
@@ -253,11 +254,10 @@ class Dense(Layer):
     def output_dim(self, input_dim):
         return self.units
 
-    def init(self, key, input_dim):
-        kernel_key, bias_key = jax.random.split(key)
-        params = {"kernel": self.kernel_initializer(kernel_key, (input_dim, self.units))}
+    def init(self, rng, input_dim):
+        params = {"kernel": self.kernel_initializer(rng, (input_dim, self.units))}
         if self.use_bias:
-            params["bias"] = self.bias_initializer(bias_key, (self.units,))
+            params["bias"] = self.bias_initializer(rng, (self.units,))
         return params, {}
 
     def keras_weights(self, params, state):
@@ -345,13 +345,14 @@ class BatchNormalization(Layer):
     def hyper(self):
         return {"momentum": self.momentum, "epsilon": self.epsilon}
 
-    def init(self, key, input_dim):
+    def init(self, rng, input_dim):
         params = {}
         if self.scale:
-            params["gamma"] = jnp.ones((input_dim,))
+            params["gamma"] = np.ones((input_dim,), np.float32)
         if self.center:
-            params["beta"] = jnp.zeros((input_dim,))
-        state = {"moving_mean": jnp.zeros((input_dim,)), "moving_variance": jnp.ones((input_dim,))}
+            params["beta"] = np.zeros((input_dim,), np.float32)
+        state = {"moving_mean": np.zeros((input_dim,), np.float32),
+                 "moving_variance": np.ones((input_dim,), np.float32)}
         return params, state
 
     def keras_weights(self, params, state):
@@ -407,7 +408,7 @@ class Normalization(Layer):
     def is_adapted(self) -> bool:
         return self.mean is not None
 
-    def init(self, key, input_dim):
+    def init(self, rng, input_dim):
         if self.mean is None:
             raise ValueError(
                 f"The Normalization layer '{self.name}' has no mean and variance yet. Call "
@@ -415,7 +416,7 @@ class Normalization(Layer):
             )
         mean = np.broadcast_to(self.mean, (input_dim,)).astype(np.float32)
         variance = np.broadcast_to(self.variance, (input_dim,)).astype(np.float32)
-        return {}, {"mean": jnp.asarray(mean), "variance": jnp.asarray(variance)}
+        return {}, {"mean": mean, "variance": variance}
 
     def keras_weights(self, params, state):
         return [state["mean"], state["variance"], np.asarray(self.count, np.int64)]

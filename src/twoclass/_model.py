@@ -25,7 +25,7 @@ from ._fit_inputs import FitInputs, prepare_fit_inputs
 from ._functional import SymbolicTensor, chain_between
 from ._layers import InputLayer, Layer, unique_name
 from ._progress import EpochPrinter, print_step_line
-from ._random import draw_seed
+from ._seeding import draw_seed
 from ._validation import check_int
 
 _CHUNK_SECONDS = 0.5  # aim for a host round trip about this often, so progress stays live on long runs
@@ -124,10 +124,9 @@ class Sequential:
                 f"'{self.name}' has {self._output_dims()[-1]} units. Use Dense(1, activation='sigmoid') as the "
                 "output layer."
             )
-        key = jax.random.PRNGKey(self._seed)
         params, states, dim = [], [], self._input_dim
         for index, layer in enumerate(self._layers):
-            p, s = layer.init(jax.random.fold_in(key, index), dim)
+            p, s = layer.init(np.random.default_rng([self._seed, index]), dim)
             params.append(p)
             states.append(s)
             dim = layer.output_dim(dim)
@@ -219,7 +218,7 @@ class Sequential:
         train = engine.pad_table(inputs.x, inputs.y, inputs.weight, plan.batch_size)
         val = (engine.pad_table(inputs.x_val, inputs.y_val, inputs.weight_val, plan.eval_batch)
                if plan.has_validation else None)
-        hyper = self._hyper()
+        hyper = jax.device_put(self._hyper())
         names = metrics_module.unique_names(self.compiled_metrics)
         columns = engine.metric_names(plan, tuple(names))
         steps = math.ceil(inputs.x.shape[0] / plan.batch_size)
@@ -242,13 +241,17 @@ class Sequential:
         for callback in callback_list:
             callback.on_train_begin()
         compiled = engine.train_fn(plan)
-        epoch, chunk, seconds_per_epoch = inputs.initial_epoch, 1, None
+        speed_key = (plan, train.x.shape)
+        seconds_per_epoch = _SECONDS_PER_EPOCH.get(speed_key)
+        chunk = 1 if every_epoch or seconds_per_epoch is None else _chunk_for(seconds_per_epoch)
+        epoch = inputs.initial_epoch
         while epoch < inputs.epochs and not self.stop_training:
             n_epochs = min(chunk, inputs.epochs - epoch)
             if every_epoch:
                 for callback in callback_list:
                     callback.on_epoch_begin(epoch)
             started = time.perf_counter()
+            traces_before = engine.trace_count("train")
             start_state = self._start_state(plan)
             epochs_before = int(start_state.epoch)
             ts, logs, diverged = compiled(start_state, train, val, hyper, np.int32(n_epochs))
@@ -269,12 +272,10 @@ class Sequential:
                 self._diverged(epoch + completed, inputs, row, callback_list, quiet_on_nan)
                 return history
             epoch += n_epochs
+            if traces_before == engine.trace_count("train"):  # no compilation in this call: a true measure
+                _SECONDS_PER_EPOCH[speed_key] = elapsed / n_epochs
             if not every_epoch:
-                if seconds_per_epoch is None:  # the first call included compilation: measure on the second
-                    seconds_per_epoch = 0.0
-                else:
-                    seconds_per_epoch = elapsed / n_epochs
-                    chunk = int(max(1, min(engine.CHUNK_EPOCHS, _CHUNK_SECONDS / max(seconds_per_epoch, 1e-9))))
+                chunk = _chunk_for(_SECONDS_PER_EPOCH.get(speed_key))
         for callback in callback_list:
             callback.on_train_end()
         from ._diagnostics import diagnose
@@ -444,6 +445,16 @@ class Model(Sequential):
         self.add(input_layer)
         for layer in layers:
             self.add(layer)
+
+
+# Seconds per epoch measured for a plan and table shape: later fits of the same kind run more epochs per call.
+_SECONDS_PER_EPOCH: dict = {}
+
+
+def _chunk_for(seconds_per_epoch: float | None) -> int:
+    if seconds_per_epoch is None:
+        return 1
+    return int(max(1, min(engine.CHUNK_EPOCHS, _CHUNK_SECONDS / max(seconds_per_epoch, 1e-9))))
 
 
 def _verbosity(verbose) -> int:

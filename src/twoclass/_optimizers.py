@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
 
 from . import _schedules as schedules
@@ -148,7 +149,8 @@ def set_hyperparams(opt_state, hyper: dict[str, Any]):
     """Replace the injected numbers in an optimizer state (between compiled chunks, or with a scheduled rate)."""
     merged = dict(opt_state.hyperparams)
     for key, value in hyper.items():
-        merged[key] = jnp.asarray(value, dtype=merged[key].dtype)
+        merged[key] = (value.astype(merged[key].dtype) if isinstance(value, jax.Array)
+                       else np.asarray(value, dtype=merged[key].dtype))
     return opt_state._replace(hyperparams=merged)
 
 

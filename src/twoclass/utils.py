@@ -1,5 +1,5 @@
 """Mirrors the parts of `keras.utils` that two-class tutorials use."""
 
-from ._random import set_random_seed
+from ._seeding import set_random_seed
 
 __all__ = ["set_random_seed"]

@@ -1,0 +1,249 @@
+"""One fitted block per kind of column, each built on scikit-learn transformers, each stored as plain JSON.
+
+- numeric: SimpleImputer(median, missing indicators for columns that had gaps in training) then StandardScaler;
+- categorical: one OneHotEncoder(handle_unknown='ignore', max_categories=...) per column;
+- text: TfidfVectorizer (word n-grams) or HashingVectorizer + TfidfTransformer, one per column.
+
+The Preprocessor lines the blocks up itself rather than through a ColumnTransformer so that a fitted block can be
+rebuilt from JSON through public attributes (and, for the encoder and imputer, a fit on a few synthetic rows that
+reproduce the stored state exactly) without touching ColumnTransformer's private bookkeeping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer, TfidfVectorizer
+from sklearn.impute import SimpleImputer
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from ._data_columns import category_text
+
+MISSING = "(missing)"  # the category a missing categorical value is encoded under
+OTHER = "(other)"  # the name of the column holding categories too rare to keep their own
+
+
+def _floats(values: Any) -> list[float]:
+    return [float(v) for v in np.asarray(values, dtype=np.float64).ravel()]
+
+
+def numeric_matrix(df: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """The numeric columns as float64, with empty strings read as missing; non-numbers raise a ValueError."""
+    out = np.empty((len(df), len(columns)), dtype=np.float64)
+    for j, name in enumerate(columns):
+        column = df[name]
+        if pd.api.types.is_bool_dtype(column.dtype) or pd.api.types.is_numeric_dtype(column.dtype):
+            values = column.astype(np.float64).to_numpy()
+        else:
+            raw = column.astype(object).map(lambda v: None if isinstance(v, str) and not v.strip() else v)
+            converted = pd.to_numeric(raw, errors="coerce")
+            bad = raw.notna().to_numpy() & converted.isna().to_numpy()
+            if bad.any():
+                example = raw[bad].iloc[0]
+                raise ValueError(
+                    f"Column '{name}' is numeric but has {int(bad.sum())} value(s) that are not numbers, "
+                    f"for example {example!r}. Fix those values or declare the column categorical."
+                )
+            values = converted.astype(np.float64).to_numpy()
+        if np.isinf(values).any():
+            raise ValueError(f"Column '{name}' contains infinite values. Replace them with numbers or leave them empty.")
+        out[:, j] = values
+    return out
+
+
+def category_column(column: pd.Series) -> np.ndarray:
+    texts = [category_text(v) for v in column.to_numpy(dtype=object)]
+    return np.array([MISSING if t is None else t for t in texts], dtype=object).reshape(-1, 1)
+
+
+def text_column(column: pd.Series) -> list[str]:
+    return ["" if t is None or (isinstance(t, float) and np.isnan(t)) else str(t) for t in column.to_numpy(object)]
+
+
+@dataclass
+class NumericBlock:
+    columns: list[str]
+    imputer: SimpleImputer
+    scaler: StandardScaler
+
+    @classmethod
+    def fit(cls, df: pd.DataFrame, columns: list[str]) -> "NumericBlock":
+        x = numeric_matrix(df, columns)
+        imputer = SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True).fit(x)
+        scaler = StandardScaler().fit(imputer.transform(x)[:, : len(columns)])
+        return cls(columns, imputer, scaler)
+
+    @property
+    def indicator_columns(self) -> list[str]:
+        indicator = self.imputer.indicator_
+        return [] if indicator is None else [self.columns[i] for i in indicator.features_]
+
+    def feature_names(self) -> list[str]:
+        return list(self.columns) + [f"{name}_missing" for name in self.indicator_columns]
+
+    def transform(self, df: pd.DataFrame) -> np.ndarray:
+        imputed = self.imputer.transform(numeric_matrix(df, self.columns))
+        n = len(self.columns)
+        # Indicators stay 0/1; only the measured values are standardised.
+        return np.hstack([self.scaler.transform(imputed[:, :n]), imputed[:, n:]])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "columns": list(self.columns),
+            "median": _floats(self.imputer.statistics_),
+            "missing_indicator": self.indicator_columns,
+            "mean": _floats(self.scaler.mean_),
+            "var": _floats(self.scaler.var_),
+            "scale": _floats(self.scaler.scale_),
+            "n_samples_seen": int(np.max(self.scaler.n_samples_seen_)),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "NumericBlock":
+        columns = list(data["columns"])
+        median = np.asarray(data["median"], dtype=np.float64)
+        flagged = [columns.index(c) for c in data["missing_indicator"]]
+        # Three rows of the medians, with gaps where training had them, give back the same fitted imputer.
+        synthetic = np.tile(median, (3, 1))
+        synthetic[2, flagged] = np.nan
+        imputer = SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True).fit(synthetic)
+        imputer.statistics_ = median
+        scaler = StandardScaler()
+        scaler.mean_ = np.asarray(data["mean"], dtype=np.float64)
+        scaler.var_ = np.asarray(data["var"], dtype=np.float64)
+        scaler.scale_ = np.asarray(data["scale"], dtype=np.float64)
+        scaler.n_features_in_ = len(columns)
+        scaler.n_samples_seen_ = int(data["n_samples_seen"])
+        return cls(columns, imputer, scaler)
+
+
+@dataclass
+class CategoricalBlock:
+    column: str
+    encoder: OneHotEncoder
+
+    @classmethod
+    def fit(cls, df: pd.DataFrame, column: str, max_categories: int) -> "CategoricalBlock":
+        values = category_column(df[column])
+        too_many = len(set(values[:, 0])) > max_categories
+        encoder = OneHotEncoder(handle_unknown="ignore", max_categories=max_categories if too_many else None)
+        return cls(column, encoder.fit(values))
+
+    @property
+    def categories(self) -> list[str]:
+        return [str(c) for c in self.encoder.categories_[0]]
+
+    @property
+    def infrequent(self) -> list[str]:
+        found = self.encoder.infrequent_categories_[0] if self.encoder.max_categories else None
+        return [] if found is None else [str(c) for c in found]
+
+    def feature_names(self) -> list[str]:
+        rare = set(self.infrequent)
+        names = [f"{self.column}={c}" for c in self.categories if c not in rare]
+        return names + ([f"{self.column}={OTHER}"] if rare else [])
+
+    def transform(self, df: pd.DataFrame) -> tuple[sparse.csr_matrix, int, list[str]]:
+        """The one-hot block, how many rows held a category unseen in training, and a few of those values."""
+        values = category_column(df[self.column])
+        unseen = ~np.isin(values[:, 0], self.encoder.categories_[0])
+        examples = list(dict.fromkeys(values[unseen, 0].tolist()))[:3]
+        return self.encoder.transform(values).tocsr(), int(unseen.sum()), examples
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "column": self.column,
+            "categories": self.categories,
+            "infrequent": self.infrequent,
+            "max_categories": self.encoder.max_categories,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "CategoricalBlock":
+        categories = list(data["categories"])
+        rare = set(data["infrequent"])
+        # Kept categories twice, rare ones once: the encoder's own frequency rule then picks the same rare set.
+        rows = [c for c in categories if c not in rare] * 2 + [c for c in categories if c in rare]
+        encoder = OneHotEncoder(
+            categories=[np.array(categories, dtype=object)],
+            handle_unknown="ignore",
+            max_categories=data["max_categories"],
+        ).fit(np.array(rows, dtype=object).reshape(-1, 1))
+        block = cls(str(data["column"]), encoder)
+        if set(block.infrequent) != rare:
+            raise ValueError(f"The stored encoding of column '{block.column}' is inconsistent; the model file is damaged.")
+        return block
+
+
+@dataclass
+class TextBlock:
+    column: str
+    method: str
+    vectorizer: TfidfVectorizer | HashingVectorizer
+    weighting: TfidfTransformer | None = None  # idf weights on top of hashing
+
+    @staticmethod
+    def _tfidf(ngram_range: tuple[int, int], max_features: int | None) -> TfidfVectorizer:
+        return TfidfVectorizer(ngram_range=ngram_range, max_features=max_features, sublinear_tf=True)
+
+    @staticmethod
+    def _hashing(ngram_range: tuple[int, int], n_features: int) -> HashingVectorizer:
+        return HashingVectorizer(n_features=n_features, ngram_range=ngram_range, alternate_sign=False, norm=None)
+
+    @classmethod
+    def fit(cls, df: pd.DataFrame, column: str, method: str, ngram_range: tuple[int, int], max_features: int):
+        docs = text_column(df[column])
+        try:
+            if method == "tfidf":
+                return cls(column, method, cls._tfidf(ngram_range, max_features).fit(docs))
+            hashing = cls._hashing(ngram_range, max_features)
+            return cls(column, method, hashing, TfidfTransformer(sublinear_tf=True).fit(hashing.transform(docs)))
+        except ValueError as error:
+            if "empty vocabulary" not in str(error):
+                raise
+            raise ValueError(f"The text column '{column}' has no words to learn from (empty or all stop words).") from None
+
+    def feature_names(self) -> list[str]:
+        if self.method == "tfidf":
+            return [f"{self.column}:{term}" for term in self.vectorizer.get_feature_names_out()]
+        return [f"{self.column}:hash{i}" for i in range(self.vectorizer.n_features)]
+
+    def transform(self, df: pd.DataFrame) -> sparse.csr_matrix:
+        docs = text_column(df[self.column])
+        if self.method == "tfidf":
+            return self.vectorizer.transform(docs).tocsr()
+        return self.weighting.transform(self.vectorizer.transform(docs)).tocsr()
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "column": self.column,
+            "method": self.method,
+            "ngram_range": list(self.vectorizer.ngram_range),
+        }
+        if self.method == "tfidf":
+            vocabulary = self.vectorizer.vocabulary_
+            data["terms"] = sorted(vocabulary, key=vocabulary.get)
+            data["idf"] = _floats(self.vectorizer.idf_)
+            data["max_features"] = self.vectorizer.max_features
+        else:
+            data["n_features"] = int(self.vectorizer.n_features)
+            data["idf"] = _floats(self.weighting.idf_)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "TextBlock":
+        ngram_range = (int(data["ngram_range"][0]), int(data["ngram_range"][1]))
+        idf = np.asarray(data["idf"], dtype=np.float64)
+        if data["method"] == "tfidf":
+            vectorizer = cls._tfidf(ngram_range, data["max_features"])
+            vectorizer.vocabulary_ = {str(term): i for i, term in enumerate(data["terms"])}
+            vectorizer.idf_ = idf
+            return cls(str(data["column"]), "tfidf", vectorizer)
+        weighting = TfidfTransformer(sublinear_tf=True)
+        weighting.idf_ = idf
+        weighting.n_features_in_ = len(idf)
+        return cls(str(data["column"]), "hashing", cls._hashing(ngram_range, int(data["n_features"])), weighting)
