@@ -74,11 +74,6 @@ def test_bad_threshold_and_inputs():
 
 # ---------------------------------------------------------------- the HTML report
 
-@pytest.fixture(autouse=False)
-def needs_plots():
-    pytest.importorskip("twoclass.plots")
-
-
 IMG = '<img src="data:image/png;base64,'
 
 
@@ -97,7 +92,7 @@ def _alts(doc):
     return re.findall(r'<img src="data:image/png;base64,[A-Za-z0-9+/=]+" alt="([^"]*)"', doc)
 
 
-def test_full_report(needs_plots, tmp_path):
+def test_full_report(tmp_path):
     predict_proba, x, y = _boundary_data()
     p = predict_proba(x)
     choice = choose_threshold(y, p, "f1")
@@ -124,7 +119,7 @@ def test_full_report(needs_plots, tmp_path):
     assert sorted(os.listdir(tmp_path / "out")) == ["figures.json", "report.html"]  # no temp files left
 
 
-def test_minimal_report_with_float_threshold(needs_plots, tmp_path):
+def test_minimal_report_with_float_threshold(tmp_path):
     y, p = _data(seed=4)
     figs = write_report(tmp_path / "r.html", y_true=y, proba=p, threshold=0.5)
     doc = (tmp_path / "r.html").read_text(encoding="utf-8")
@@ -134,7 +129,7 @@ def test_minimal_report_with_float_threshold(needs_plots, tmp_path):
     assert os.listdir(tmp_path) == ["r.html"]
 
 
-def test_one_class_report(needs_plots, tmp_path):
+def test_one_class_report(tmp_path):
     y = np.zeros(40, dtype=int)
     p = np.linspace(0.01, 0.9, 40)
     figs = write_report(tmp_path / "r.html", y_true=y, proba=p, threshold=0.5, json_path=tmp_path / "f.json")
@@ -144,7 +139,7 @@ def test_one_class_report(needs_plots, tmp_path):
     assert "only class 0" in doc and "Confusion matrix" in _alts(doc)
 
 
-def test_user_strings_are_escaped(needs_plots, tmp_path):
+def test_user_strings_are_escaped(tmp_path):
     y, p = _data(seed=5)
     evil = "<script>alert(1)</script>"
     write_report(tmp_path / "r.html", y_true=y, proba=p, threshold=0.5, labels=("<b>&neg", evil),
@@ -155,7 +150,7 @@ def test_user_strings_are_escaped(needs_plots, tmp_path):
     assert "<b>&neg" not in doc and "<k>" not in doc and "&lt;v&gt;" in doc
 
 
-def test_overwrite_is_atomic_and_failure_keeps_old_file(needs_plots, tmp_path, monkeypatch):
+def test_overwrite_is_atomic_and_failure_keeps_old_file(tmp_path, monkeypatch):
     y, p = _data(seed=6)
     path = tmp_path / "r.html"
     path.write_text("old")
@@ -174,7 +169,7 @@ def test_overwrite_is_atomic_and_failure_keeps_old_file(needs_plots, tmp_path, m
     assert os.listdir(tmp_path) == ["r.html"]
 
 
-def test_bad_report_arguments(needs_plots, tmp_path):
+def test_bad_report_arguments(tmp_path):
     y, p = _data(seed=7)
     with pytest.raises(ValueError, match="'boundary'.*\\(n, 2\\)"):
         write_report(tmp_path / "r.html", y_true=y, proba=p, threshold=0.5,
