@@ -150,7 +150,8 @@ class CategoricalBlock:
     def transform(self, df: pd.DataFrame) -> tuple[sparse.csr_matrix, int, list[str]]:
         """The one-hot block, how many rows held a category unseen in training, and a few of those values."""
         values = category_column(df[self.column])
-        unseen = ~np.isin(values[:, 0], self.encoder.categories_[0])
+        # A gap where training had none is encoded as zeros too, but it is missing data, not a new category.
+        unseen = ~np.isin(values[:, 0], self.encoder.categories_[0]) & (values[:, 0] != MISSING)
         examples = list(dict.fromkeys(values[unseen, 0].tolist()))[:3]
         return self.encoder.transform(values).tocsr(), int(unseen.sum()), examples
 

@@ -95,6 +95,7 @@ class Preprocessor:
     def fit(self, df: pd.DataFrame, *, target: str | None = None) -> "Preprocessor":
         """Learn column kinds (unless given), medians, scales, categories and vocabularies from training rows."""
         df = _checked_frame(df, "fit")
+        target = target if target is None or isinstance(target, str) else str(target)
         if len(df) == 0:
             raise ValueError("Preprocessor.fit needs at least one row. Got an empty DataFrame.")
         types = self._types(df, target)
@@ -254,4 +255,10 @@ class Preprocessor:
 def _checked_frame(df: Any, method: str) -> pd.DataFrame:
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"Preprocessor.{method} expects a pandas DataFrame. Got {type(df).__name__} instead.")
+    if df.columns.duplicated().any():
+        twice = sorted({str(c) for c in df.columns[df.columns.duplicated()]})
+        raise ValueError(f"The data has duplicate column names: {', '.join(map(repr, twice))}. Rename them.")
+    if not all(isinstance(c, str) for c in df.columns):
+        # Names are JSON object keys in the model file, so they are strings from the start.
+        df = df.set_axis([str(c) for c in df.columns], axis=1)
     return df

@@ -181,7 +181,9 @@ def _evaluate(layers, loss, metric_structures, eval_batch, params, states, hyper
         wb = jax.lax.dynamic_slice_in_dim(data.weight, start, eval_batch)
         loss_input, output, _ = _forward(layers, loss, params, states, hyper.layers, xb, ctx)
         loss_sum = loss_sum + _data_loss(loss, hyper.loss, yb, loss_input, wb, is_logit).sum()
-        metric_states = [metrics.update_state(m, s, yb, output, wb) for m, s in zip(metric_structures, metric_states)]
+        row_mask = start + jnp.arange(eval_batch) < data.n
+        metric_states = [metrics.update_state(m, s, yb, output, metrics.row_weight(m, wb, row_mask))
+                         for m, s in zip(metric_structures, metric_states)]
         return loss_sum, metric_states
 
     start_states = [metrics.init_state(m) for m in metric_structures]
@@ -270,7 +272,7 @@ def _run_epoch(plan: Plan, hyper: Hyper, ts: TrainState, train: Table, packed: j
             opt_state = set_hyperparams(opt_state, {"learning_rate": rate})
         updates, opt_state = transform.update(grads, opt_state, params)
         params = optax.apply_updates(params, updates)
-        metric_states = [metrics.update_state(m, s, yb, output, wb)
+        metric_states = [metrics.update_state(m, s, yb, output, metrics.row_weight(m, wb, mask))
                          for m, s in zip(plan.metrics, metric_states)]
         count = mask.sum().astype(jnp.float32)
         return params, states, opt_state, step_count + 1, metric_states, loss_sum + loss_value * count, seen + count

@@ -25,8 +25,20 @@ def auc_thresholds(num_thresholds: int) -> np.ndarray:
     return np.array([0.0 - epsilon] + inner + [1.0 + epsilon], dtype=np.float32)
 
 
+def weighted(structure: tuple) -> tuple:
+    """The structure of a metric listed in compile's `weighted_metrics`: it counts rows by their sample weight."""
+    return ("weighted", structure)
+
+
+def row_weight(structure: tuple, weight, mask):
+    """Keras weighs only `weighted_metrics` by sample (and class) weight; plain `metrics` count every real row."""
+    return weight if structure[0] == "weighted" else mask.astype(jnp.float32)
+
+
 def init_state(structure: tuple):
     kind = structure[0]
+    if kind == "weighted":
+        return init_state(structure[1])
     if kind in ("accuracy", "mean"):
         return jnp.zeros(2)
     if kind == "confusion":
@@ -37,8 +49,10 @@ def init_state(structure: tuple):
 
 
 def update_state(structure: tuple, state, y, out, weight):
-    """Add one batch: y in {0, 1}, out = the model's output, weight = sample weight (0 for padding rows)."""
+    """Add one batch: y in {0, 1}, out = the model's output, weight = row weight (0 for padding rows)."""
     kind = structure[0]
+    if kind == "weighted":
+        return update_state(structure[1], state, y, out, weight)
     if kind == "accuracy":
         predicted = (out > structure[1]).astype(jnp.float32)
         return state + jnp.stack([jnp.sum(weight * (predicted == y)), jnp.sum(weight)])
@@ -66,6 +80,8 @@ def update_state(structure: tuple, state, y, out, weight):
 
 def result(structure: tuple, state):
     kind = structure[0]
+    if kind == "weighted":
+        return result(structure[1], state)
     if kind in ("accuracy", "mean"):
         return _divide(state[0], state[1])
     if kind == "confusion":
@@ -306,14 +322,21 @@ def get(identifier) -> Metric:
     raise unknown_name("metric", identifier, _BY_STRING)
 
 
-def unique_names(metrics: list[Metric]) -> list[str]:
-    """Keras's rule for clashing names: the second 'auc' becomes 'auc_1'."""
+def unique_names(metrics: list[Metric], weighted_metrics: list[Metric] = ()) -> list[str]:
+    """Keras's rule for clashing names: the second 'auc' becomes 'auc_1'; a weighted metric whose name is taken
+    becomes 'weighted_auc' (then 'weighted_auc_1', ...)."""
     seen: dict[str, int] = {}
     names = []
+
+    def claim(name: str) -> str:
+        count = seen.get(name, 0)
+        seen[name] = count + 1
+        return name if count == 0 else f"{name}_{count}"
+
     for metric in metrics:
-        count = seen.get(metric.name, 0)
-        names.append(metric.name if count == 0 else f"{metric.name}_{count}")
-        seen[metric.name] = count + 1
+        names.append(claim(metric.name))
+    for metric in weighted_metrics:
+        names.append(claim(metric.name) if metric.name not in seen else claim(f"weighted_{metric.name}"))
     return names
 
 

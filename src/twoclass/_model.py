@@ -55,6 +55,7 @@ class Sequential:
         self.optimizer: optimizers.Optimizer | None = None
         self.loss: losses.Loss | None = None
         self.compiled_metrics: list[metrics_module.Metric] = []
+        self.compiled_weighted_metrics: list[metrics_module.Metric] = []
         self.stop_training = False
         self.history: callbacks_module.History | None = None
         for layer in layers or []:
@@ -151,13 +152,9 @@ class Sequential:
             raise ValueError("compile needs a loss, e.g. loss='binary_crossentropy'. Received: loss=None.")
         self.optimizer = optimizers.get(optimizer)
         self.loss = losses.get(loss)
-        if metrics is None:
-            metrics = []
-        if isinstance(metrics, (str, metrics_module.Metric)):
-            metrics = [metrics]
-        if isinstance(metrics, dict):
-            raise ValueError("twoclass models have one output: pass metrics as a list, e.g. metrics=['accuracy'].")
-        self.compiled_metrics = [metrics_module.get(m) for m in metrics]
+        self.compiled_metrics = [metrics_module.get(m) for m in _metric_list(metrics, "metrics")]
+        self.compiled_weighted_metrics = [metrics_module.get(m)
+                                          for m in _metric_list(weighted_metrics, "weighted_metrics")]
         self._train_state = None
 
     def _require_compiled(self, owner: str) -> None:
@@ -167,7 +164,12 @@ class Sequential:
 
     @property
     def metrics_names(self) -> list[str]:
-        return ["loss", *metrics_module.unique_names(self.compiled_metrics)]
+        return ["loss", *metrics_module.unique_names(self.compiled_metrics, self.compiled_weighted_metrics)]
+
+    def _metric_structures(self) -> tuple:
+        """Plain metrics count every row; weighted ones (compile's weighted_metrics) use sample/class weights."""
+        return (tuple(m.structure() for m in self.compiled_metrics)
+                + tuple(metrics_module.weighted(m.structure()) for m in self.compiled_weighted_metrics))
 
     def _hyper(self) -> engine.Hyper:
         return engine.Hyper(
@@ -199,7 +201,7 @@ class Sequential:
     def _plan(self, inputs: FitInputs) -> engine.Plan:
         return engine.Plan(
             layers=self._structures(), loss=self.loss.structure(), optimizer=self.optimizer.structure(),
-            metrics=tuple(m.structure() for m in self.compiled_metrics), batch_size=inputs.batch_size,
+            metrics=self._metric_structures(), batch_size=inputs.batch_size,
             shuffle=inputs.shuffle, eval_batch=engine.eval_batch_size(inputs.x_val.shape[0])
             if inputs.x_val is not None else 1, has_validation=inputs.x_val is not None)
 
@@ -219,8 +221,7 @@ class Sequential:
         val = (engine.pad_table(inputs.x_val, inputs.y_val, inputs.weight_val, plan.eval_batch)
                if plan.has_validation else None)
         hyper = jax.device_put(self._hyper())
-        names = metrics_module.unique_names(self.compiled_metrics)
-        columns = engine.metric_names(plan, tuple(names))
+        columns = engine.metric_names(plan, tuple(self.metrics_names[1:]))
         steps = math.ceil(inputs.x.shape[0] / plan.batch_size)
 
         history = callbacks_module.History()
@@ -321,7 +322,7 @@ class Sequential:
         table = engine.pad_table(features, targets, weight, eval_batch)
         started = time.perf_counter()
         compiled = engine.evaluate_fn(self._structures(), self.loss.structure(),
-                                      tuple(m.structure() for m in self.compiled_metrics), eval_batch)
+                                      self._metric_structures(), eval_batch)
         loss_value, metric_values = compiled(self._params, self._states, self._hyper(), table)
         values = dict(zip(self.metrics_names, [float(loss_value), *map(float, metric_values)]))
         if _verbosity(verbose) == 1:
@@ -461,14 +462,18 @@ def _verbosity(verbose) -> int:
     return 1 if verbose == "auto" else int(verbose)
 
 
+def _metric_list(metrics, argument: str) -> list:
+    if metrics is None:
+        return []
+    if isinstance(metrics, (str, metrics_module.Metric)):
+        return [metrics]
+    if isinstance(metrics, dict):
+        raise ValueError(f"twoclass models have one output: pass {argument} as a list, e.g. {argument}=['accuracy'].")
+    return list(metrics)
+
+
 def _keras_order(row: dict[str, float]) -> dict[str, float]:
-    """Keras 3 lists metrics before the loss, training before validation."""
-    train = {k: v for k, v in row.items() if not k.startswith("val_")}
-    val = {k: v for k, v in row.items() if k.startswith("val_")}
-    ordered = {k: v for k, v in train.items() if k != "loss"}
-    if "loss" in train:
-        ordered["loss"] = train["loss"]
-    ordered.update({k: v for k, v in val.items() if k != "val_loss"})
-    if "val_loss" in val:
-        ordered["val_loss"] = val["val_loss"]
-    return ordered
+    """Keras 3 lists the logs alphabetically, training figures before validation ones."""
+    train = sorted(k for k in row if not k.startswith("val_"))
+    val = sorted(k for k in row if k.startswith("val_"))
+    return {k: row[k] for k in train + val}

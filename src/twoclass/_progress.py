@@ -12,7 +12,7 @@ def format_logs(logs: dict[str, float]) -> str:
     parts = []
     for key, value in logs.items():
         value = float(value)
-        shown = f"{value:.4f}" if abs(value) >= 1e-3 or value == 0 else f"{value:.4e}"
+        shown = f"{value:.4f}" if abs(value) > 1e-3 else f"{value:.4e}"  # Keras's Progbar rule
         parts.append(f"{key}: {shown}")
     return " - ".join(parts)
 

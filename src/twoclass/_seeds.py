@@ -9,7 +9,6 @@ import jax
 import numpy as np
 
 from . import _engine as engine
-from . import _metrics as metrics_module
 from ._fit_inputs import prepare_fit_inputs
 from ._validation import invalid
 
@@ -71,7 +70,7 @@ def fit_seeds(model, x, y, *, seeds: Iterable[int], batch_size=None, epochs: int
     stacked = jax.tree_util.tree_map(lambda *leaves: np.stack([np.asarray(leaf) for leaf in leaves]), *states)
 
     compiled = engine.train_fn(plan, over_seeds=True)
-    names = engine.metric_names(plan, tuple(metrics_module.unique_names(model.compiled_metrics)))
+    names = engine.metric_names(plan, tuple(model.metrics_names[1:]))
     logs, done = [], 0
     while done < inputs.epochs:
         n_epochs = min(engine.CHUNK_EPOCHS, inputs.epochs - done)
