@@ -51,6 +51,7 @@ ACTIVATIONS: dict[str, Callable] = {
     "leaky_relu": _leaky_relu,
     "exponential": _exponential,
     "mish": _mish,
+    "softmax": jax.nn.softmax,  # accepted so that a two-unit softmax output gets a clear "use one unit" error
 }
 
 

@@ -329,7 +329,7 @@ class Sequential:
             steps = math.ceil(features.shape[0] / (batch_size or 32))
             print_step_line(steps, time.perf_counter() - started, _keras_order(values))
         if return_dict:
-            return values
+            return _keras_order(values)  # Keras's dict is sorted by name; the list follows metrics_names
         return values["loss"] if len(values) == 1 else list(values.values())
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None) -> np.ndarray:

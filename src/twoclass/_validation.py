@@ -55,8 +55,8 @@ def check_float(
     too_low = minimum is not None and (value < minimum or (not include_minimum and value == minimum))
     too_high = maximum is not None and (value > maximum or (not include_maximum and value == maximum))
     if too_low or too_high:
-        left = "[" if include_minimum else "("
-        right = "]" if include_maximum else ")"
+        left = "[" if include_minimum and minimum is not None else "("
+        right = "]" if include_maximum and maximum is not None else ")"
         low = "-inf" if minimum is None else f"{minimum:g}"
         high = "inf" if maximum is None else f"{maximum:g}"
         raise invalid(name, owner, f"a float in the range {left}{low}, {high}{right}", value)
