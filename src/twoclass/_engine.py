@@ -90,7 +90,7 @@ def pad_table(x: np.ndarray, y: np.ndarray | None, weight: np.ndarray | None, ba
         y_pad[:n] = y
     w_pad = np.zeros(rows, np.float32)
     w_pad[:n] = 1.0 if weight is None else weight
-    return Table(jnp.asarray(x_pad), jnp.asarray(y_pad), jnp.asarray(w_pad), jnp.asarray(n, jnp.int32))
+    return jax.device_put(Table(x_pad, y_pad, w_pad, np.int32(n)))
 
 
 def eval_batch_size(n: int) -> int:
@@ -135,6 +135,12 @@ def _optimizer_init_fn(plan_optimizer: tuple):
 def init_train_state(plan_optimizer: tuple, optimizer_hyper: dict, params, state, key, step=0, epoch=0) -> TrainState:
     opt_state = _optimizer_init_fn(plan_optimizer)(params, optimizer_hyper)
     return TrainState(params, state, opt_state, key, np.int32(step), np.int32(epoch))
+
+
+def prng_key(seed: int) -> np.ndarray:
+    """The raw key `jax.random.PRNGKey(seed)` would give (threefry: [high word, low word]), made on the host."""
+    seed = int(seed) & 0xFFFFFFFFFFFFFFFF
+    return np.array([seed >> 32, seed & 0xFFFFFFFF], np.uint32)
 
 
 def _splits_sigmoid(layers: tuple, loss: tuple) -> bool:
@@ -312,7 +318,9 @@ def _train_chunk(plan: Plan, ts: TrainState, train: Table, val: Table | None, hy
 
     logs = jnp.full((CHUNK_EPOCHS, n_logs), jnp.nan)
     ts, logs, diverged = jax.lax.fori_loop(0, n_epochs, epoch, (ts, logs, jnp.array(False)))
-    return ts, logs, diverged
+    # what the host needs after a call, in one small array: one transfer instead of three
+    status = jnp.stack([ts.epoch, ts.step, diverged.astype(jnp.int32)])
+    return ts, logs, status
 
 
 @functools.lru_cache(maxsize=None)

@@ -51,6 +51,7 @@ class Sequential:
         self._params = None
         self._states = None
         self._train_state: engine.TrainState | None = None
+        self._epochs_done = 0  # epochs trained so far, over all fits: it seeds each epoch's shuffling
         self._seed = draw_seed()
         self.optimizer: optimizers.Optimizer | None = None
         self.loss: losses.Loss | None = None
@@ -210,7 +211,8 @@ class Sequential:
         optimizer_hyper = _float32_tree(self.optimizer.hyper())
         if ts is None or getattr(self, "_train_state_optimizer", None) != plan.optimizer:
             ts = engine.init_train_state(plan.optimizer, optimizer_hyper, self._params, self._states,
-                                         jax.random.PRNGKey(self._seed ^ 0x5EED), step=self.optimizer.iterations)
+                                         engine.prng_key(self._seed ^ 0x5EED),
+                                         step=self.optimizer.iterations, epoch=self._epochs_done)
             self._train_state_optimizer = plan.optimizer
         opt_state = optimizers.set_hyperparams(ts.opt_state, optimizer_hyper)
         return ts._replace(params=self._params, state=self._states, opt_state=opt_state)
@@ -253,15 +255,15 @@ class Sequential:
                     callback.on_epoch_begin(epoch)
             started = time.perf_counter()
             traces_before = engine.trace_count("train")
-            start_state = self._start_state(plan)
-            epochs_before = int(start_state.epoch)
-            ts, logs, diverged = compiled(start_state, train, val, hyper, np.int32(n_epochs))
-            logs = np.asarray(logs)[:n_epochs]  # waits for the device
+            ts, logs, status = compiled(self._start_state(plan), train, val, hyper, np.int32(n_epochs))
+            logs, (epochs_done, steps_done, diverged) = jax.device_get((logs, status))  # waits for the device
+            logs = logs[:n_epochs]
             elapsed = time.perf_counter() - started
-            self._adopt(ts)
+            self._adopt(ts, int(steps_done))
             if printer:
                 printer[0].record_chunk(n_epochs)
-            completed = int(ts.epoch) - epochs_before  # epochs that ended with finite numbers
+            completed = int(epochs_done) - self._epochs_done  # epochs that ended with finite numbers
+            self._epochs_done = int(epochs_done)
             for offset in range(completed):
                 row = _keras_order({key: float(value) for key, value in zip(columns, logs[offset])})
                 for callback in callback_list:
@@ -287,10 +289,10 @@ class Sequential:
                 print(f"Hint: {hint}")
         return history
 
-    def _adopt(self, ts: engine.TrainState) -> None:
+    def _adopt(self, ts: engine.TrainState, steps_done: int) -> None:
         self._train_state = ts
         self._params, self._states = ts.params, ts.state
-        self.optimizer.iterations = int(ts.step)
+        self.optimizer.iterations = steps_done
 
     def _diverged(self, epoch: int, inputs: FitInputs, row, callback_list, quiet: bool) -> None:
         history = self.history

@@ -66,7 +66,7 @@ def fit_seeds(model, x, y, *, seeds: Iterable[int], batch_size=None, epochs: int
             layer_states.append(s)
             dim = layer.output_dim(dim)
         states.append(engine.init_train_state(plan.optimizer, optimizer_hyper, params, layer_states,
-                                              jax.random.PRNGKey(seed ^ 0x5EED)))
+                                              engine.prng_key(seed ^ 0x5EED)))
     stacked = jax.tree_util.tree_map(lambda *leaves: np.stack([np.asarray(leaf) for leaf in leaves]), *states)
 
     compiled = engine.train_fn(plan, over_seeds=True)
@@ -74,7 +74,7 @@ def fit_seeds(model, x, y, *, seeds: Iterable[int], batch_size=None, epochs: int
     logs, done = [], 0
     while done < inputs.epochs:
         n_epochs = min(engine.CHUNK_EPOCHS, inputs.epochs - done)
-        stacked, chunk_logs, diverged = compiled(stacked, train, val, hyper, np.int32(n_epochs))
+        stacked, chunk_logs, _ = compiled(stacked, train, val, hyper, np.int32(n_epochs))
         logs.append(np.asarray(chunk_logs)[:, :n_epochs])
         done += n_epochs
     logs = np.concatenate(logs, axis=1)  # (seeds, epochs, columns)
