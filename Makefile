@@ -1,30 +1,41 @@
-# Everything runs inside .venv, created on first use.
+# Everything runs inside .venv, created on first use. Each target installs only what it needs:
+# demo the package, test adds the dev extra (pytest, the real Keras, onnx), bench adds PyTorch and LightGBM.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+HASH := $(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .PHONY: demo test bench bench-quick bench-accuracy clean
 
-$(STAMP): pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+$(PY):
+	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.base-$(HASH): $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev-$(HASH): $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(VENV)/.bench-$(HASH): $(PY)
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
-	rm -f $(VENV)/.installed-* && touch $(STAMP)
+	touch $@
 
-demo: $(STAMP)
-	$(VENV)/bin/twoclass demo circles --out demo-output
+demo: $(VENV)/.base-$(HASH)
+	MPLBACKEND=Agg $(VENV)/bin/twoclass demo circles --out demo-output
 
-test: $(STAMP)
-	$(PY) -m pytest
+test: $(VENV)/.dev-$(HASH)
+	MPLBACKEND=Agg $(PY) -m pytest
 
-bench: $(STAMP)
+bench: $(VENV)/.bench-$(HASH)
 	$(PY) -m benchmarks.speed
 
-bench-quick: $(STAMP)
+bench-quick: $(VENV)/.bench-$(HASH)
 	$(PY) -m benchmarks.speed --quick
 
-bench-accuracy: $(STAMP)
+bench-accuracy: $(VENV)/.bench-$(HASH)
 	$(PY) -m benchmarks.accuracy
 
 clean:
