@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from twoclass import _engine as engine
-from twoclass._layers import Context, apply_model
+from twoclass._forward import Context, apply_model
 from twoclass._losses import PER_ROW
 from twoclass.layers import Dense, Dropout
 from twoclass.models import Sequential

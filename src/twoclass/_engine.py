@@ -25,7 +25,7 @@ import optax
 
 from . import _metrics as metrics
 from . import _schedules as schedules
-from ._layers import Context, apply_model, ends_in_sigmoid, penalty
+from ._forward import Context, apply_model, ends_in_sigmoid, penalty
 from ._losses import PER_ROW
 from ._optimizers import build_transform, set_hyperparams
 

@@ -143,10 +143,18 @@ def _functional_config(model, input_name: str, entries: list[dict]) -> dict[str,
 # Keras config -> twoclass
 
 
-def _supported_message(class_name: str) -> str:
+def _supported_message(class_names: list[str]) -> str:
     listed = ", ".join(sorted(LAYER_CLASSES))
-    return (f"The model uses a {class_name} layer, which twoclass does not support. Supported layers: {listed}. "
+    unknown = ", ".join(dict.fromkeys(str(name) for name in class_names))
+    kind = "layer" if len(set(class_names)) == 1 else "layers"
+    return (f"The model uses {kind} {unknown}, which twoclass does not support. Supported layers: {listed}. "
             "twoclass models are stacks of these layers for tables of features.")
+
+
+def _check_classes(entries: list[dict]) -> None:
+    unknown = [e.get("class_name") for e in entries if e.get("class_name") not in LAYER_CLASSES]
+    if unknown:
+        raise UnsupportedModel(_supported_message(unknown))
 
 
 def _clean_initializer(value):
@@ -180,7 +188,7 @@ def layer_from_entry(entry: dict):
     class_name = entry.get("class_name")
     cls = LAYER_CLASSES.get(class_name)
     if cls is None:
-        raise UnsupportedModel(_supported_message(class_name))
+        raise UnsupportedModel(_supported_message([class_name]))
     config = dict(entry.get("config") or {})
     input_dim = _input_dim_of(config)
     if cls is InputLayer:
@@ -253,15 +261,16 @@ def model_from_config(config: dict):
 
     class_name = config.get("class_name")
     inner = config.get("config") or {}
+    if class_name not in ("Sequential", "Functional", "Model"):
+        raise UnsupportedModel(f"The config describes a {class_name!r} model; twoclass loads Keras 'Sequential' "
+                               "and 'Functional' models.")
+    _check_classes(list(inner.get("layers", [])))
     if class_name == "Sequential":
         entries = list(inner.get("layers", []))
         model = Sequential(name=inner.get("name"))
-    elif class_name in ("Functional", "Model"):
+    else:
         entries = _chain_entries(inner)
         model = Model(name=inner.get("name"))
-    else:
-        raise UnsupportedModel(f"The config describes a {class_name!r} model; twoclass loads Keras 'Sequential' "
-                               "and 'Functional' models.")
     for entry in entries:
         model.add(layer_from_entry(entry))
     build_shape = inner.get("build_input_shape") or (config.get("build_config") or {}).get("input_shape")
@@ -339,8 +348,54 @@ def layer_weights(model) -> list[list[np.ndarray]]:
     return out
 
 
+_PARAM_ORDER = ("kernel", "bias", "gamma", "beta")  # each layer's trainable variables, in Keras's order
+
+
+def optimizer_variables(model) -> list[np.ndarray] | None:
+    """The optimizer's state as Keras 3 lists its variables: iterations, the learning rate (unless scheduled), then
+    one block of slots per kind, following each optimizer's `build` (Adam interleaves momentum and velocity)."""
+    optimizer = model.optimizer
+    if optimizer is None:
+        return None
+    params = [[np.asarray(p[k]) for k in _PARAM_ORDER if k in p] for p in model._params]
+    slots = _optimizer_slots(model)
+    if slots is None:  # never trained: Keras's fresh values
+        fill = getattr(optimizer, "initial_accumulator_value", 0.0)
+        slots = [[[np.full_like(w, fill) for w in layer] for layer in params]] * _slot_count(optimizer)
+    flat = [[w for layer in slot for w in layer] for slot in slots]
+    kind = optimizer.kind
+    if kind == "adam":
+        blocks = [w for pair in zip(flat[0], flat[1]) for w in pair] + (flat[2] if optimizer.amsgrad else [])
+    elif kind == "sgd":
+        blocks = flat[0] if optimizer.momentum != 0 else []
+    elif kind == "rmsprop":
+        blocks = flat[0] + (flat[2] if optimizer.momentum > 0 else []) + (flat[1] if optimizer.centered else [])
+    else:
+        blocks = flat[0]
+    head = [np.asarray(optimizer.iterations, np.int32)]
+    if not hasattr(optimizer.learning_rate, "structure"):
+        head.append(np.asarray(optimizer.learning_rate, np.float32))
+    return head + [np.asarray(w, np.float32) for w in blocks]
+
+
+def _slot_count(optimizer) -> int:
+    return {"adam": 3 if getattr(optimizer, "amsgrad", False) else 2, "rmsprop": 3}.get(optimizer.kind, 1)
+
+
+def _optimizer_slots(model):
+    """Our optax state's slot trees as [slot][layer][variable], or None when the model has not trained yet."""
+    train_state = model._train_state
+    if train_state is None or getattr(model, "_train_state_optimizer", None) != model.optimizer.structure():
+        return None
+    inner = [part for part in train_state.opt_state.inner_state if hasattr(part, "slots")]
+    if len(inner) != 1:
+        return None
+    return [[[np.asarray(tree[k]) for k in _PARAM_ORDER if k in tree] for tree in slot] for slot in inner[0].slots]
+
+
 def write_weights(model, h5file) -> None:
-    """Write a built model's weights into an open, empty h5py.File, laid out as Keras 3 lays them out."""
+    """Write a built model's weights (and its optimizer's state, when compiled) into an open, empty h5py.File, laid
+    out as Keras 3 lays them out."""
     h5file.create_group("vars").attrs["name"] = model.name
     h5file.create_group("layers")
     if is_functional(model):
@@ -349,6 +404,12 @@ def write_weights(model, h5file) -> None:
         group = h5file.create_group(f"{path}/vars")
         group.attrs["name"] = layer.name
         for index, array in enumerate(arrays):
+            group.create_dataset(str(index), data=array)
+    state = optimizer_variables(model)
+    if state is not None:
+        group = h5file.create_group("optimizer/vars")
+        group.attrs["name"] = model.optimizer.name
+        for index, array in enumerate(state):
             group.create_dataset(str(index), data=array)
 
 

@@ -168,7 +168,7 @@ def get(identifier) -> Loss:
         return identifier
     if isinstance(identifier, type) and issubclass(identifier, Loss):
         return identifier()
-    if identifier in _FUNCTIONS:
+    if callable(identifier) and identifier in _FUNCTIONS:
         return _FUNCTIONS[identifier]()
     if isinstance(identifier, dict) and "class_name" in identifier:
         cls = BY_CLASS_NAME.get(identifier["class_name"])

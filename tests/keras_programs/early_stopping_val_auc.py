@@ -24,7 +24,7 @@ def main(keras, workdir, initial_weights=None):
     if initial_weights is not None:
         model.set_weights(initial_weights)
     weights_before = model.get_weights()
-    model.compile(optimizer=keras.optimizers.Adam(3e-2), loss="binary_crossentropy",
+    model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="binary_crossentropy",
                   metrics=["accuracy", keras.metrics.AUC(name="auc")])
     stopper = keras.callbacks.EarlyStopping(monitor="val_auc", mode="max", patience=3, min_delta=1e-4,
                                             restore_best_weights=True)

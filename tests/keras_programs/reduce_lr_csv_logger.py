@@ -27,7 +27,8 @@ def main(keras, workdir, initial_weights=None):
                   metrics=["accuracy"])
     log_path = os.path.join(workdir, "training.csv")
     callbacks = [
-        keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=1, min_lr=0.01),
+        keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=1, min_delta=0.01,
+                                          min_lr=0.01),
         keras.callbacks.CSVLogger(log_path),
     ]
     history = model.fit(x[:500], y[:500], validation_data=(x[500:], y[500:]), epochs=12, batch_size=25,

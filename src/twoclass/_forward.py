@@ -1,0 +1,127 @@
+"""The computation of each layer kind, as pure functions keyed by the first element of a layer's structure.
+
+The engine runs a model from its structures alone (`apply_model`), so compiled code depends on the architecture,
+never on layer objects.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, NamedTuple
+
+import jax
+import jax.numpy as jnp
+
+from ._activations import ACTIVATIONS
+
+
+class Context(NamedTuple):
+    """Per-call facts a layer may need: training or inference, randomness, which rows are real (not padding)."""
+
+    training: bool
+    rng: jax.Array | None
+    mask: jax.Array | None
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Pure computations, keyed by structure kind.
+
+
+def _apply_dense(structure, params, state, hyper, x, ctx, final_linear=False):
+    _, units, activation, use_bias, _ = structure
+    y = x @ params["kernel"]
+    if use_bias:
+        y = y + params["bias"]
+    if not final_linear:
+        y = ACTIVATIONS[activation](y)
+    return y, state
+
+
+def _apply_activation(structure, params, state, hyper, x, ctx, final_linear=False):
+    return (x if final_linear else ACTIVATIONS[structure[1]](x)), state
+
+
+def _apply_dropout(structure, params, state, hyper, x, ctx, final_linear=False):
+    if not ctx.training:
+        return x, state
+    rate = hyper["rate"]
+    keep = jax.random.uniform(ctx.rng, x.shape) >= rate
+    return jnp.where(keep, x / (1.0 - rate), 0.0), state
+
+
+def _apply_gaussian_noise(structure, params, state, hyper, x, ctx, final_linear=False):
+    if not ctx.training:
+        return x, state
+    return x + hyper["stddev"] * jax.random.normal(ctx.rng, x.shape), state
+
+
+def _apply_normalization(structure, params, state, hyper, x, ctx, final_linear=False):
+    scale = jnp.maximum(jnp.sqrt(state["variance"]), 1e-7)
+    return (x - state["mean"]) / scale, state
+
+
+def _apply_batch_norm(structure, params, state, hyper, x, ctx, final_linear=False):
+    _, center, scale = structure
+    epsilon, momentum = hyper["epsilon"], hyper["momentum"]
+    if ctx.training:
+        weight = jnp.ones((x.shape[0], 1)) if ctx.mask is None else ctx.mask[:, None].astype(x.dtype)
+        count = jnp.maximum(weight.sum(), 1.0)
+        mean = (x * weight).sum(0) / count
+        variance = (jnp.square(x - mean) * weight).sum(0) / count
+        state = {
+            "moving_mean": state["moving_mean"] * momentum + mean * (1.0 - momentum),
+            "moving_variance": state["moving_variance"] * momentum + variance * (1.0 - momentum),
+        }
+    else:
+        mean, variance = state["moving_mean"], state["moving_variance"]
+    y = (x - mean) * jax.lax.rsqrt(variance + epsilon)
+    if scale:
+        y = y * params["gamma"]
+    if center:
+        y = y + params["beta"]
+    return y, state
+
+
+APPLY: dict[str, Callable] = {
+    "dense": _apply_dense,
+    "activation": _apply_activation,
+    "dropout": _apply_dropout,
+    "gaussian_noise": _apply_gaussian_noise,
+    "normalization": _apply_normalization,
+    "batch_norm": _apply_batch_norm,
+}
+
+NEEDS_RNG = {"dropout", "gaussian_noise"}
+
+
+def ends_in_sigmoid(structures: tuple) -> bool:
+    """Whether the last layer squashes with a sigmoid; the engine then trains on the logit, for numerical safety."""
+    if not structures:
+        return False
+    last = structures[-1]
+    return (last[0] == "dense" and last[2] == "sigmoid") or (last[0] == "activation" and last[1] == "sigmoid")
+
+
+def apply_model(structures, params, states, hypers, x, ctx: Context, *, split_sigmoid: bool):
+    """Run every layer in order; with `split_sigmoid`, the last sigmoid is left out so the caller gets the logit."""
+    new_states = []
+    last = len(structures) - 1
+    for index, (structure, p, s, h) in enumerate(zip(structures, params, states, hypers)):
+        layer_ctx = ctx
+        if structure[0] in NEEDS_RNG and ctx.training:
+            layer_ctx = ctx._replace(rng=jax.random.fold_in(ctx.rng, index))
+        x, s = APPLY[structure[0]](structure, p, s, h, x, layer_ctx, final_linear=split_sigmoid and index == last)
+        new_states.append(s)
+    return x, new_states
+
+
+def penalty(structures, params, hypers) -> jax.Array:
+    """The regularisation term added to the loss: sum of l1*|w| + l2*w**2 over regularised weights."""
+    total = jnp.zeros(())
+    for structure, p, h in zip(structures, params, hypers):
+        if structure[0] == "dense" and structure[4]:
+            kernel = p["kernel"]
+            total = total + h["kernel_l1"] * jnp.abs(kernel).sum() + h["kernel_l2"] * jnp.square(kernel).sum()
+            if "bias" in p:
+                bias = p["bias"]
+                total = total + h["bias_l1"] * jnp.abs(bias).sum() + h["bias_l2"] * jnp.square(bias).sum()
+    return total
