@@ -49,7 +49,10 @@ def _run_both(name: str, keras, tmp_path_factory) -> tuple[dict, dict]:
         program = _load(name)
         keras_dir = tmp_path_factory.mktemp(f"{name}_keras")
         ours_dir = tmp_path_factory.mktemp(f"{name}_twoclass")
+        # Both libraries number unnamed layers and metrics per session ('precision_2'); start both from zero.
+        keras.utils.clear_session()
         theirs = program.main(keras, str(keras_dir))
+        twoclass.utils.clear_session()
         ours = program.main(twoclass, str(ours_dir), initial_weights=theirs["initial_weights"])
         _RESULTS[name] = (theirs, ours)
     return _RESULTS[name]

@@ -22,6 +22,11 @@ from ._validation import check_float, check_int
 _name_counters: dict[str, itertools.count] = defaultdict(itertools.count)
 
 
+def clear_session() -> None:
+    """Forget the names handed out so far (the next Dense is 'dense' again), as Keras's clear_session does."""
+    _name_counters.clear()
+
+
 def unique_name(base: str) -> str:
     index = next(_name_counters[base])
     return base if index == 0 else f"{base}_{index}"

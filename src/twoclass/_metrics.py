@@ -12,6 +12,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ._layers import unique_name
 from ._validation import check_float, check_int, unknown_name
 
 
@@ -131,7 +132,8 @@ class Metric:
     default_name = ""
 
     def __init__(self, name: str | None = None, dtype=None):
-        self.name = name or self.default_name
+        # Keras numbers unnamed metric objects per session: the second Precision() is 'precision_1'.
+        self.name = name or unique_name(self.default_name)
 
     def structure(self) -> tuple:
         raise NotImplementedError
@@ -278,29 +280,15 @@ class MeanAbsoluteError(_MeanOfLoss):
     default_name, loss_kind = "mean_absolute_error", "mae"
 
 
+# A metric named by a string keeps that string as its name (the history key), as in Keras.
 _BY_STRING = {
-    "accuracy": lambda: BinaryAccuracy(name="accuracy"),
-    "acc": lambda: BinaryAccuracy(name="acc"),
-    "binary_accuracy": BinaryAccuracy,
-    "auc": AUC,
-    "pr_auc": lambda: AUC(curve="PR", name="pr_auc"),
-    "precision": Precision,
-    "recall": Recall,
-    "f1": lambda: F1Score(name="f1"),
-    "f1_score": F1Score,
-    "true_positives": TruePositives,
-    "false_positives": FalsePositives,
-    "true_negatives": TrueNegatives,
-    "false_negatives": FalseNegatives,
-    "tp": lambda: TruePositives(name="tp"),
-    "fp": lambda: FalsePositives(name="fp"),
-    "tn": lambda: TrueNegatives(name="tn"),
-    "fn": lambda: FalseNegatives(name="fn"),
-    "binary_crossentropy": BinaryCrossentropy,
-    "mse": lambda: MeanSquaredError(name="mse"),
-    "mean_squared_error": MeanSquaredError,
-    "mae": lambda: MeanAbsoluteError(name="mae"),
-    "mean_absolute_error": MeanAbsoluteError,
+    "accuracy": BinaryAccuracy, "acc": BinaryAccuracy, "binary_accuracy": BinaryAccuracy,
+    "auc": AUC, "pr_auc": lambda name: AUC(curve="PR", name=name),
+    "precision": Precision, "recall": Recall, "f1": F1Score, "f1_score": F1Score,
+    "true_positives": TruePositives, "false_positives": FalsePositives, "true_negatives": TrueNegatives,
+    "false_negatives": FalseNegatives, "tp": TruePositives, "fp": FalsePositives, "tn": TrueNegatives,
+    "fn": FalseNegatives, "binary_crossentropy": BinaryCrossentropy, "mse": MeanSquaredError,
+    "mean_squared_error": MeanSquaredError, "mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError,
 }
 BY_CLASS_NAME = {cls.__name__: cls for cls in (
     BinaryAccuracy, Precision, Recall, TruePositives, FalsePositives, TrueNegatives, FalseNegatives, F1Score, AUC,
@@ -313,7 +301,7 @@ def get(identifier) -> Metric:
     if isinstance(identifier, type) and issubclass(identifier, Metric):
         return identifier()
     if isinstance(identifier, str) and identifier.lower() in _BY_STRING:
-        return _BY_STRING[identifier.lower()]()
+        return _BY_STRING[identifier.lower()](name=identifier.lower())
     if isinstance(identifier, dict) and identifier.get("class_name") in BY_CLASS_NAME:
         cls = BY_CLASS_NAME[identifier["class_name"]]
         config = dict(identifier.get("config", {}))
