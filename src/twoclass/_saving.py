@@ -14,13 +14,13 @@ import datetime
 import io
 import json
 import os
-import tempfile
 import zipfile
 from typing import Any, Callable
 
 import numpy as np
 
 from . import _keras_format as fmt
+from ._files import atomic_output
 
 KERAS_FORMAT_VERSION = "3.15.1"  # the Keras release whose file layout these files reproduce
 _CONFIG, _METADATA, _WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
@@ -102,17 +102,8 @@ def _atomic_write(path: str, write: Callable[[Any], None], overwrite: bool, owne
     if not os.path.isdir(directory):
         raise _FileMissing(f"The folder '{directory}' does not exist, so {owner} cannot write '{path}'. Create it "
                            "first (os.makedirs).")
-    handle, temp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            write(out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.remove(temp)
-        raise
+    with atomic_output(path, "wb") as out:
+        write(out)
 
 
 def _require_built(model, owner: str) -> None:

@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from sklearn import calibration as _skcal
 from sklearn import metrics as _skm
 
+from twoclass._files import atomic_output
 from twoclass._validation import check_float, check_int, invalid
 
 __all__ = [
@@ -341,15 +342,8 @@ def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 120) ->
     if suffix not in _FORMATS:
         raise invalid("path", owner, "a file name ending in .png, .svg or .pdf", str(path))
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            fig.savefig(handle, format=_FORMATS[suffix], dpi=dpi)
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; a saved figure is an ordinary shareable file
-        os.replace(tmp, target)
-    except BaseException:
-        pathlib.Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_output(target, "wb") as handle:
+        fig.savefig(handle, format=_FORMATS[suffix], dpi=dpi)
     return target
 
 

@@ -10,13 +10,13 @@ import html
 import json
 import math
 import os
-import tempfile
 import warnings
 from typing import Any, Callable, Mapping
 
 import numpy as np
 from sklearn import metrics as skm
 
+from twoclass._files import write_text_atomically
 from twoclass.calibration import brier_score, expected_calibration_error
 from twoclass.threshold import ThresholdChoice, check_binary_target, check_proba, check_sample_weight
 
@@ -156,20 +156,8 @@ def _threshold_section(threshold: Any, t: float) -> str:
 
 
 def _atomic_write_text(path: str | os.PathLike, text: str) -> None:
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=os.path.basename(path), dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    os.makedirs(os.path.dirname(os.path.abspath(os.fspath(path))), exist_ok=True)
+    write_text_atomically(path, text)
 
 
 def _check_labels(labels: Any) -> tuple[str, str]:

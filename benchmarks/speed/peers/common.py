@@ -1,0 +1,47 @@
+"""Helpers shared by the peers (NumPy only)."""
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Callable
+
+import numpy as np
+
+from benchmarks.speed import config
+
+
+def predict_figures(proba: Callable[[np.ndarray], np.ndarray], reference_val: np.ndarray, split, predict_x,
+                    load_s: float | None) -> dict:
+    """W5's figures for a loaded model's ``proba`` (rows -> P(class 1)); ``reference_val`` is the trained model's."""
+    loaded_val = np.asarray(proba(split.x_val), dtype=np.float64).reshape(-1)
+    row = predict_x[:1]
+    for _ in range(10):  # warm up, as a server would before taking traffic
+        proba(row)
+    proba(predict_x)
+    latencies = []
+    for i in range(config.LATENCY_CALLS):
+        row = predict_x[i : i + 1]
+        start = time.perf_counter()
+        proba(row)
+        latencies.append(time.perf_counter() - start)
+    throughput_times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        out = proba(predict_x)
+        throughput_times.append(time.perf_counter() - start)
+    assert np.asarray(out).reshape(-1).shape[0] == len(predict_x)
+    return {
+        "load_s": load_s,
+        "latency_us": statistics.median(latencies) * 1e6,
+        "throughput_rows_s": len(predict_x) / statistics.median(throughput_times),
+        "max_abs_diff": float(np.max(np.abs(loaded_val - np.asarray(reference_val, np.float64).reshape(-1)))),
+        "val_accuracy": float(np.mean((loaded_val > 0.5) == (split.y_val > 0.5))),
+    }
+
+
+def as_positive_proba(p) -> np.ndarray:
+    """P(class 1) as a 1-D array, whether a peer returns (n,), (n, 1) or scikit-learn's (n, 2)."""
+    arr = np.asarray(p, dtype=np.float64)
+    if arr.ndim == 2 and arr.shape[1] == 2:
+        arr = arr[:, 1]
+    return arr.reshape(-1)
