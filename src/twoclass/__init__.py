@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = {"activations", "callbacks", "datasets", "initializers", "layers", "losses", "metrics", "models",
                "optimizers", "plots", "regularizers", "utils", "data", "threshold", "calibration", "report",
-               "inference", "io", "sklearn"}
+               "inference", "io", "sklearn", "onnx"}
 _ATTRIBUTES = {
     "Sequential": "models", "Model": "models", "load_model": "models", "model_from_json": "models",
     "Input": "layers", "InputLayer": "layers", "Dense": "layers", "Dropout": "layers", "Activation": "layers",

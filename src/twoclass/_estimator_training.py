@@ -1,0 +1,95 @@
+"""The training half of TwoClassClassifier.fit: preprocessing, the Keras-style compile + fit, and what the
+validation rows decide afterwards (calibration, threshold, figures).
+
+Everything here is a function of its arguments; it returns the fitted attributes as a dict.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.special import expit
+
+from ._data_labels import LabelEncoding, compute_class_weight
+from ._estimator_params import Settings, build_network
+
+
+def _preprocessor(settings: Settings, frame: pd.DataFrame, array_input: bool):
+    from .data import Preprocessor
+
+    if array_input:  # every feature of an array is a number, whatever the heuristics would guess
+        return Preprocessor({name: "numeric" for name in frame.columns})
+    return Preprocessor(settings.column_types)
+
+
+def _transform_quietly(preprocessor, frame: pd.DataFrame) -> np.ndarray:
+    # A level that only the validation rows have is expected there; the warning is meant for prediction time.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Categories not seen in training")
+        return preprocessor.transform(frame)
+
+
+def train_network(settings: Settings, frame: pd.DataFrame, y01: np.ndarray, weights: np.ndarray,
+                  train: np.ndarray, val: np.ndarray | None, seed: int, encoding: LabelEncoding,
+                  array_input: bool) -> dict[str, Any]:
+    """Fit preprocessing on the training rows, train the network, then calibrate and choose the threshold on the
+    validation rows (the training rows when there are none)."""
+    from .callbacks import EarlyStopping
+
+    preprocessor = _preprocessor(settings, frame, array_input)
+    x_train = preprocessor.fit_transform(frame.iloc[train])
+    if settings.verbose:
+        for notice in preprocessor.notices_:
+            print(notice)
+    class_weight = compute_class_weight(y01[train], settings.class_weight, encoding)
+    factor = np.ones(2) if class_weight is None else np.array([class_weight[0], class_weight[1]])
+    row_weight = weights * factor[y01]
+
+    model = build_network(settings, x_train.shape[1], seed)
+    fit_args: dict[str, Any] = dict(batch_size=settings.batch_size, epochs=settings.epochs, verbose=settings.verbose,
+                                    sample_weight=row_weight[train].astype(np.float32), shuffle=True)
+    callbacks = []
+    if val is not None:
+        x_val = _transform_quietly(preprocessor, frame.iloc[val])
+        fit_args["validation_data"] = (x_val, y01[val], row_weight[val].astype(np.float32))
+        if settings.early_stopping:
+            callbacks.append(EarlyStopping(monitor="val_loss", patience=settings.patience,
+                                           restore_best_weights=True))
+    history = model.fit(x_train, y01[train], callbacks=callbacks, **fit_args)
+    best_epoch = callbacks[0].best_epoch + 1 if callbacks else len(history.epoch)
+
+    held_out = val if val is not None else train
+    x_held = x_val if val is not None else x_train
+    decided = _decide(settings, model.predict_logits(x_held).astype(np.float64), y01[held_out], weights[held_out])
+    if val is None:
+        decided["validation_figures_"]["notes"].append(
+            "No validation split was possible: these figures are on the training rows.")
+    return {
+        "preprocessor_": preprocessor,
+        "model_": model,
+        "history_": {key: [float(v) for v in values] for key, values in history.history.items()},
+        "best_epoch_": int(best_epoch),
+        **decided,
+    }
+
+
+def _decide(settings: Settings, z: np.ndarray, y: np.ndarray, w: np.ndarray) -> dict[str, Any]:
+    from .calibration import PlattScaling, TemperatureScaling
+    from .report import evaluation_figures
+    from .sklearn import calibrated_logits
+    from .threshold import choose_threshold, default_threshold
+
+    calibrator = None
+    if settings.calibration is not None:
+        kind = PlattScaling if settings.calibration == "platt" else TemperatureScaling
+        calibrator = kind.fit(z, y, sample_weight=w)
+    proba = expit(calibrated_logits(calibrator, z))
+    if settings.threshold is None:
+        choice = default_threshold()
+    else:
+        choice = choose_threshold(y, proba, settings.threshold, sample_weight=w)
+    figures = evaluation_figures(y, proba, choice.value, sample_weight=w)
+    return {"calibrator_": calibrator, "threshold_": choice, "validation_figures_": figures}

@@ -1,0 +1,319 @@
+"""The model directory on disk: `twoclass.json` (everything but the weights) and `weights.safetensors`.
+
+This module reads, checks and writes that directory with NumPy, JSON and safetensors only: it never imports JAX,
+so the NumPy inference path (`twoclass.inference`) can load a model without it. Building JAX models from a
+directory lives in `twoclass.io`.
+
+Layout of `twoclass.json` (format version 1):
+    format, format_version   "twoclass-model", 1
+    kind                     "classifier" (a fitted TwoClassClassifier) or "model" (a bare Keras-style model)
+    architecture             the Keras `model.to_json()` dict (layer configs, build and compile config)
+    weights                  [{"name", "shape", "dtype"}] in Keras weight order; the tensors are in the
+                             safetensors file under those names ("layers.<i>.<weight>", i counting layers
+                             after the input)
+    plus, for a classifier:  estimator params, input (kind and columns), preprocessing (Preprocessor.to_dict),
+                             labels, threshold, calibration, history, validation figures, seed, versions
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import tempfile
+import uuid
+from typing import Any, Iterator, NamedTuple
+
+import numpy as np
+
+FORMAT = "twoclass-model"
+FORMAT_VERSION = 1
+JSON_FILE = "twoclass.json"
+WEIGHTS_FILE = "weights.safetensors"
+
+# Names of each layer's weights, in Keras's order (Dense kernel then bias, and so on).
+_IDENTITY_LAYERS = {"Dropout", "GaussianNoise", "InputLayer"}
+_KNOWN_LAYERS = {"Dense", "Activation", "BatchNormalization", "Normalization", *_IDENTITY_LAYERS}
+
+
+class ModelDir(NamedTuple):
+    """What a model directory holds: the JSON record and the weight tensors by name."""
+
+    meta: dict[str, Any]
+    weights: dict[str, np.ndarray]
+
+
+class LayerSpec(NamedTuple):
+    """One layer of the network as the NumPy and ONNX paths see it."""
+
+    index: int  # position among the layers after the input; the weight names use it
+    class_name: str
+    config: dict[str, Any]
+    input_dim: int
+    output_dim: int
+
+
+def damaged(path: Any, why: str) -> ValueError:
+    """The one error a damaged or foreign model directory raises."""
+    return ValueError(f"'{path}' is not a usable twoclass model directory: {why}.")
+
+
+# ------------------------------------------------------------------------------------------------ architecture
+
+
+def _entries(architecture: Any) -> list[dict[str, Any]]:
+    if not isinstance(architecture, dict) or not isinstance(architecture.get("config"), dict):
+        raise ValueError("the architecture is not a Keras model config (no 'config' object)")
+    layers = architecture["config"].get("layers")
+    if not isinstance(layers, list) or not all(isinstance(e, dict) for e in layers):
+        raise ValueError("the architecture has no list of layers")
+    return layers
+
+
+def _input_dim(entries: list[dict[str, Any]], architecture: dict[str, Any]) -> int:
+    for entry in entries:
+        if entry.get("class_name") == "InputLayer":
+            shape = entry.get("config", {}).get("batch_shape") or entry.get("config", {}).get("batch_input_shape")
+            if isinstance(shape, list) and len(shape) == 2 and isinstance(shape[1], int):
+                return shape[1]
+    shape = architecture.get("config", {}).get("build_input_shape")
+    if isinstance(shape, list) and len(shape) == 2 and isinstance(shape[1], int):
+        return shape[1]
+    raise ValueError("the architecture does not say how many input features the network takes")
+
+
+def _activation(config: dict[str, Any]) -> str:
+    value = config.get("activation", "linear")
+    if isinstance(value, dict):  # Keras may store {"class_name": ..., "config": {"name": ...}}
+        value = value.get("config", {}).get("name") or value.get("class_name")
+    return "linear" if value is None else str(value)
+
+
+def layer_specs(architecture: Any) -> list[LayerSpec]:
+    """The network's layers after the input, with their input and output widths.
+
+    Example:
+        >>> [s.class_name for s in layer_specs(meta["architecture"])]  # doctest: +SKIP
+        ['Dense', 'Dense']
+    """
+    entries = _entries(architecture)
+    dim = _input_dim(entries, architecture)
+    specs: list[LayerSpec] = []
+    for entry in entries:
+        name, config = entry.get("class_name"), entry.get("config")
+        if name == "InputLayer":
+            continue
+        if name not in _KNOWN_LAYERS or not isinstance(config, dict):
+            raise ValueError(f"the architecture has a layer of unknown type {name!r}")
+        out = dim
+        if name == "Dense":
+            units = config.get("units")
+            if not isinstance(units, int) or units < 1:
+                raise ValueError(f"a Dense layer has no valid 'units' ({units!r})")
+            out = units
+            config = {**config, "activation": _activation(config)}
+        elif name == "Activation":
+            config = {**config, "activation": _activation(config)}
+        specs.append(LayerSpec(len(specs), name, config, dim, out))
+        dim = out
+    if not specs:
+        raise ValueError("the architecture has no layers")
+    return specs
+
+
+def weight_specs(architecture: Any) -> list[tuple[str, tuple[int, ...], str]]:
+    """(name, shape, dtype) of every weight tensor in Keras order, as the safetensors file must hold them."""
+    out: list[tuple[str, tuple[int, ...], str]] = []
+    for spec in layer_specs(architecture):
+        prefix, cfg, d = f"layers.{spec.index}.", spec.config, spec.input_dim
+        if spec.class_name == "Dense":
+            out.append((prefix + "kernel", (d, spec.output_dim), "float32"))
+            if cfg.get("use_bias", True):
+                out.append((prefix + "bias", (spec.output_dim,), "float32"))
+        elif spec.class_name == "BatchNormalization":
+            if cfg.get("scale", True):
+                out.append((prefix + "gamma", (d,), "float32"))
+            if cfg.get("center", True):
+                out.append((prefix + "beta", (d,), "float32"))
+            out += [(prefix + "moving_mean", (d,), "float32"), (prefix + "moving_variance", (d,), "float32")]
+        elif spec.class_name == "Normalization":
+            out += [(prefix + "mean", (d,), "float32"), (prefix + "variance", (d,), "float32"),
+                    (prefix + "count", (), "int64")]
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ JSON
+
+
+def jsonable(value: Any) -> Any:
+    """Plain JSON types: NumPy scalars and arrays become numbers and lists, tuples lists, NaN/inf None."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return jsonable(value.tolist())
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
+    return value
+
+
+# ------------------------------------------------------------------------------------------------ reading
+
+
+def read_model_dir(path: Any) -> ModelDir:
+    """Read and check a model directory; any problem raises one ValueError that says what is wrong.
+
+    Example:
+        >>> record = read_model_dir("model/")  # doctest: +SKIP
+        >>> record.meta["kind"]  # doctest: +SKIP
+        'classifier'
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"The 'path' argument must be a str or os.PathLike. Got {type(path).__name__} instead.")
+    path = os.fspath(path)
+    if not os.path.isdir(path):
+        if os.path.exists(path):
+            raise damaged(path, "it is a file, not a directory")
+        raise FileNotFoundError(f"Model directory not found: '{path}'.")
+    meta = _read_meta(path)
+    try:
+        specs = weight_specs(meta["architecture"])
+    except ValueError as error:
+        raise damaged(path, f"{JSON_FILE}: {error}") from None
+    weights = _read_weights(path, specs)
+    return ModelDir(meta, weights)
+
+
+def _read_meta(path: str) -> dict[str, Any]:
+    file = os.path.join(path, JSON_FILE)
+    if not os.path.isfile(file):
+        raise damaged(path, f"{JSON_FILE} is missing")
+    try:
+        with open(file, encoding="utf-8") as handle:
+            meta = json.load(handle)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise damaged(path, f"{JSON_FILE} is not valid JSON ({error})") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise damaged(path, f"{JSON_FILE} does not describe a twoclass model (no format '{FORMAT}')")
+    version = meta.get("format_version")
+    if version != FORMAT_VERSION:
+        raise damaged(path, f"its format version is {version!r} and this twoclass reads version {FORMAT_VERSION}; "
+                            "upgrade twoclass or save the model again")
+    for key in ("kind", "architecture", "weights"):
+        if key not in meta:
+            raise damaged(path, f"{JSON_FILE} has no '{key}' entry")
+    return meta
+
+
+def _read_weights(path: str, specs: list[tuple[str, tuple[int, ...], str]]) -> dict[str, np.ndarray]:
+    from safetensors import SafetensorError
+    from safetensors.numpy import load_file
+
+    file = os.path.join(path, WEIGHTS_FILE)
+    if not os.path.isfile(file):
+        raise damaged(path, f"{WEIGHTS_FILE} is missing")
+    try:
+        tensors = load_file(file)
+    except (SafetensorError, OSError, ValueError) as error:
+        raise damaged(path, f"{WEIGHTS_FILE} cannot be read ({error})") from None
+    expected = {name for name, _, _ in specs}
+    missing = sorted(expected - set(tensors))
+    extra = sorted(set(tensors) - expected)
+    if missing or extra:
+        parts = ([f"missing {', '.join(missing)}"] if missing else []) + ([f"unexpected {', '.join(extra)}"]
+                                                                          if extra else [])
+        raise damaged(path, f"{WEIGHTS_FILE} does not match the architecture ({'; '.join(parts)})")
+    for name, shape, dtype in specs:
+        array = tensors[name]
+        if tuple(array.shape) != shape:
+            raise damaged(path, f"weight '{name}' has shape {tuple(array.shape)} but the architecture needs {shape}")
+        if array.dtype != np.dtype(dtype):
+            raise damaged(path, f"weight '{name}' has dtype {array.dtype} but the architecture needs {dtype}")
+        if array.dtype.kind == "f" and not np.isfinite(array).all():
+            raise damaged(path, f"weight '{name}' contains NaN or infinite values")
+    return {name: tensors[name] for name, _, _ in specs}
+
+
+def ordered_weights(record: ModelDir) -> list[np.ndarray]:
+    """The weight tensors in Keras order (what `model.set_weights` takes)."""
+    return [record.weights[name] for name, _, _ in weight_specs(record.meta["architecture"])]
+
+
+# ------------------------------------------------------------------------------------------------ writing
+
+
+def _write_files(directory: str, meta: dict[str, Any], weights: dict[str, np.ndarray]) -> None:
+    from safetensors.numpy import save_file
+
+    tensors = {name: np.array(array, order="C") for name, array in weights.items()}  # keeps 0-d shapes
+    weights_path = os.path.join(directory, WEIGHTS_FILE)
+    save_file(tensors, weights_path, metadata={"format": FORMAT, "format_version": str(FORMAT_VERSION)})
+    json_path = os.path.join(directory, JSON_FILE)
+    with open(json_path, "w", encoding="utf-8") as handle:
+        json.dump(jsonable(meta), handle, indent=1, allow_nan=False)
+        handle.write("\n")
+    for file in (weights_path, json_path):
+        with open(file, "rb") as handle:
+            os.fsync(handle.fileno())
+
+
+def _replaceable(path: str) -> bool:
+    """An existing path may be replaced only if it is a model directory or an empty directory."""
+    if not os.path.isdir(path):
+        return False
+    return os.path.isfile(os.path.join(path, JSON_FILE)) or not os.listdir(path)
+
+
+def write_model_dir(path: Any, meta: dict[str, Any], weights: dict[str, np.ndarray]) -> str:
+    """Write a model directory atomically: the files go into a temporary directory next to ``path``, which then
+    takes the place of the old one (kept under a backup name until the new one is in place). A failure at any
+    point leaves the old model as it was. Returns the path written.
+
+    Example:
+        >>> write_model_dir("model", meta, weights)  # doctest: +SKIP
+        'model'
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"The 'path' argument must be a str or os.PathLike. Got {type(path).__name__} instead.")
+    path = os.path.abspath(os.fspath(path)).rstrip(os.sep) or os.sep
+    if os.path.exists(path) and not _replaceable(path):
+        what = "a file" if not os.path.isdir(path) else "a non-empty directory that is not a twoclass model"
+        raise ValueError(f"Refusing to save the model to '{path}': it is {what}. Choose a new path or remove it.")
+    parent, name = os.path.split(path)
+    os.makedirs(parent, exist_ok=True)
+    temp = tempfile.mkdtemp(dir=parent, prefix=f".{name}.tmp-")
+    try:
+        _write_files(temp, meta, weights)
+        _swap_into_place(temp, path)
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+    return path
+
+
+def _swap_into_place(temp: str, path: str) -> None:
+    if not os.path.exists(path):
+        os.rename(temp, path)
+        return
+    parent, name = os.path.split(path)
+    backup = os.path.join(parent, f".{name}.old-{uuid.uuid4().hex[:8]}")
+    os.rename(path, backup)
+    try:
+        os.rename(temp, path)
+    except BaseException:
+        os.rename(backup, path)
+        raise
+    shutil.rmtree(backup, ignore_errors=True)
+
+
+def iter_layer_weights(specs: list[LayerSpec], weights: dict[str, np.ndarray]) -> Iterator[tuple[LayerSpec, dict]]:
+    """Each layer with its own weights keyed by short name ('kernel', 'bias', ...)."""
+    for spec in specs:
+        prefix = f"layers.{spec.index}."
+        yield spec, {k[len(prefix):]: v for k, v in weights.items() if k.startswith(prefix)}
