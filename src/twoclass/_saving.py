@@ -138,7 +138,8 @@ def save_model(model, filepath, overwrite: bool = True) -> None:
         raise ValueError(
             f"The 'filepath' parameter of save must end in '.keras' (the Keras 3 format, which Keras and twoclass "
             f"both load). Got {path!r} instead. To save only the weights use model.save_weights('name.weights.h5'); "
-            "for a twoclass model folder use twoclass.io."
+            "for a twoclass model folder (safetensors + JSON, read by `twoclass predict`) use "
+            "twoclass.io.save_model_dir(model, 'folder')."
         )
     _require_built(model, "save")
     config = json.dumps(fmt.model_config(model))
