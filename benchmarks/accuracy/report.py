@@ -131,7 +131,7 @@ def plot(results: dict, summary: dict):
     ax.invert_yaxis()
     ax.set_xlabel("ROC AUC (mean over folds)")
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(loc="lower left", fontsize=8, ncols=len(models))
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside lower center", fontsize=8, ncols=len(models))
     ax.set_title("Accuracy benchmark: ROC AUC per dataset")
     return fig
 

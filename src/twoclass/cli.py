@@ -1,14 +1,27 @@
-"""The `twoclass` command. Commands are thin: they parse, call the library and print."""
+"""The `twoclass` command. Commands are thin: they parse, call the library and print.
+
+Errors from the library (ValueError, FileNotFoundError, KeyError, TypeError) are caught here, at the command
+boundary, and printed as one line `Error: ...` on stderr with exit code 2; nothing below catches them for us.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
+import warnings
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, Iterator
 
 import typer
 
+from ._cli_show import SHOWN_FIGURES as _SHOWN_FIGURES
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  rich_markup_mode=None,
                   help="Neural-network binary classification: train, evaluate, predict, inspect, demo.")
+
+_OUTPUT_COLUMNS = ("probability", "prediction")
 
 
 @app.callback()
@@ -20,6 +33,370 @@ def fail(message: str) -> None:
     """One clear line on stderr and a non-zero exit, never a traceback."""
     typer.secho(f"Error: {message}", err=True, fg=typer.colors.RED)
     raise typer.Exit(code=2)
+
+
+@contextlib.contextmanager
+def _library_errors() -> Iterator[None]:
+    """The command boundary: the library's one-line errors become `Error: ...` and exit code 2."""
+    try:
+        yield
+    except (FileNotFoundError, ValueError, KeyError, TypeError) as error:
+        fail(_one_line(error))
+
+
+def _one_line(error: BaseException) -> str:
+    text = error.args[0] if isinstance(error, KeyError) and error.args else str(error)
+    lines = str(text).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+def _note(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+# ------------------------------------------------------------------------------------------------ parsing
+
+
+def _hidden_sizes(text: str) -> tuple[int, ...]:
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not parts or not all(p.isdigit() and int(p) >= 1 for p in parts):
+        fail(f"--hidden must be comma-separated layer sizes >= 1, for example 64,32. Got {text!r} instead.")
+    return tuple(int(p) for p in parts)
+
+
+def _threshold_objective(text: str) -> Any:
+    """'f1', 'youden', 'recall>=0.9', 'precision>=0.8', 'none' (0.5 without choosing) or a number in (0, 1)."""
+    if text.strip().lower() == "none":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return text  # the estimator checks the objective and names what it accepts
+    if not 0.0 < value < 1.0:
+        fail(f"--threshold given as a number must be in (0, 1). Got {text!r} instead.")
+    return value
+
+
+def _column_types(frame, target: str, *, text: list[str], categorical: list[str], numeric: list[str],
+                  drop: list[str]) -> dict[str, str] | None:
+    """The user's overrides, checked against the file now (before any training) through the library."""
+    from .data import infer_column_types
+
+    infer_column_types(frame.head(0), target=target, text=text, categorical=categorical, numeric=numeric, drop=drop)
+    given = {**{c: "text" for c in text}, **{c: "categorical" for c in categorical},
+             **{c: "numeric" for c in numeric}, **{c: "drop" for c in drop}}
+    return given or None
+
+
+def _check_target(frame, target: str, path: Path) -> None:
+    if target not in frame.columns:
+        listed = ", ".join(repr(str(c)) for c in list(frame.columns)[:20])
+        fail(f"The target column {target!r} is not in '{path}'. The columns are: {listed}.")
+
+
+def _check_out_dir(out: Path) -> None:
+    from ._model_format import JSON_FILE
+
+    if out.exists() and not (out.is_dir() and ((out / JSON_FILE).is_file() or not any(out.iterdir()))):
+        what = "a file" if not out.is_dir() else "a non-empty directory that is not a twoclass model"
+        fail(f"--out '{out}' is {what}. Choose a new path or remove it.")
+
+
+# ------------------------------------------------------------------------------------------------ train
+
+
+@app.command()
+def train(
+    data: Annotated[Path, typer.Argument(metavar="DATA", help="Training data: CSV (.csv, .csv.gz, .tsv) or Parquet.")],
+    target: Annotated[str, typer.Option(metavar="COL", help="The column to predict (two classes).")],
+    out: Annotated[Path, typer.Option(metavar="DIR", help="Model directory to write.")],
+    positive: Annotated[str | None, typer.Option(
+        metavar="LABEL", help="The positive label (needed unless obvious: 1/0, yes/no...).")] = None,
+    text: Annotated[list[str] | None, typer.Option(
+        metavar="COL", help="Treat this column as free text (repeatable).")] = None,
+    categorical: Annotated[list[str] | None, typer.Option(
+        metavar="COL", help="Treat this column as categorical (repeatable).")] = None,
+    numeric: Annotated[list[str] | None, typer.Option(
+        metavar="COL", help="Treat this column as numeric (repeatable).")] = None,
+    drop: Annotated[list[str] | None, typer.Option(metavar="COL", help="Leave this column out (repeatable).")] = None,
+    epochs: Annotated[int | None, typer.Option(
+        min=1, metavar="N", help="Most epochs (early stopping usually ends sooner).")] = None,
+    hidden: Annotated[str, typer.Option(metavar="SIZES", help="Hidden layer sizes, comma-separated.")] = "64,32",
+    threshold: Annotated[str, typer.Option(
+        metavar="OBJECTIVE",
+        help="How to choose the decision threshold on validation rows: f1, youden, recall>=0.9, precision>=0.8, "
+             "a number such as 0.5, or none.")] = "f1",
+    class_weight: Annotated[str | None, typer.Option(
+        metavar="balanced", help="'balanced' to weigh the rarer class up.")] = None,
+    calibration: Annotated[str | None, typer.Option(
+        metavar="KIND", help="platt or temperature (fitted on validation rows).")] = None,
+    seed: Annotated[int, typer.Option(min=0, metavar="N", help="Random seed (same seed, same model).")] = 0,
+    quiet: Annotated[bool, typer.Option(help="No progress output; only the final figures.")] = False,
+) -> None:
+    """Train a model on a CSV or Parquet file and save it to a directory.
+
+    Example:  twoclass train titanic.csv --target Survived --out titanic_model/
+
+    Example:  twoclass train sms.csv --target label --positive spam --text text --threshold "recall>=0.9"
+    --out spam_model/
+    """
+    from .data import infer_labels, read_table
+
+    hidden_sizes = _hidden_sizes(hidden)
+    objective = _threshold_objective(threshold)
+    if class_weight not in (None, "balanced"):
+        fail(f"--class-weight must be 'balanced' (or left out). Got {class_weight!r} instead.")
+    if calibration not in (None, "platt", "temperature"):
+        fail(f"--calibration must be 'platt' or 'temperature'. Got {calibration!r} instead.")
+    _check_out_dir(out)
+    with _library_errors():
+        frame = read_table(data)
+        _check_target(frame, target, data)
+        column_types = _column_types(frame, target, text=text or [], categorical=categorical or [],
+                                     numeric=numeric or [], drop=drop or [])
+        encoding = infer_labels(frame[target], positive, name=target)
+        model = _estimator(hidden_sizes, objective, class_weight, calibration, seed, epochs, column_types,
+                           encoding.positive, verbose=0 if quiet else 1)
+        typer.echo(f"Training on {len(frame):,} rows of '{data}': predicting {target!r}, positive class "
+                   f"{encoding.positive!r}, negative class {encoding.negative!r}.")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            model.fit(frame.drop(columns=[target]), frame[target])
+        # The estimator fits its Preprocessor on the feature columns only; recording the target's name there
+        # (a field Preprocessor.to_dict stores) lets `evaluate` find the labels without --target.
+        model.preprocessor_.target_ = target
+        saved = model.save(out)
+    if quiet:  # without --quiet the estimator printed them before training
+        for notice in model.preprocessor_.notices_:
+            _note(notice)
+    _print_validation(model)
+    typer.echo(f"Saved the model to {saved}")
+
+
+def _estimator(hidden, objective, class_weight, calibration, seed, epochs, column_types, positive, verbose):
+    from .sklearn import TwoClassClassifier
+
+    extra = {} if epochs is None else {"epochs": epochs}
+    return TwoClassClassifier(hidden_layer_sizes=hidden, threshold=objective, class_weight=class_weight,
+                              calibration=calibration, random_state=seed, column_types=column_types,
+                              positive=positive, verbose=verbose, **extra)
+
+
+def _figure_line(figures: dict[str, Any]) -> str:
+    parts = [f"{name} {figures[key]:.4f}" for key, name in _SHOWN_FIGURES if figures.get(key) is not None]
+    return ", ".join(parts)
+
+
+def _print_validation(model) -> None:
+    figures = model.validation_figures_
+    typer.echo(f"Validation ({figures['n']:,} rows, best epoch {model.best_epoch_}): {_figure_line(figures)}")
+    choice = model.threshold_
+    typer.echo(f"Decision threshold {choice.value:.4f} ({choice.objective}). {choice.note}")
+    for note in figures.get("notes", []):
+        _note(f"Note: {note}")
+
+
+# ------------------------------------------------------------------------------------------------ evaluate
+
+
+def _load_classifier(model_dir: Path):
+    from .io import load
+    from .sklearn import TwoClassClassifier
+
+    model = load(model_dir)
+    if not isinstance(model, TwoClassClassifier):
+        fail(f"'{model_dir}' holds a bare Keras-style network without preprocessing or labels; this command needs "
+             "a model saved by `twoclass train` or TwoClassClassifier.save.")
+    return model
+
+
+def _target_of(model, frame, given: str | None, path: Path) -> str:
+    """--target, else the name stored at training, else the one extra column holding only the model's labels."""
+    if given is not None:
+        _check_target(frame, given, path)
+        return given
+    stored = getattr(model.preprocessor_, "target_", None)
+    if stored is not None:
+        if stored not in frame.columns:
+            fail(f"The target column {stored!r} the model was trained on is not in '{path}'. "
+                 "Pass --target with the column that holds the true labels.")
+        return stored
+    from ._data_labels import label_key
+
+    known = {label_key(c) for c in model.classes_.tolist()}
+    extra = [c for c in frame.columns if c not in set(model.input_columns_)
+             and frame[c].dropna().map(label_key).isin(known).all() and frame[c].notna().any()]
+    if len(extra) != 1:
+        fail(f"Cannot tell which column of '{path}' holds the true labels. Pass --target COLUMN.")
+    return extra[0]
+
+
+def _boundary(model, frame, y01):
+    """(predict_proba, x, y) for the report when the model reads exactly two numeric columns."""
+    import numpy as np
+    import pandas as pd
+
+    kinds = model.preprocessor_.column_types_
+    used = [c for c, k in kinds.items() if k in ("numeric", "categorical", "text")]
+    if len(used) != 2 or any(kinds[c] != "numeric" for c in used):
+        return None
+    points = frame[used].apply(pd.to_numeric, errors="coerce")
+    keep = points.notna().all(axis=1).to_numpy()
+    if keep.sum() < 2:
+        return None
+
+    def proba(grid: np.ndarray) -> np.ndarray:
+        return model.predict_proba(pd.DataFrame(grid, columns=used))[:, 1]
+
+    return proba, points.to_numpy(dtype=np.float64)[keep], np.asarray(y01)[keep]
+
+
+@app.command()
+def evaluate(
+    model_dir: Annotated[Path, typer.Argument(metavar="MODEL", help="Model directory from `twoclass train`.")],
+    data: Annotated[Path, typer.Argument(metavar="DATA", help="Test data with the true labels (CSV or Parquet).")],
+    out: Annotated[Path, typer.Option(
+        metavar="FILE", help="HTML report to write (one self-contained file).")] = Path("report.html"),
+    json_out: Annotated[Path | None, typer.Option(
+        "--json", metavar="FILE", help="Also write the figures as JSON.")] = None,
+    target: Annotated[str | None, typer.Option(
+        metavar="COL", help="Column with the true labels (default: the training one).")] = None,
+) -> None:
+    """Evaluate a model on labelled data: figures at the stored threshold and an HTML report.
+
+    Example:  twoclass evaluate titanic_model/ test.csv --out report.html --json figures.json
+    """
+    from .data import read_table
+    from .report import write_report
+
+    with _library_errors():
+        model = _load_classifier(model_dir)
+        frame = read_table(data)
+        column = _target_of(model, frame, target, data)
+        y01 = model.label_encoding_.encode(frame[column])
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UserWarning)
+            proba = model.predict_proba(frame.drop(columns=[column]))[:, 1]
+        _report_unseen(caught)
+        labels = tuple(str(c) for c in model.classes_.tolist())
+        figures = write_report(out, y_true=y01, proba=proba, threshold=model.threshold_, labels=labels,
+                               history=model.history_, boundary=_boundary(model, frame, y01),
+                               title=f"twoclass evaluation: {model_dir.name} on {data.name}",
+                               model_summary=_summary(model), json_path=json_out)
+    typer.echo(f"Evaluated {figures['n']:,} rows of '{data}' at threshold {figures['threshold']:.4f}: "
+               f"{_figure_line(figures)}")
+    typer.echo(f"Confusion matrix: TP {figures['tp']}, FP {figures['fp']}, TN {figures['tn']}, FN {figures['fn']}")
+    for note in figures.get("notes", []):
+        _note(f"Note: {note}")
+    typer.echo(f"Wrote {out}" + (f" and {json_out}" if json_out else ""))
+
+
+def _report_unseen(caught: list) -> None:
+    for item in caught:
+        if issubclass(item.category, UserWarning):
+            _note(f"Warning: {_one_line(item.message)}")
+
+
+def _summary(model) -> dict[str, Any]:
+    kinds = model.preprocessor_.column_types_
+    layers = ", ".join(f"Dense({layer.units}, {layer.activation})" if hasattr(layer, "units") else type(layer).__name__
+                       for layer in model.model_.layers)
+    return {
+        "Network": layers,
+        "Input columns": ", ".join(f"{c} ({k})" for c, k in kinds.items() if k in ("numeric", "categorical", "text")),
+        "Features after preprocessing": model.preprocessor_.n_features_out_,
+        "Classes (negative, positive)": f"{model.classes_[0]!r}, {model.classes_[1]!r}",
+        "Best epoch": model.best_epoch_,
+    }
+
+
+# ------------------------------------------------------------------------------------------------ predict
+
+
+@app.command()
+def predict(
+    model_dir: Annotated[Path, typer.Argument(metavar="MODEL", help="Model directory from `twoclass train`.")],
+    data: Annotated[Path, typer.Argument(
+        metavar="DATA", help="Rows to score (CSV or Parquet); may be larger than memory.")],
+    out: Annotated[Path, typer.Option(
+        metavar="FILE", help="CSV file to write: the input columns plus probability and prediction.")
+    ] = Path("predictions.csv"),
+    chunksize: Annotated[int, typer.Option(min=1, metavar="N", help="Rows read and scored at a time.")] = 50_000,
+) -> None:
+    """Score a file chunk by chunk with the NumPy inference path (no JAX); writes the CSV atomically.
+
+    Example:  twoclass predict titanic_model/ new_passengers.csv --out predictions.csv
+    """
+    from .data import read_table_chunks
+    from .inference import load
+
+    if out.suffix.lower() != ".csv":
+        fail(f"--out must be a .csv file. Got '{out}' instead.")
+    with _library_errors():
+        predictor = load(model_dir)
+        if predictor.preprocessor is None:
+            fail(f"'{model_dir}' holds a bare Keras-style network without column names; this command needs a model "
+                 "saved by `twoclass train` or TwoClassClassifier.save.")
+        chunks = read_table_chunks(data, chunksize=chunksize)
+        rows, positives, unseen = _write_predictions(predictor, chunks, out)
+    for column, count in unseen.items():
+        _note(f"Warning: column {column!r} had {count:,} row(s) with categories not seen in training "
+              "(encoded as all zeros).")
+    typer.echo(f"Wrote {rows:,} predictions to {out} ({positives:,} predicted {predictor.classes_.tolist()[1]!r}, "
+               f"threshold {predictor.threshold:.4f}).")
+
+
+def _write_predictions(predictor, chunks, out: Path) -> tuple[int, int, dict[str, int]]:
+    """Stream the scored chunks into a temporary file next to ``out``, then move it into place."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    rows = positives = 0
+    unseen: dict[str, int] = {}
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
+            for chunk in chunks:
+                clash = [c for c in _OUTPUT_COLUMNS if c in chunk.columns]
+                if clash:
+                    raise ValueError(f"The data already has a column named {clash[0]!r}; rename it, since the "
+                                     "predictions are written under that name.")
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", UserWarning)  # counted below, reported once
+                    p = predictor.predict_proba(chunk)[:, 1]
+                for column, count in predictor.preprocessor.last_unseen_counts_.items():
+                    unseen[column] = unseen.get(column, 0) + count
+                positive = p >= predictor.threshold
+                chunk = chunk.assign(probability=p, prediction=predictor.classes_[positive.astype(int)])
+                chunk.to_csv(handle, header=rows == 0, index=False)
+                rows += len(chunk)
+                positives += int(positive.sum())
+        os.chmod(temp, 0o644)
+        os.replace(temp, out)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return rows, positives, unseen
+
+
+# ------------------------------------------------------------------------------------------------ inspect
+
+
+@app.command()
+def inspect(
+    model_dir: Annotated[Path, typer.Argument(metavar="MODEL", help="Model directory to describe.")],
+) -> None:
+    """Describe a saved model: network, columns and their kinds, labels, threshold, validation figures, versions.
+
+    Example:  twoclass inspect titanic_model/
+    """
+    from ._cli_show import print_model
+    from ._model_format import read_model_dir
+
+    with _library_errors():
+        meta = read_model_dir(model_dir).meta
+        print_model(model_dir, meta)
+
+
+# ------------------------------------------------------------------------------------------------ demo
 
 
 @app.command()

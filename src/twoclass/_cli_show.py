@@ -1,0 +1,78 @@
+"""What `twoclass inspect` prints: a saved model's network, columns, labels, threshold, figures and versions.
+
+It reads the model directory's JSON record only (no weights, no JAX), and prints with rich.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+SHOWN_FIGURES = (("roc_auc", "ROC AUC"), ("pr_auc", "PR AUC"), ("accuracy", "accuracy"),
+                 ("balanced_accuracy", "balanced accuracy"), ("precision", "precision"), ("recall", "recall"),
+                 ("f1", "F1"), ("log_loss", "log loss"), ("brier_score", "Brier score"))
+
+
+def print_model(model_dir: Path, meta: dict[str, Any]) -> None:
+    """Print the description of the model directory ``model_dir`` whose twoclass.json is ``meta``.
+
+    Example:
+        >>> print_model(Path("model"), read_model_dir("model").meta)  # doctest: +SKIP
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False, soft_wrap=True)
+    console.print(f"[bold]{model_dir}[/bold]: twoclass {meta['kind']}, model format {meta['format_version']}")
+    network = Table(title="Network", show_lines=False)
+    for column in ("layer", "details"):
+        network.add_column(column)
+    for layer in meta["architecture"]["config"]["layers"]:
+        config = layer.get("config", {})
+        details = ", ".join(f"{k}={config[k]}" for k in ("units", "activation", "rate", "batch_shape")
+                            if k in config)
+        network.add_row(layer.get("class_name", "?"), details)
+    console.print(network)
+    if meta["kind"] != "classifier":
+        console.print("A bare Keras-style network: no preprocessing, labels or threshold stored.")
+        return
+    _print_classifier(console, Table, meta)
+
+
+def _print_classifier(console, Table, meta: dict[str, Any]) -> None:
+    prep = meta["preprocessing"]
+    columns = Table(title="Input columns")
+    for column in ("column", "kind", "note"):
+        columns.add_column(column)
+    for name, kind in prep["column_types"].items():
+        columns.add_row(str(name), kind, prep.get("reasons", {}).get(name, ""))
+    console.print(columns)
+    console.print(f"Features after preprocessing: {len(prep['feature_names_out'])}")
+    labels = meta["labels"]
+    target = prep.get("target")
+    console.print(f"Target: {target!r}; " if target else "", end="")
+    console.print(f"positive class {labels['positive']!r}, negative class {labels['negative']!r}")
+    choice = meta["threshold"]
+    console.print(f"Decision threshold {choice['value']:.4f} ({choice['objective']}). {choice.get('note', '')}")
+    if meta.get("calibration"):
+        console.print(f"Calibration: {meta['calibration'].get('kind', meta['calibration'])}")
+    figures = meta.get("validation_figures") or {}
+    if figures:
+        table = Table(title=f"Validation figures ({figures.get('n', '?')} rows)")
+        table.add_column("figure")
+        table.add_column("value", justify="right")
+        for key, name in SHOWN_FIGURES:
+            if figures.get(key) is not None:
+                table.add_row(name, f"{figures[key]:.4f}")
+        console.print(table)
+    history = meta.get("history") or {}
+    epochs = len(next(iter(history.values()), []))
+    console.print(f"Trained {epochs} epochs (best {meta.get('best_epoch', '?')}), seed {meta.get('seed')}")
+    params = meta.get("estimator", {}).get("params", {})
+    if params:
+        from ._estimator_state import decode_param
+
+        shown = {k: decode_param(v) for k, v in params.items() if k not in ("verbose", "column_types")}
+        console.print("Parameters: " + ", ".join(f"{k}={v!r}" for k, v in shown.items()))
+    versions = meta.get("versions", {})
+    console.print("Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
