@@ -162,9 +162,6 @@ def train(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
             model.fit(frame.drop(columns=[target]), frame[target])
-        # The estimator fits its Preprocessor on the feature columns only; recording the target's name there
-        # (a field Preprocessor.to_dict stores) lets `evaluate` find the labels without --target.
-        model.preprocessor_.target_ = target
         saved = model.save(out)
     if quiet:  # without --quiet the estimator printed them before training
         for notice in model.preprocessor_.notices_:

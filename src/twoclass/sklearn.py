@@ -81,6 +81,7 @@ class TwoClassClassifier(ClassifierMixin, BaseEstimator):
         """Train on X (DataFrame or numeric array) and y (two labels); returns self."""
         settings = check_params(self.get_params(deep=False))
         frame = self._frame_for_fit(X, settings)
+        target_name = getattr(y, "name", None)  # a pandas Series knows its column: kept for evaluation later
         y = prep.target_1d(y, len(frame))
         encoding = prep.label_encoding(y, settings.positive)
         y01 = encoding.encode(y)
@@ -96,6 +97,8 @@ class TwoClassClassifier(ClassifierMixin, BaseEstimator):
         self.seed_ = seed
         for name, value in result.items():
             setattr(self, name, value)
+        if isinstance(target_name, str):
+            self.preprocessor_.target_ = target_name
         return self
 
     def _frame_for_fit(self, X: Any, settings: Settings) -> pd.DataFrame:
