@@ -72,6 +72,11 @@ class Table(NamedTuple):
     n: jax.Array  # () int32
 
 
+def float32_tree(values: Any):
+    """Numbers (hyperparameters) as float32 NumPy leaves: the same dtype every call, so nothing retraces."""
+    return jax.tree_util.tree_map(lambda v: np.asarray(v, np.float32), values)
+
+
 def bucket(count: int) -> int:
     """Round up to a size with 3 significant bits (8, 9, ..., 15, 16, 18, ..., 30, 32, 36, ...): at most 12.5% waste."""
     if count <= 16:

@@ -11,7 +11,6 @@ import math
 import time
 from typing import Any
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -22,18 +21,12 @@ from . import _metrics as metrics_module
 from . import _optimizers as optimizers
 from ._arrays import as_binary_targets, as_features, as_sample_weight
 from ._fit_inputs import FitInputs, prepare_fit_inputs
+from ._fit_loop import keras_order, run_fit
 from ._functional import SymbolicTensor, chain_between
 from ._layers import InputLayer, Layer, unique_name
-from ._progress import EpochPrinter, print_step_line
+from ._progress import print_step_line
 from ._seeding import draw_seed
 from ._validation import check_int
-
-_CHUNK_SECONDS = 0.5  # aim for a host round trip about this often, so progress stays live on long runs
-
-
-def _float32_tree(values: Any):
-    return jax.tree_util.tree_map(lambda v: np.asarray(v, np.float32), values)
-
 
 class Sequential:
     """A stack of layers, trained by a compiled JAX engine, used as in Keras.
@@ -174,9 +167,9 @@ class Sequential:
 
     def _hyper(self) -> engine.Hyper:
         return engine.Hyper(
-            layers=[_float32_tree(layer.hyper()) for layer in self._layers],
-            loss=_float32_tree(self.loss.hyper()),
-            schedule=_float32_tree(self.optimizer.schedule_hyper()),
+            layers=[engine.float32_tree(layer.hyper()) for layer in self._layers],
+            loss=engine.float32_tree(self.loss.hyper()),
+            schedule=engine.float32_tree(self.optimizer.schedule_hyper()),
         )
 
     # ---------------------------------------------------------------------------------------------------- fit
@@ -195,7 +188,7 @@ class Sequential:
         if inputs.x.shape[1] != self._input_dim:
             raise ValueError(f"The model expects {self._input_dim} input features but x has {inputs.x.shape[1]}. "
                              f"Received: x with shape {inputs.x.shape}.")
-        return self._fit(inputs, callbacks)
+        return run_fit(self, inputs, callbacks)
 
     train = fit  # the slides call model.train(X, y, epochs=20)
 
@@ -205,112 +198,6 @@ class Sequential:
             metrics=self._metric_structures(), batch_size=inputs.batch_size,
             shuffle=inputs.shuffle, eval_batch=engine.eval_batch_size(inputs.x_val.shape[0])
             if inputs.x_val is not None else 1, has_validation=inputs.x_val is not None)
-
-    def _start_state(self, plan: engine.Plan) -> engine.TrainState:
-        ts = self._train_state
-        optimizer_hyper = _float32_tree(self.optimizer.hyper())
-        if ts is None or getattr(self, "_train_state_optimizer", None) != plan.optimizer:
-            ts = engine.init_train_state(plan.optimizer, optimizer_hyper, self._params, self._states,
-                                         engine.prng_key(self._seed ^ 0x5EED),
-                                         step=self.optimizer.iterations, epoch=self._epochs_done)
-            self._train_state_optimizer = plan.optimizer
-        opt_state = optimizers.set_hyperparams(ts.opt_state, optimizer_hyper)
-        return ts._replace(params=self._params, state=self._states, opt_state=opt_state)
-
-    def _fit(self, inputs: FitInputs, user_callbacks) -> callbacks_module.History:
-        plan = self._plan(inputs)
-        train = engine.pad_table(inputs.x, inputs.y, inputs.weight, plan.batch_size)
-        val = (engine.pad_table(inputs.x_val, inputs.y_val, inputs.weight_val, plan.eval_batch)
-               if plan.has_validation else None)
-        hyper = jax.device_put(self._hyper())
-        columns = engine.metric_names(plan, tuple(self.metrics_names[1:]))
-        steps = math.ceil(inputs.x.shape[0] / plan.batch_size)
-
-        history = callbacks_module.History()
-        user_callbacks = list(user_callbacks or [])
-        printer = [EpochPrinter(inputs.verbose, inputs.epochs, steps)] if inputs.verbose else []
-        callback_list = printer + user_callbacks + [history]
-        for callback in callback_list:
-            callback.set_model(self)
-            callback.set_params({"verbose": inputs.verbose, "epochs": inputs.epochs, "steps": steps})
-            if callbacks_module.wants_batch_hooks(callback):
-                raise ValueError(f"Callback {type(callback).__name__} uses batch hooks (on_train_batch_*), which "
-                                 "twoclass cannot call: it compiles whole epochs. Use on_epoch_end instead.")
-        every_epoch = any(cb.every_epoch for cb in callback_list)
-        quiet_on_nan = any(isinstance(cb, callbacks_module.TerminateOnNaN) for cb in user_callbacks)
-
-        self.stop_training = False
-        self.history = history
-        for callback in callback_list:
-            callback.on_train_begin()
-        compiled = engine.train_fn(plan)
-        speed_key = (plan, train.x.shape)
-        seconds_per_epoch = _SECONDS_PER_EPOCH.get(speed_key)
-        chunk = 1 if every_epoch or seconds_per_epoch is None else _chunk_for(seconds_per_epoch)
-        epoch = inputs.initial_epoch
-        while epoch < inputs.epochs and not self.stop_training:
-            n_epochs = min(chunk, inputs.epochs - epoch)
-            if every_epoch:
-                for callback in callback_list:
-                    callback.on_epoch_begin(epoch)
-            started = time.perf_counter()
-            traces_before = engine.trace_count("train")
-            ts, logs, status = compiled(self._start_state(plan), train, val, hyper, np.int32(n_epochs))
-            logs, (epochs_done, steps_done, diverged) = jax.device_get((logs, status))  # waits for the device
-            logs = logs[:n_epochs]
-            elapsed = time.perf_counter() - started
-            self._adopt(ts, int(steps_done))
-            if printer:
-                printer[0].record_chunk(n_epochs)
-            completed = int(epochs_done) - self._epochs_done  # epochs that ended with finite numbers
-            self._epochs_done = int(epochs_done)
-            for offset in range(completed):
-                row = _keras_order({key: float(value) for key, value in zip(columns, logs[offset])})
-                for callback in callback_list:
-                    callback.on_epoch_end(epoch + offset, row)
-                if self.stop_training:
-                    break
-            if bool(diverged):
-                row = _keras_order({key: float(value) for key, value in zip(columns, logs[completed])})
-                self._diverged(epoch + completed, inputs, row, callback_list, quiet_on_nan)
-                return history
-            epoch += n_epochs
-            if traces_before == engine.trace_count("train"):  # no compilation in this call: a true measure
-                _SECONDS_PER_EPOCH[speed_key] = elapsed / n_epochs
-            if not every_epoch:
-                chunk = _chunk_for(_SECONDS_PER_EPOCH.get(speed_key))
-        for callback in callback_list:
-            callback.on_train_end()
-        from ._diagnostics import diagnose
-
-        history.diagnostics = diagnose(self, inputs, history)
-        if history.diagnostics and inputs.verbose:
-            for hint in history.diagnostics:
-                print(f"Hint: {hint}")
-        return history
-
-    def _adopt(self, ts: engine.TrainState, steps_done: int) -> None:
-        self._train_state = ts
-        self._params, self._states = ts.params, ts.state
-        self.optimizer.iterations = steps_done
-
-    def _diverged(self, epoch: int, inputs: FitInputs, row, callback_list, quiet: bool) -> None:
-        history = self.history
-        if row is not None:
-            for callback in callback_list:
-                callback.on_epoch_end(epoch, row)
-        for callback in callback_list:
-            callback.on_train_end()
-        if quiet:
-            return
-        rate = self.optimizer.current_learning_rate()
-        error = ValueError(
-            f"Training diverged: the loss became NaN or infinite in epoch {epoch + 1} of {inputs.epochs}. The model "
-            f"keeps the weights from the end of epoch {epoch}. Lower the learning rate (now {rate:g}; try "
-            f"{rate / 10:g}), scale the inputs (e.g. a Normalization layer), or clip gradients (clipnorm=1.0)."
-        )
-        error.history = history
-        raise error
 
     # ---------------------------------------------------------------------------------------------------- use
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
@@ -329,9 +216,9 @@ class Sequential:
         values = dict(zip(self.metrics_names, [float(loss_value), *map(float, metric_values)]))
         if _verbosity(verbose) == 1:
             steps = math.ceil(features.shape[0] / (batch_size or 32))
-            print_step_line(steps, time.perf_counter() - started, _keras_order(values))
+            print_step_line(steps, time.perf_counter() - started, keras_order(values))
         if return_dict:
-            return _keras_order(values)  # Keras's dict is sorted by name; the list follows metrics_names
+            return keras_order(values)  # Keras's dict is sorted by name; the list follows metrics_names
         return values["loss"] if len(values) == 1 else list(values.values())
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None) -> np.ndarray:
@@ -360,7 +247,7 @@ class Sequential:
         table = engine.pad_table(features, None, None, eval_batch)
         loss_structure = self.loss.structure() if self.loss is not None else ("bce", False)
         compiled = engine.predict_fn(self._structures(), loss_structure, eval_batch, logits)
-        hyper = [_float32_tree(layer.hyper()) for layer in self._layers]
+        hyper = [engine.float32_tree(layer.hyper()) for layer in self._layers]
         return np.asarray(compiled(self._params, self._states, hyper, table.x))[: features.shape[0]]
 
     def __call__(self, x, training: bool = False):
@@ -450,16 +337,6 @@ class Model(Sequential):
             self.add(layer)
 
 
-# Seconds per epoch measured for a plan and table shape: later fits of the same kind run more epochs per call.
-_SECONDS_PER_EPOCH: dict = {}
-
-
-def _chunk_for(seconds_per_epoch: float | None) -> int:
-    if seconds_per_epoch is None:
-        return 1
-    return int(max(1, min(engine.CHUNK_EPOCHS, _CHUNK_SECONDS / max(seconds_per_epoch, 1e-9))))
-
-
 def _verbosity(verbose) -> int:
     return 1 if verbose == "auto" else int(verbose)
 
@@ -472,10 +349,3 @@ def _metric_list(metrics, argument: str) -> list:
     if isinstance(metrics, dict):
         raise ValueError(f"twoclass models have one output: pass {argument} as a list, e.g. {argument}=['accuracy'].")
     return list(metrics)
-
-
-def _keras_order(row: dict[str, float]) -> dict[str, float]:
-    """Keras 3 lists the logs alphabetically, training figures before validation ones."""
-    train = sorted(k for k in row if not k.startswith("val_"))
-    val = sorted(k for k in row if k.startswith("val_"))
-    return {k: row[k] for k in train + val}

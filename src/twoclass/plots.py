@@ -10,7 +10,6 @@ import base64
 import io
 import os
 import pathlib
-import tempfile
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np

@@ -19,7 +19,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _estimator_data as prep
-from ._estimator_params import OWNER, Settings, build_network, check_params
+from ._estimator_params import OWNER, Settings, check_params
 
 __all__ = ["TwoClassClassifier"]
 

@@ -314,7 +314,7 @@ def choose_threshold(
         return ThresholdChoice(t, "given", m, note)
 
     thr, tp, fp, pos, neg = _sweep(y, p, w_)
-    fn, tn = pos - tp, neg - fp
+    fn = pos - tp
     recall = _ratio(tp, np.full_like(tp, pos))
     precision = _ratio(tp, tp + fp)
     extra: dict[str, float] = {}

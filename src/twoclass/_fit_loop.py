@@ -1,0 +1,146 @@
+"""The fit loop: runs the engine's compiled chunk of epochs until done, with callbacks and printing in between.
+
+This is the only place that talks to both the engine (arrays, compiled calls) and the user's callbacks. Keras's
+semantics live here: History, stop_training, the order of logs, TerminateOnNaN, the error on divergence.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import jax
+import numpy as np
+
+from . import _callbacks as callbacks_module
+from . import _engine as engine
+from . import _optimizers as optimizers
+from ._fit_inputs import FitInputs
+from ._progress import EpochPrinter
+
+_CHUNK_SECONDS = 0.5  # aim for a host round trip about this often, so progress stays live on long runs
+
+
+def _start_state(model, plan: engine.Plan) -> engine.TrainState:
+    ts = model._train_state
+    optimizer_hyper = engine.float32_tree(model.optimizer.hyper())
+    if ts is None or getattr(model, "_train_state_optimizer", None) != plan.optimizer:
+        ts = engine.init_train_state(plan.optimizer, optimizer_hyper, model._params, model._states,
+                                     engine.prng_key(model._seed ^ 0x5EED),
+                                     step=model.optimizer.iterations, epoch=model._epochs_done)
+        model._train_state_optimizer = plan.optimizer
+    opt_state = optimizers.set_hyperparams(ts.opt_state, optimizer_hyper)
+    return ts._replace(params=model._params, state=model._states, opt_state=opt_state)
+
+def run_fit(model, inputs: FitInputs, user_callbacks) -> callbacks_module.History:
+    """Train `model` on checked inputs: a few calls of the compiled chunk of epochs, callbacks in between."""
+    plan = model._plan(inputs)
+    train = engine.pad_table(inputs.x, inputs.y, inputs.weight, plan.batch_size)
+    val = (engine.pad_table(inputs.x_val, inputs.y_val, inputs.weight_val, plan.eval_batch)
+           if plan.has_validation else None)
+    hyper = jax.device_put(model._hyper())
+    columns = engine.metric_names(plan, tuple(model.metrics_names[1:]))
+    steps = math.ceil(inputs.x.shape[0] / plan.batch_size)
+
+    history = callbacks_module.History()
+    user_callbacks = list(user_callbacks or [])
+    printer = [EpochPrinter(inputs.verbose, inputs.epochs, steps)] if inputs.verbose else []
+    callback_list = printer + user_callbacks + [history]
+    for callback in callback_list:
+        callback.set_model(model)
+        callback.set_params({"verbose": inputs.verbose, "epochs": inputs.epochs, "steps": steps})
+        if callbacks_module.wants_batch_hooks(callback):
+            raise ValueError(f"Callback {type(callback).__name__} uses batch hooks (on_train_batch_*), which "
+                             "twoclass cannot call: it compiles whole epochs. Use on_epoch_end instead.")
+    every_epoch = any(cb.every_epoch for cb in callback_list)
+    quiet_on_nan = any(isinstance(cb, callbacks_module.TerminateOnNaN) for cb in user_callbacks)
+
+    model.stop_training = False
+    model.history = history
+    for callback in callback_list:
+        callback.on_train_begin()
+    compiled = engine.train_fn(plan)
+    speed_key = (plan, train.x.shape)
+    seconds_per_epoch = _SECONDS_PER_EPOCH.get(speed_key)
+    chunk = 1 if every_epoch or seconds_per_epoch is None else _chunk_for(seconds_per_epoch)
+    epoch = inputs.initial_epoch
+    while epoch < inputs.epochs and not model.stop_training:
+        n_epochs = min(chunk, inputs.epochs - epoch)
+        if every_epoch:
+            for callback in callback_list:
+                callback.on_epoch_begin(epoch)
+        started = time.perf_counter()
+        traces_before = engine.trace_count("train")
+        ts, logs, status = compiled(_start_state(model, plan), train, val, hyper, np.int32(n_epochs))
+        logs, (epochs_done, steps_done, diverged) = jax.device_get((logs, status))  # waits for the device
+        logs = logs[:n_epochs]
+        elapsed = time.perf_counter() - started
+        _adopt(model, ts, int(steps_done))
+        if printer:
+            printer[0].record_chunk(n_epochs)
+        completed = int(epochs_done) - model._epochs_done  # epochs that ended with finite numbers
+        model._epochs_done = int(epochs_done)
+        for offset in range(completed):
+            row = keras_order({key: float(value) for key, value in zip(columns, logs[offset])})
+            for callback in callback_list:
+                callback.on_epoch_end(epoch + offset, row)
+            if model.stop_training:
+                break
+        if bool(diverged):
+            row = keras_order({key: float(value) for key, value in zip(columns, logs[completed])})
+            _diverged(model, epoch + completed, inputs, row, callback_list, quiet_on_nan)
+            return history
+        epoch += n_epochs
+        if traces_before == engine.trace_count("train"):  # no compilation in this call: a true measure
+            _SECONDS_PER_EPOCH[speed_key] = elapsed / n_epochs
+        if not every_epoch:
+            chunk = _chunk_for(_SECONDS_PER_EPOCH.get(speed_key))
+    for callback in callback_list:
+        callback.on_train_end()
+    from ._diagnostics import diagnose
+
+    history.diagnostics = diagnose(model, inputs, history)
+    if history.diagnostics and inputs.verbose:
+        for hint in history.diagnostics:
+            print(f"Hint: {hint}")
+    return history
+
+def _adopt(model, ts: engine.TrainState, steps_done: int) -> None:
+    model._train_state = ts
+    model._params, model._states = ts.params, ts.state
+    model.optimizer.iterations = steps_done
+
+def _diverged(model, epoch: int, inputs: FitInputs, row, callback_list, quiet: bool) -> None:
+    history = model.history
+    if row is not None:
+        for callback in callback_list:
+            callback.on_epoch_end(epoch, row)
+    for callback in callback_list:
+        callback.on_train_end()
+    if quiet:
+        return
+    rate = model.optimizer.current_learning_rate()
+    error = ValueError(
+        f"Training diverged: the loss became NaN or infinite in epoch {epoch + 1} of {inputs.epochs}. The model "
+        f"keeps the weights from the end of epoch {epoch}. Lower the learning rate (now {rate:g}; try "
+        f"{rate / 10:g}), scale the inputs (e.g. a Normalization layer), or clip gradients (clipnorm=1.0)."
+    )
+    error.history = history
+    raise error
+
+
+# Seconds per epoch measured for a plan and table shape: later fits of the same kind run more epochs per call.
+_SECONDS_PER_EPOCH: dict = {}
+
+
+def _chunk_for(seconds_per_epoch: float | None) -> int:
+    if seconds_per_epoch is None:
+        return 1
+    return int(max(1, min(engine.CHUNK_EPOCHS, _CHUNK_SECONDS / max(seconds_per_epoch, 1e-9))))
+
+
+def keras_order(row: dict[str, float]) -> dict[str, float]:
+    """Keras 3 lists the logs alphabetically, training figures before validation ones."""
+    train = sorted(k for k in row if not k.startswith("val_"))
+    val = sorted(k for k in row if k.startswith("val_"))
+    return {k: row[k] for k in train + val}
