@@ -88,3 +88,14 @@ def test_circles_example_script_runs_unchanged(tmp_path, monkeypatch, capsys):
     accuracy = float(out.split("held-out accuracy: ")[1].split()[0])
     assert accuracy >= 0.95
     assert (tmp_path / "circles_boundary.png").exists()
+
+
+def test_demo_mean_writes_learning_curves_and_the_learned_probability(tmp_path):
+    from typer.testing import CliRunner
+
+    from twoclass.cli import app
+
+    result = CliRunner().invoke(app, ["demo", "mean", "--out", str(tmp_path), "--quiet", "--epochs", "5"])
+    assert result.exit_code == 0, result.output
+    for name in ("mean_learning_curves.png", "mean_probability.png"):
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -237,3 +237,16 @@ def test_does_not_import_jax_or_pyplot():
     code = ("import sys, twoclass.plots; "
             "assert 'jax' not in sys.modules and 'matplotlib.pyplot' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_probability_along_draws_the_given_curve_and_boundary():
+    values = np.linspace(0, 100, 11)
+    proba = 1 / (1 + np.exp(-(values - 50) / 5))
+    fig = plots.probability_along(values, proba, xlabel="mean", boundary=50)
+    ax = fig.axes[0]
+    curve = ax.lines[0]
+    np.testing.assert_allclose(curve.get_xdata(), values)
+    np.testing.assert_allclose(curve.get_ydata(), proba)
+    assert [line.get_xdata()[0] for line in ax.lines[1:] if line.get_linestyle() == ":"] == [50]
+    with pytest.raises(ValueError, match="proba"):
+        plots.probability_along(values, proba[:3], xlabel="mean")

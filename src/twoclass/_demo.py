@@ -59,11 +59,11 @@ def mean(out: Path, *, epochs: int = 100, verbose: int = 1, seed: int = 0) -> De
                         verbose=verbose)
     accuracy = float(model.evaluate(x[10_000:], y[10_000:], verbose=0)[1])
     curves = plots.learning_curves(history.history, title="Learning curves (mean of four: low or high)")
-    # What the network learned, seen along the one direction that matters: the mean of the four numbers.
-    means = np.linspace(0.0, 1.0, 201, dtype=np.float32)
-    probabilities = model.predict(np.repeat(means[:, None], 4, axis=1), verbose=0)[:, 0]
-    figure = plots.learning_curves({"P(high) for four equal numbers": probabilities.tolist()},
-                                   title="P(high) against the mean (x 200 = mean on the 0-100 scale)")
+    # What the network learned, seen along the one direction that matters: four equal numbers from 0 to 100.
+    means = np.linspace(0.0, 100.0, 201, dtype=np.float32)
+    probabilities = model.predict(np.repeat(means[:, None] / 100.0, 4, axis=1), verbose=0)[:, 0]
+    figure = plots.probability_along(means, probabilities, xlabel="the four numbers (all equal to this value)",
+                                     boundary=50.0, title="P(high) learned by the lesson's network")
     pictures = [plots.save_figure(curves, out / "mean_learning_curves.png"),
                 plots.save_figure(figure, out / "mean_probability.png")]
     return DemoResult(history.history, accuracy, pictures)

@@ -140,6 +140,28 @@ def decision_boundary(
     return fig
 
 
+def probability_along(values: Any, proba: Any, *, xlabel: str, boundary: float | None = None,
+                      threshold: float = 0.5, title: str | None = None) -> Figure:
+    """The predicted probability of class 1 along one input direction, e.g. P(high) against the mean of four numbers.
+
+    >>> fig = probability_along(np.linspace(0, 100, 11), np.linspace(0, 1, 11), xlabel="mean", boundary=50)
+    """
+    values = np.asarray(values, dtype=float).reshape(-1)
+    proba = _proba(proba, "proba", "probability_along", values.size)
+    fig = _figure(title, figsize=(6.4, 4.0))
+    ax = fig.add_subplot()
+    ax.plot(values, proba, color=RED, linewidth=2, label="P(class 1)")
+    ax.axhline(threshold, color="black", linewidth=1, linestyle="--", label=f"threshold {threshold:g}")
+    if boundary is not None:
+        ax.axvline(boundary, color=BLUE, linewidth=1, linestyle=":", label=f"true boundary {boundary:g}")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("probability of class 1")
+    ax.set_ylim(-0.03, 1.03)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="best")
+    return fig
+
+
 def learning_curves(history: Mapping[str, Sequence[float]], title: str | None = None) -> Figure:
     """One panel per metric (loss first): training solid, validation (``val_`` keys) dashed, epochs from 1.
 
