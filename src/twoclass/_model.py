@@ -119,13 +119,18 @@ class Sequential:
                 f"'{self.name}' has {self._output_dims()[-1]} units. Use Dense(1, activation='sigmoid') as the "
                 "output layer."
             )
+        self._params, self._states = self._fresh_weights(self._seed)
+        self._train_state = None
+
+    def _fresh_weights(self, seed: int) -> tuple[list, list]:
+        """Initial parameters and layer states drawn from `seed` (layer i from the stream [seed, i])."""
         params, states, dim = [], [], self._input_dim
         for index, layer in enumerate(self._layers):
-            p, s = layer.init(np.random.default_rng([self._seed, index]), dim)
+            p, s = layer.init(np.random.default_rng([seed, index]), dim)
             params.append(p)
             states.append(s)
             dim = layer.output_dim(dim)
-        self._params, self._states, self._train_state = params, states, None
+        return params, states
 
     def _ensure_built(self, n_features: int | None = None, owner: str = "predict") -> None:
         if self._params is None:

@@ -58,13 +58,7 @@ def fit_seeds(model, x, y, *, seeds: Iterable[int], batch_size=None, epochs: int
 
     states = []
     for seed in seeds:
-        params, layer_states = [], []
-        dim = model._input_dim
-        for index, layer in enumerate(model.layers):
-            p, s = layer.init(np.random.default_rng([seed, index]), dim)
-            params.append(p)
-            layer_states.append(s)
-            dim = layer.output_dim(dim)
+        params, layer_states = model._fresh_weights(seed)
         states.append(engine.init_train_state(plan.optimizer, optimizer_hyper, params, layer_states,
                                               engine.prng_key(seed ^ 0x5EED)))
     stacked = jax.tree_util.tree_map(lambda *leaves: np.stack([np.asarray(leaf) for leaf in leaves]), *states)
