@@ -14,7 +14,6 @@ import re
 import warnings
 from typing import Any, Callable
 
-import numpy as np
 
 _DOWN = ("loss", "false_positives", "false_negatives", "fp", "fn", "mean_squared_error", "mse", "mae",
          "mean_absolute_error", "binary_crossentropy", "crossentropy", "error")
@@ -265,7 +264,3 @@ class TerminateOnNaN(Callback):
         if loss is not None and not math.isfinite(loss):
             print(f"Epoch {epoch + 1}: Invalid loss, terminating training")
             self.model.stop_training = True
-
-
-def is_finite(value: Any) -> bool:
-    return bool(np.isfinite(value))
