@@ -45,3 +45,12 @@ def as_positive_proba(p) -> np.ndarray:
     if arr.ndim == 2 and arr.shape[1] == 2:
         arr = arr[:, 1]
     return arr.reshape(-1)
+
+
+def histories_over_seeds(train: Callable, spec, split, seeds) -> list[dict]:
+    """W4 for a peer with no way to batch seeds: one fresh fit per seed, in a Python loop, as its user writes it."""
+    return [train(spec, split, seed)[1] for seed in seeds]
+
+
+def final_train_accuracies(histories: list[dict]) -> dict:
+    return {"train_accuracies": [float(history["accuracy"][-1]) for history in histories]}

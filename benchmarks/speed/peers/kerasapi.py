@@ -75,7 +75,7 @@ def train_seeds(api: Api, spec, split, seeds):
 
 
 def check_seeds(api: Api, trained, spec, split):
-    return {"train_accuracies": [float(history["accuracy"][-1]) for history in trained]}
+    return common.final_train_accuracies(trained)
 
 
 def _twoclass_save(model, workdir: Path) -> str:

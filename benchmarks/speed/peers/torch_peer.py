@@ -85,11 +85,11 @@ def check(trained, spec, split):
 
 
 def train_seeds(spec, split, seeds):
-    return [train(spec, split, seed)[1] for seed in seeds]
+    return common.histories_over_seeds(train, spec, split, seeds)
 
 
 def check_seeds(trained, spec, split):
-    return {"train_accuracies": [history["accuracy"][-1] for history in trained]}
+    return common.final_train_accuracies(trained)
 
 
 def predict_bench(spec, split, predict_x, workdir: Path):
