@@ -14,7 +14,7 @@ import numpy as np
 from scipy.optimize import minimize, minimize_scalar
 from scipy.special import expit
 
-from twoclass.threshold import check_binary_target, check_proba, check_sample_weight
+from twoclass.threshold import as_scores, check_binary_target, check_proba, check_sample_weight
 
 __all__ = [
     "brier_score", "reliability_curve", "expected_calibration_error", "logit",
@@ -107,17 +107,7 @@ def _check_fit_inputs(logits: Any, y_true: Any, sample_weight: Any, func: str) -
 
 
 def _check_logits(logits: Any, func: str) -> np.ndarray:
-    try:
-        z = np.asarray(logits, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"The 'logits' parameter of {func} must be numeric.") from None
-    if z.ndim == 2 and z.shape[1] == 1:
-        z = z.ravel()
-    if z.ndim != 1:
-        raise ValueError(f"The 'logits' parameter of {func} must be 1-D. Got shape {z.shape} instead.")
-    if not np.all(np.isfinite(z)):
-        raise ValueError(f"The 'logits' parameter of {func} must be finite. Got NaN or infinite values instead.")
-    return z
+    return as_scores(logits, "logits", func, "logits")
 
 
 def _log_loss_of_scores(s: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:

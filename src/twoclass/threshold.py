@@ -132,25 +132,31 @@ def check_binary_target(y_true: Any, name: str = "y_true", func: str = "choose_t
     return y.astype(np.int64)
 
 
+def as_scores(values: Any, name: str, func: str, what: str = "numbers") -> np.ndarray:
+    """Return ``values`` as a 1-D array of finite float64 (an (n, 1) column is accepted), or a clear ValueError."""
+    try:
+        v = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"The '{name}' parameter of {func} must be numeric. Got {type(values).__name__} instead.") from None
+    if v.ndim == 2 and v.shape[1] == 1:
+        v = v.ravel()
+    if v.ndim != 1:
+        raise ValueError(f"The '{name}' parameter of {func} must be a 1-D array of {what}. Got shape {v.shape} instead.")
+    if not np.all(np.isfinite(v)):
+        bad = v[~np.isfinite(v)][:3].tolist()
+        raise ValueError(f"The '{name}' parameter of {func} must hold finite values. Got {bad} instead.")
+    return v
+
+
 def check_proba(proba: Any, n: int, name: str = "proba", func: str = "choose_threshold") -> np.ndarray:
     """Return ``proba`` as a 1-D float array of n finite values in [0, 1]."""
-    try:
-        p = np.asarray(proba, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"The '{name}' parameter of {func} must be numeric. Got {type(proba).__name__} instead.") from None
-    if p.ndim == 2 and p.shape[1] == 1:
-        p = p.ravel()
-    if p.ndim != 1:
-        raise ValueError(
-            f"The '{name}' parameter of {func} must be a 1-D array of positive-class probabilities. "
-            f"Got shape {p.shape} instead."
-        )
+    p = as_scores(proba, name, func, "positive-class probabilities")
     if p.shape[0] != n:
         raise ValueError(
             f"The '{name}' parameter of {func} must have the same length as y_true ({n}). Got {p.shape[0]} instead."
         )
-    if not np.all(np.isfinite(p)) or p.min() < 0.0 or p.max() > 1.0:
-        bad = p[~(np.isfinite(p) & (p >= 0) & (p <= 1))][:3].tolist()
+    if p.size and (p.min() < 0.0 or p.max() > 1.0):
+        bad = p[(p < 0) | (p > 1)][:3].tolist()
         raise ValueError(f"The '{name}' parameter of {func} must hold finite values in [0, 1]. Got {bad} instead.")
     return p
 
