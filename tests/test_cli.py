@@ -101,7 +101,10 @@ def test_predict_in_one_chunk_equals_many_chunks(trained, tmp_path):
     one, many = tmp_path / "one.csv", tmp_path / "many.csv"
     assert invoke("predict", trained["model"], trained["data"], "--out", one).exit_code == 0
     assert invoke("predict", trained["model"], trained["data"], "--out", many, "--chunksize", "7").exit_code == 0
-    assert one.read_text() == many.read_text()
+    whole, chunked = pd.read_csv(one), pd.read_csv(many)
+    # float32 matrix products may round differently for another number of rows: equal to float32 precision
+    np.testing.assert_allclose(chunked["probability"], whole["probability"], rtol=1e-6, atol=1e-7)
+    pd.testing.assert_frame_equal(chunked.drop(columns="probability"), whole.drop(columns="probability"))
 
 
 def test_evaluate_figures_agree_with_sklearn(trained, tmp_path):

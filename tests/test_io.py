@@ -63,6 +63,7 @@ def test_classifier_round_trip_keeps_everything(fitted, tmp_path):
     assert loaded.threshold_ == clf.threshold_ and loaded.calibrator_ == clf.calibrator_
     assert loaded.classes_.tolist() == ["no", "yes"] and loaded.label_encoding_ == clf.label_encoding_
     assert loaded.history_ == clf.history_ and loaded.best_epoch_ == clf.best_epoch_
+    assert loaded.n_networks_ == clf.n_networks_ == 5  # small data: "auto" averages five networks
     assert loaded.feature_names_in_.tolist() == ["age", "port", "fare"] and loaded.seed_ == 3
     again = TwoClassClassifier.load(path)
     np.testing.assert_array_equal(again.predict_proba(df), clf.predict_proba(df))
@@ -222,7 +223,7 @@ def test_wrong_weight_shape(saved):
     tensors["layers.0.kernel"] = tensors["layers.0.kernel"][:, :3].copy()
     save_file(tensors, file)
     with pytest.raises(ValueError, match=r"weight 'layers.0.kernel' has shape \(\d+, 3\) but the architecture "
-                                         r"needs \(\d+, 8\)"):
+                                         r"needs \(\d+, 40\)"):  # 8 units x 5 averaged networks
         tio.load(saved)
 
 

@@ -19,10 +19,12 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from twoclass import TwoClassClassifier
 from twoclass.threshold import ThresholdChoice
 
-FAST = dict(hidden_layer_sizes=(16,), epochs=5, learning_rate=0.05, batch_size=32, patience=3, random_state=0)
+FAST = dict(hidden_layer_sizes=(16,), epochs=5, learning_rate=0.05, batch_size=32, patience=3, random_state=0,
+            n_networks=1)
 # threshold=None: predict is argmax(predict_proba), the contract check_classifiers_train tests. A tuned threshold
 # breaks it by design (as for sklearn's TunedThresholdClassifierCV); a second instance checks that case.
-CHECKED = {**FAST, "threshold": None}
+# Two networks: every check also goes through the averaged (merged) network.
+CHECKED = {**FAST, "threshold": None, "n_networks": 2}
 
 EXPECTED_FAILED = {
     "check_sample_weight_equivalence_on_dense_data": (
@@ -215,6 +217,7 @@ def test_empty_dataframe_and_wrong_features():
     ("calibration", "isotonic", "'calibration' parameter .* one of 'platt', 'temperature'"),
     ("validation_fraction", 0.9, "'validation_fraction' parameter .* range \\(0, 0.5\\]"),
     ("optimizer", "lbfgs", "'optimizer' parameter .* one of 'adam'"),
+    ("n_networks", 0, "The 'n_networks' parameter of TwoClassClassifier must be 'auto' or an int >= 1. Got 0"),
 ])
 def test_bad_parameters(param, value, match):
     x, y = _xy()
@@ -235,3 +238,34 @@ def test_tiny_data_trains_without_validation_split():
         clf = TwoClassClassifier(**FAST).fit(x, y)
     assert "val_loss" not in clf.history_
     assert any("training rows" in note for note in clf.validation_figures_["notes"])
+
+
+def test_merged_network_gives_the_mean_log_odds_of_its_members():
+    from twoclass._estimator_training import merge_networks
+    from twoclass.layers import Dense, Dropout, Input
+    from twoclass.models import Sequential
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(50, 4)).astype(np.float32)
+    members = []
+    for seed in range(3):
+        net = Sequential([Input(shape=(4,)), Dense(6, activation="tanh"), Dropout(0.3), Dense(5, activation="relu"),
+                          Dense(1, activation="sigmoid")])
+        net.compile(optimizer="adam", loss="binary_crossentropy")
+        net.set_weights([rng.normal(size=w.shape).astype(np.float32) for w in net.get_weights()])
+        members.append(net)
+    merged = merge_networks(members)
+    expected = np.mean([m.predict_logits(x) for m in members], axis=0)
+    np.testing.assert_allclose(merged.predict_logits(x), expected, rtol=1e-5, atol=1e-5)
+    assert [w.shape for w in merged.get_weights()] == [(4, 18), (18,), (18, 15), (15,), (15, 1), (1,)]
+
+
+def test_auto_averages_five_networks_on_small_data_and_one_on_large(data):
+    from twoclass._estimator_params import check_params, networks_for
+
+    x, y = data
+    clf = TwoClassClassifier(**{**FAST, "n_networks": "auto"}).fit(x, y)
+    assert clf.n_networks_ == 5
+    assert clf.model_.get_weights()[0].shape == (x.shape[1], 16 * 5)
+    settings = check_params(TwoClassClassifier().get_params())
+    assert networks_for(settings, 9_999) == 5 and networks_for(settings, 10_000) == 1

@@ -40,6 +40,7 @@ class Settings:
     text_columns: tuple[str, ...]
     seed: int | None
     verbose: int
+    n_networks: int | str  # an int >= 1, or "auto"
 
 
 def _hidden(value: Any) -> tuple[int, ...]:
@@ -106,6 +107,27 @@ def _seed(value: Any) -> int | None:
     return check_int(value, "random_state", OWNER, minimum=0, maximum=2**32 - 1)
 
 
+def _n_networks(value: Any) -> int | str:
+    if isinstance(value, str) and value == "auto":
+        return value
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 1:
+        return int(value)
+    raise invalid("n_networks", OWNER, "'auto' or an int >= 1", value)
+
+
+# With fewer training rows than this, "auto" averages several networks: on small tables one network's result
+# depends on its seed by about as much as it differs from logistic regression.
+AUTO_ENSEMBLE_ROWS = 10_000
+AUTO_ENSEMBLE_SIZE = 5
+
+
+def networks_for(settings: Settings, n_train_rows: int) -> int:
+    """How many networks to train: the int given, or for "auto" 5 below 10,000 training rows and 1 above."""
+    if settings.n_networks != "auto":
+        return int(settings.n_networks)
+    return AUTO_ENSEMBLE_SIZE if n_train_rows < AUTO_ENSEMBLE_ROWS else 1
+
+
 def check_params(params: Mapping[str, Any]) -> Settings:
     """Every parameter checked, with the standard message naming the first bad one."""
     p = params
@@ -143,6 +165,7 @@ def check_params(params: Mapping[str, Any]) -> Settings:
         text_columns=text_columns,
         seed=_seed(p["random_state"]),
         verbose=int(verbose),
+        n_networks=_n_networks(p["n_networks"]),
     )
 
 

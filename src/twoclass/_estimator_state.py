@@ -60,6 +60,7 @@ def estimator_meta(estimator) -> tuple[dict[str, Any], Any]:
         "calibration": None if estimator.calibrator_ is None else estimator.calibrator_.to_dict(),
         "history": estimator.history_,
         "best_epoch": int(estimator.best_epoch_),
+        "n_networks": int(estimator.n_networks_),
         "validation_figures": estimator.validation_figures_,
         "seed": int(estimator.seed_),
     }
@@ -96,6 +97,7 @@ def estimator_from_meta(meta: dict[str, Any], network) -> Any:
     estimator.history_ = {str(k): [float("nan") if v is None else float(v) for v in values]
                           for k, values in meta["history"].items()}
     estimator.best_epoch_ = int(meta["best_epoch"])
+    estimator.n_networks_ = int(meta.get("n_networks", 1))
     estimator.validation_figures_ = dict(meta["validation_figures"])
     estimator.seed_ = int(meta["seed"])
     estimator.model_ = network

@@ -14,7 +14,7 @@ import pandas as pd
 from scipy.special import expit
 
 from ._data_labels import LabelEncoding, compute_class_weight
-from ._estimator_params import Settings, build_network
+from ._estimator_params import Settings, build_network, networks_for
 
 
 def _preprocessor(settings: Settings, frame: pd.DataFrame, array_input: bool):
@@ -48,18 +48,22 @@ def train_network(settings: Settings, frame: pd.DataFrame, y01: np.ndarray, weig
     factor = np.ones(2) if class_weight is None else np.array([class_weight[0], class_weight[1]])
     row_weight = weights * factor[y01]
 
-    model = build_network(settings, x_train.shape[1], seed)
     fit_args: dict[str, Any] = dict(batch_size=settings.batch_size, epochs=settings.epochs, verbose=settings.verbose,
                                     sample_weight=row_weight[train].astype(np.float32), shuffle=True)
-    callbacks = []
     if val is not None:
         x_val = _transform_quietly(preprocessor, frame.iloc[val])
         fit_args["validation_data"] = (x_val, y01[val], row_weight[val].astype(np.float32))
-        if settings.early_stopping:
-            callbacks.append(EarlyStopping(monitor="val_loss", patience=settings.patience,
-                                           restore_best_weights=True))
-    history = model.fit(x_train, y01[train], callbacks=callbacks, **fit_args)
-    best_epoch = callbacks[0].best_epoch + 1 if callbacks else len(history.epoch)
+    networks, histories, best_epochs = [], [], []
+    for member_seed in member_seeds(seed, networks_for(settings, len(train))):
+        model = build_network(settings, x_train.shape[1], member_seed)
+        callbacks = []
+        if val is not None and settings.early_stopping:
+            callbacks.append(EarlyStopping(monitor="val_loss", patience=settings.patience, restore_best_weights=True))
+        history = model.fit(x_train, y01[train], callbacks=callbacks, **fit_args)
+        networks.append(model)
+        histories.append(history)
+        best_epochs.append(callbacks[0].best_epoch + 1 if callbacks else len(history.epoch))
+    model = networks[0] if len(networks) == 1 else merge_networks(networks)
 
     held_out = val if val is not None else train
     x_held = x_val if val is not None else x_train
@@ -70,8 +74,9 @@ def train_network(settings: Settings, frame: pd.DataFrame, y01: np.ndarray, weig
     return {
         "preprocessor_": preprocessor,
         "model_": model,
-        "history_": {key: [float(v) for v in values] for key, values in history.history.items()},
-        "best_epoch_": int(best_epoch),
+        "n_networks_": len(networks),
+        "history_": {key: [float(v) for v in values] for key, values in histories[0].history.items()},
+        "best_epoch_": int(best_epochs[0]),
         **decided,
     }
 
@@ -93,3 +98,46 @@ def _decide(settings: Settings, z: np.ndarray, y: np.ndarray, w: np.ndarray) -> 
         choice = choose_threshold(y, proba, settings.threshold, sample_weight=w)
     figures = evaluation_figures(y, proba, choice.value, sample_weight=w)
     return {"calibrator_": calibrator, "threshold_": choice, "validation_figures_": figures}
+
+
+def member_seeds(seed: int, count: int) -> list[int]:
+    """The first network keeps the estimator's seed (one network trains as before); the others get seeds drawn from
+    it, so random_state=0 and random_state=1 share no network."""
+    extra = np.random.SeedSequence(seed).generate_state(count - 1).tolist() if count > 1 else []
+    return [seed] + [int(s) & 0x7FFFFFFF for s in extra]
+
+
+def merge_networks(networks: list) -> Any:
+    """One Sequential of Dense layers that computes the mean log-odds of `networks` (same Dense structure).
+
+    The first hidden layers sit side by side (kernels concatenated), deeper hidden layers are block-diagonal and the
+    output layer averages: file formats, ONNX export and NumPy inference then serve an ensemble as one network.
+    """
+    from scipy.linalg import block_diag
+
+    from .layers import Dense, Input
+    from .metrics import AUC
+    from .models import Sequential
+
+    first = networks[0]
+    dense = [layer for layer in first.layers if isinstance(layer, Dense)]
+    flat = [net.get_weights() for net in networks]  # kernel, bias of each Dense in turn (Dropout has none)
+    kernels, biases = [w[0::2] for w in flat], [w[1::2] for w in flat]
+    count = len(networks)
+    layers: list[Any] = [Input(shape=(first.input_shape[1],))]
+    weights: list[np.ndarray] = []
+    for index, layer in enumerate(dense):
+        last = index == len(dense) - 1
+        layers.append(Dense(1 if last else layer.units * count, activation=layer.activation))
+        parts = [k[index] for k in kernels]
+        if last:
+            weights += [np.concatenate(parts, axis=0) / count, np.mean([b[index] for b in biases], axis=0)]
+        elif index == 0:
+            weights += [np.concatenate(parts, axis=1), np.concatenate([b[index] for b in biases])]
+        else:
+            weights += [block_diag(*parts), np.concatenate([b[index] for b in biases])]
+    merged = Sequential(layers, name=first.name)
+    merged.compile(optimizer=type(first.optimizer)(learning_rate=first.optimizer.learning_rate),
+                   loss="binary_crossentropy", metrics=[AUC(name="auc")])  # as build_network compiles
+    merged.set_weights([w.astype(np.float32) for w in weights])
+    return merged
