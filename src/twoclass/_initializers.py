@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import unknown_name
+from ._registry import resolve
 
 
 def _fans(shape: tuple[int, ...]) -> tuple[float, float]:
@@ -179,21 +179,7 @@ BY_CLASS_NAME = {cls.__name__: cls for cls in BY_NAME.values()}
 
 def get(identifier) -> Initializer:
     """An initializer from a Keras name ('he_normal'), a class name, a config dict or an Initializer."""
-    if isinstance(identifier, Initializer):
-        return identifier
-    if isinstance(identifier, type) and issubclass(identifier, Initializer):
-        return identifier()
-    if isinstance(identifier, dict) and "class_name" in identifier:
-        cls = BY_CLASS_NAME.get(identifier["class_name"])
-        if cls is None:
-            raise unknown_name("initializer", identifier["class_name"], BY_CLASS_NAME)
-        return cls.from_config(identifier.get("config", {}))
-    if isinstance(identifier, str):
-        cls = BY_NAME.get(identifier.lower()) or BY_CLASS_NAME.get(identifier)
-        if cls is None:
-            raise unknown_name("initializer", identifier, BY_NAME)
-        return cls()
-    raise unknown_name("initializer", identifier, BY_NAME)
+    return resolve(identifier, "initializer", Initializer, BY_NAME, BY_CLASS_NAME)
 
 
 def serialize(initializer: Initializer) -> dict[str, Any]:

@@ -11,7 +11,8 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from ._validation import check_float, unknown_name
+from ._registry import resolve
+from ._validation import check_float
 
 EPSILON = 1e-7  # Keras's backend.epsilon(), used when a loss must take probabilities
 
@@ -164,24 +165,16 @@ _FUNCTIONS = {binary_crossentropy: BinaryCrossentropy, mean_squared_error: MeanS
 
 
 def get(identifier) -> Loss:
-    if isinstance(identifier, Loss):
-        return identifier
-    if isinstance(identifier, type) and issubclass(identifier, Loss):
-        return identifier()
-    if callable(identifier) and identifier in _FUNCTIONS:
+    if callable(identifier) and not isinstance(identifier, type) and identifier in _FUNCTIONS:
         return _FUNCTIONS[identifier]()
-    if isinstance(identifier, dict) and "class_name" in identifier:
-        cls = BY_CLASS_NAME.get(identifier["class_name"])
-        if cls is None:
-            raise unknown_name("loss", identifier["class_name"], BY_NAME)
-        config = {k: v for k, v in identifier.get("config", {}).items() if k not in ("reduction", "axis", "dtype")}
-        return cls(**config)
-    if isinstance(identifier, str) and identifier.lower() in BY_NAME:
-        return BY_NAME[identifier.lower()]()
-    name = getattr(identifier, "__name__", identifier)
-    if isinstance(name, str) and name in BY_NAME:  # keras.losses.binary_crossentropy passed as a function
-        return BY_NAME[name]()
-    raise unknown_name("loss", identifier, BY_NAME)
+    name = getattr(identifier, "__name__", None)
+    if not isinstance(identifier, type) and isinstance(name, str) and name in BY_NAME:
+        return BY_NAME[name]()  # keras.losses.binary_crossentropy passed as a function
+    return resolve(identifier, "loss", Loss, BY_NAME, BY_CLASS_NAME, from_config=_from_config)
+
+
+def _from_config(cls: type, config: dict[str, Any]) -> Loss:
+    return cls(**{k: v for k, v in config.items() if k not in ("reduction", "axis", "dtype")})
 
 
 def serialize(loss: Loss) -> dict[str, Any]:

@@ -13,7 +13,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from ._layers import unique_name
-from ._validation import check_float, check_int, unknown_name
+from ._registry import resolve
+from ._validation import check_float, check_int
 
 
 def _divide(a, b):
@@ -296,18 +297,9 @@ BY_CLASS_NAME = {cls.__name__: cls for cls in (
 
 
 def get(identifier) -> Metric:
-    if isinstance(identifier, Metric):
-        return identifier
-    if isinstance(identifier, type) and issubclass(identifier, Metric):
-        return identifier()
-    if isinstance(identifier, str) and identifier.lower() in _BY_STRING:
-        return _BY_STRING[identifier.lower()](name=identifier.lower())
-    if isinstance(identifier, dict) and identifier.get("class_name") in BY_CLASS_NAME:
-        cls = BY_CLASS_NAME[identifier["class_name"]]
-        config = dict(identifier.get("config", {}))
-        config.pop("dtype", None)
-        return cls(**config)
-    raise unknown_name("metric", identifier, _BY_STRING)
+    return resolve(identifier, "metric", Metric, _BY_STRING, BY_CLASS_NAME,
+                   from_config=lambda cls, config: cls(**{k: v for k, v in config.items() if k != "dtype"}),
+                   from_name=lambda factory, name: factory(name=name))
 
 
 def unique_names(metrics: list[Metric], weighted_metrics: list[Metric] = ()) -> list[str]:

@@ -15,7 +15,8 @@ import numpy as np
 import optax
 
 from . import _schedules as schedules
-from ._validation import check_bool, check_float, unknown_name
+from ._registry import resolve
+from ._validation import check_bool, check_float
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -353,26 +354,17 @@ BY_CLASS_NAME = {cls.__name__: cls for cls in BY_NAME.values()}
 
 
 def get(identifier) -> Optimizer:
-    if isinstance(identifier, Optimizer):
-        return identifier
-    if isinstance(identifier, type) and issubclass(identifier, Optimizer):
-        return identifier()
-    if isinstance(identifier, dict) and "class_name" in identifier:
-        cls = BY_CLASS_NAME.get(identifier["class_name"])
-        if cls is None:
-            raise unknown_name("optimizer", identifier["class_name"], BY_NAME)
-        config = dict(identifier.get("config", {}))
-        rate = config.get("learning_rate")
-        if isinstance(rate, dict):
-            config["learning_rate"] = schedules.BY_CLASS_NAME[rate["class_name"]].from_config(rate["config"])
-        keep = {"learning_rate", "name", "clipnorm", "clipvalue", "global_clipnorm", *cls._config_keys}
-        if cls is AdamW or cls is Adam:
-            keep.add("weight_decay")
-        config = {k: v for k, v in config.items() if k in keep and v is not None}
-        return cls(**config)
-    if isinstance(identifier, str) and identifier.lower() in BY_NAME:
-        return BY_NAME[identifier.lower()]()
-    raise unknown_name("optimizer", identifier, BY_NAME)
+    return resolve(identifier, "optimizer", Optimizer, BY_NAME, BY_CLASS_NAME, from_config=_from_config)
+
+
+def _from_config(cls: type, config: dict[str, Any]) -> Optimizer:
+    rate = config.get("learning_rate")
+    if isinstance(rate, dict):
+        config["learning_rate"] = schedules.BY_CLASS_NAME[rate["class_name"]].from_config(rate["config"])
+    keep = {"learning_rate", "name", "clipnorm", "clipvalue", "global_clipnorm", *cls._config_keys}
+    if cls is AdamW or cls is Adam:
+        keep.add("weight_decay")
+    return cls(**{k: v for k, v in config.items() if k in keep and v is not None})
 
 
 def serialize(optimizer: Optimizer) -> dict[str, Any]:

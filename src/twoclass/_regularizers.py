@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._validation import check_float, unknown_name
+from ._registry import resolve
+from ._validation import check_float
 
 
 class Regularizer:
@@ -56,19 +57,13 @@ def l1_l2(l1: float = 0.01, l2: float = 0.01) -> L1L2:
 
 
 _NAMES = {"l1": L1, "l2": L2, "l1_l2": L1L2, "L1": L1, "L2": L2, "L1L2": L1L2}
+_BY_NAME = {"l1": L1, "l2": L2, "l1_l2": l1_l2}  # Keras's 'l1_l2' is the function, with 0.01 for both
 
 
 def get(identifier) -> Regularizer | None:
-    if identifier is None or isinstance(identifier, Regularizer):
-        return identifier
-    if isinstance(identifier, dict) and "class_name" in identifier:
-        cls = _NAMES.get(identifier["class_name"])
-        if cls is None:
-            raise unknown_name("regularizer", identifier["class_name"], _NAMES)
-        return cls.from_config(identifier.get("config", {}))
-    if isinstance(identifier, str) and identifier in _NAMES:
-        return _NAMES[identifier]() if identifier != "l1_l2" else l1_l2()
-    raise unknown_name("regularizer", identifier, ["l1", "l2", "l1_l2"])
+    if identifier is None:
+        return None
+    return resolve(identifier, "regularizer", Regularizer, _BY_NAME, _NAMES)
 
 
 def serialize(regularizer: Regularizer | None):
