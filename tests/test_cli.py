@@ -78,6 +78,31 @@ def test_train_shows_per_epoch_lines_without_quiet(tmp_path):
     result = invoke("train", data, "--target", "label", "--out", tmp_path / "m", "--epochs", "2", "--hidden", "4")
     assert result.exit_code == 0, result.stderr
     assert "Epoch 1/2" in result.stdout and "Epoch 2/2" in result.stdout
+    # 120 rows: "auto" averages five networks, and says which one is training
+    assert "Network 1 of 5" in result.stdout and "Network 5 of 5" in result.stdout
+    assert json.loads((tmp_path / "m" / "twoclass.json").read_text())["n_networks"] == 5
+
+
+@pytest.mark.parametrize("value, expected", [("1", 1), ("3", 3)])
+def test_train_networks_option(tmp_path, value, expected):
+    data = tmp_path / "d.csv"
+    make_frame(120).to_csv(data, index=False)
+    result = invoke("train", data, "--target", "label", "--out", tmp_path / "m", "--epochs", "2", "--hidden", "4",
+                    "--networks", value, "--quiet")
+    assert result.exit_code == 0, result.stderr
+    meta = json.loads((tmp_path / "m" / "twoclass.json").read_text())
+    assert meta["n_networks"] == expected
+    from twoclass import TwoClassClassifier
+
+    assert TwoClassClassifier.load(tmp_path / "m").model_.get_weights()[0].shape[1] == 4 * expected
+
+
+def test_train_networks_option_rejects_words(tmp_path):
+    data = tmp_path / "d.csv"
+    make_frame(120).to_csv(data, index=False)
+    result = invoke("train", data, "--target", "label", "--out", tmp_path / "m", "--networks", "many")
+    assert result.exit_code != 0
+    assert "'n_networks' parameter of TwoClassClassifier must be 'auto' or an int >= 1. Got 'many'" in result.stderr
 
 
 def test_predict_matches_the_estimator_and_keeps_columns(trained, tmp_path):

@@ -54,7 +54,10 @@ def train_network(settings: Settings, frame: pd.DataFrame, y01: np.ndarray, weig
         x_val = _transform_quietly(preprocessor, frame.iloc[val])
         fit_args["validation_data"] = (x_val, y01[val], row_weight[val].astype(np.float32))
     networks, histories, best_epochs = [], [], []
-    for member_seed in member_seeds(seed, networks_for(settings, len(train))):
+    seeds = member_seeds(seed, networks_for(settings, len(train)))
+    for number, member_seed in enumerate(seeds, start=1):
+        if settings.verbose and len(seeds) > 1:
+            print(f"Network {number} of {len(seeds)} (seed {member_seed}); their log-odds are averaged.")
         model = build_network(settings, x_train.shape[1], member_seed)
         callbacks = []
         if val is not None and settings.early_stopping:

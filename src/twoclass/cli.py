@@ -131,6 +131,9 @@ def train(
     calibration: Annotated[str | None, typer.Option(
         metavar="KIND", help="platt or temperature (fitted on validation rows).")] = None,
     seed: Annotated[int, typer.Option(min=0, metavar="N", help="Random seed (same seed, same model).")] = 0,
+    networks: Annotated[str, typer.Option(
+        metavar="N", help="Networks whose log-odds are averaged: a number, or auto (5 below 10,000 rows, else 1).")
+    ] = "auto",
     quiet: Annotated[bool, typer.Option(help="No progress output; only the final figures.")] = False,
 ) -> None:
     """Train a model on a CSV or Parquet file and save it to a directory.
@@ -156,7 +159,8 @@ def train(
                                      numeric=numeric or [], drop=drop or [])
         encoding = infer_labels(frame[target], positive, name=target)
         model = _estimator(hidden_sizes, objective, class_weight, calibration, seed, epochs, column_types,
-                           encoding.positive, verbose=0 if quiet else 1)
+                           encoding.positive, verbose=0 if quiet else 1,
+                           n_networks=int(networks) if networks.isdigit() else networks)
         typer.echo(f"Training on {len(frame):,} rows of '{data}': predicting {target!r}, positive class "
                    f"{encoding.positive!r}, negative class {encoding.negative!r}.")
         with warnings.catch_warnings():
@@ -170,13 +174,14 @@ def train(
     typer.echo(f"Saved the model to {saved}")
 
 
-def _estimator(hidden, objective, class_weight, calibration, seed, epochs, column_types, positive, verbose):
+def _estimator(hidden, objective, class_weight, calibration, seed, epochs, column_types, positive, verbose,
+               n_networks):
     from .sklearn import TwoClassClassifier
 
     extra = {} if epochs is None else {"epochs": epochs}
     return TwoClassClassifier(hidden_layer_sizes=hidden, threshold=objective, class_weight=class_weight,
                               calibration=calibration, random_state=seed, column_types=column_types,
-                              positive=positive, verbose=verbose, **extra)
+                              positive=positive, verbose=verbose, n_networks=n_networks, **extra)
 
 
 def _figure_line(figures: dict[str, Any]) -> str:
