@@ -12,6 +12,9 @@ from conftest import ring_data
 
 
 def _pair(keras, build, optimizer_pair, loss="binary_crossentropy", metrics=("accuracy",)):
+    # Both start numbering names afresh ('auc', not 'auc_5'), whichever tests ran before.
+    keras.utils.clear_session()
+    twoclass.utils.clear_session()
     keras.utils.set_random_seed(0)
     reference = build(keras)
     ours = build(twoclass)

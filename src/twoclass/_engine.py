@@ -27,7 +27,7 @@ from . import _metrics as metrics
 from . import _schedules as schedules
 from ._forward import Context, apply_model, ends_in_sigmoid, penalty
 from ._losses import PER_ROW
-from ._optimizers import build_transform, set_hyperparams
+from ._optimizers import build_transform, initial_state, set_hyperparams
 
 CHUNK_EPOCHS = 32  # the most epochs one compiled call runs; fewer are asked for when callbacks need every epoch
 
@@ -138,13 +138,8 @@ class TrainState(NamedTuple):
     epoch: jax.Array  # epochs completed so far
 
 
-@functools.lru_cache(maxsize=None)
-def _optimizer_init_fn(plan_optimizer: tuple):
-    return jax.jit(lambda params, hyper: build_transform(plan_optimizer, hyper).init(params))
-
-
 def init_train_state(plan_optimizer: tuple, optimizer_hyper: dict, params, state, key, step=0, epoch=0) -> TrainState:
-    opt_state = _optimizer_init_fn(plan_optimizer)(params, optimizer_hyper)
+    opt_state = initial_state(plan_optimizer, optimizer_hyper, params)
     return TrainState(params, state, opt_state, key, np.int32(step), np.int32(epoch))
 
 

@@ -1,6 +1,6 @@
 """Mirrors `keras.optimizers` (and `keras.optimizers.schedules`)."""
 
-from . import _schedules as schedules
-from ._optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop, get
+from .._optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop, get
+from . import schedules
 
 __all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "get", "schedules"]
