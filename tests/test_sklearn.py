@@ -260,7 +260,7 @@ def test_merged_network_gives_the_mean_log_odds_of_its_members():
     assert [w.shape for w in merged.get_weights()] == [(4, 18), (18,), (18, 15), (15,), (15, 1), (1,)]
 
 
-def test_auto_averages_five_networks_on_small_data_and_one_on_large(data):
+def test_auto_averages_five_networks_on_small_cheap_data_and_one_otherwise(data):
     from twoclass._estimator_params import check_params, networks_for
 
     x, y = data
@@ -268,4 +268,5 @@ def test_auto_averages_five_networks_on_small_data_and_one_on_large(data):
     assert clf.n_networks_ == 5
     assert clf.model_.get_weights()[0].shape == (x.shape[1], 16 * 5)
     settings = check_params(TwoClassClassifier().get_params())
-    assert networks_for(settings, 9_999) == 5 and networks_for(settings, 10_000) == 1
+    assert networks_for(settings, 9_999, 20) == 5 and networks_for(settings, 10_000, 20) == 1
+    assert networks_for(settings, 2_000, 1_000) == 5 and networks_for(settings, 2_000, 1_001) == 1  # wide text

@@ -115,17 +115,21 @@ def _n_networks(value: Any) -> int | str:
     raise invalid("n_networks", OWNER, "'auto' or an int >= 1", value)
 
 
-# With fewer training rows than this, "auto" averages several networks: on small tables one network's result
-# depends on its seed by about as much as it differs from logistic regression.
+# "auto" averages several networks when one fit is cheap: on small tables one network's result depends on its seed
+# by about as much as it differs from logistic regression, and five fits cost seconds. Wide inputs (TF-IDF text) or
+# many rows make each fit expensive and the seeds matter less, so they get one network.
 AUTO_ENSEMBLE_ROWS = 10_000
+AUTO_ENSEMBLE_VALUES = 2_000_000  # training rows x input features
 AUTO_ENSEMBLE_SIZE = 5
 
 
-def networks_for(settings: Settings, n_train_rows: int) -> int:
-    """How many networks to train: the int given, or for "auto" 5 below 10,000 training rows and 1 above."""
+def networks_for(settings: Settings, n_train_rows: int, n_features: int) -> int:
+    """How many networks to train: the int given; for "auto", 5 below 10,000 training rows and 2 million feature
+    values (rows x features after preprocessing), else 1."""
     if settings.n_networks != "auto":
         return int(settings.n_networks)
-    return AUTO_ENSEMBLE_SIZE if n_train_rows < AUTO_ENSEMBLE_ROWS else 1
+    cheap = n_train_rows < AUTO_ENSEMBLE_ROWS and n_train_rows * n_features <= AUTO_ENSEMBLE_VALUES
+    return AUTO_ENSEMBLE_SIZE if cheap else 1
 
 
 def check_params(params: Mapping[str, Any]) -> Settings:

@@ -54,7 +54,7 @@ def train_network(settings: Settings, frame: pd.DataFrame, y01: np.ndarray, weig
         x_val = _transform_quietly(preprocessor, frame.iloc[val])
         fit_args["validation_data"] = (x_val, y01[val], row_weight[val].astype(np.float32))
     networks, histories, best_epochs = [], [], []
-    seeds = member_seeds(seed, networks_for(settings, len(train)))
+    seeds = member_seeds(seed, networks_for(settings, len(train), x_train.shape[1]))
     for number, member_seed in enumerate(seeds, start=1):
         if settings.verbose and len(seeds) > 1:
             print(f"Network {number} of {len(seeds)} (seed {member_seed}); their log-odds are averaged.")

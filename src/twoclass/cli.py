@@ -132,7 +132,7 @@ def train(
         metavar="KIND", help="platt or temperature (fitted on validation rows).")] = None,
     seed: Annotated[int, typer.Option(min=0, metavar="N", help="Random seed (same seed, same model).")] = 0,
     networks: Annotated[str, typer.Option(
-        metavar="N", help="Networks whose log-odds are averaged: a number, or auto (5 below 10,000 rows, else 1).")
+        metavar="N", help="Networks whose log-odds are averaged: a number, or auto (5 on small, narrow tables, else 1).")
     ] = "auto",
     quiet: Annotated[bool, typer.Option(help="No progress output; only the final figures.")] = False,
 ) -> None:

@@ -35,8 +35,9 @@ class TwoClassClassifier(ClassifierMixin, BaseEstimator):
     (the larger sorted label is positive). ``column_types`` ({column: kind}) and ``text_columns`` override the
     inferred kinds of DataFrame columns. ``validation_fraction`` of the rows (stratified) is held out for early
     stopping, the threshold, calibration and ``validation_figures_``. ``n_networks`` networks are trained from
-    different seeds (each with its own early stopping) and their log-odds averaged; 'auto' trains 5 below 10,000
-    training rows, where one network's result depends on its seed, and 1 above.
+    different seeds (each with its own early stopping) and their log-odds averaged; 'auto' trains 5 where a fit is
+    cheap and one network's result depends on its seed (under 10,000 training rows and 2 million feature values,
+    rows x features after preprocessing), else 1.
 
     Fitted attributes: classes_ ([negative, positive]), n_features_in_, feature_names_in_ (DataFrames with string
     column names), preprocessor_, label_encoding_, model_ (the twoclass Sequential; with several networks, one
