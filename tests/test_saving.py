@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import twoclass
-from twoclass import _keras_format, _saving
+from twoclass import _keras_weights
 from twoclass import layers as L
 
 from conftest import ring_data
@@ -373,7 +373,7 @@ def test_failed_write_leaves_existing_file(tmp_path, monkeypatch, method, name):
         h5file.create_group("layers/dense/vars").create_dataset("0", data=np.zeros(3))
         raise OSError("disk full")
 
-    monkeypatch.setattr(_keras_format, "write_weights", broken)
+    monkeypatch.setattr(_keras_weights, "write_weights", broken)
     with pytest.raises(OSError, match="disk full"):
         getattr(model, method)(path)
     assert path.read_bytes() == before

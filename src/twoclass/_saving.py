@@ -2,8 +2,8 @@
 
 Files written here are read by Keras 3 itself (`keras.models.load_model`, `model.load_weights`,
 `keras.models.model_from_json`), and files Keras 3 writes are read here, for Sequential models and functional models
-that are a single chain of twoclass's layers. What the formats contain is in `_keras_format.py`; this module handles
-paths, archives, atomic writes and the errors users see. Files written here carry the optimizer's state in Keras's
+that are a single chain of twoclass's layers. What the formats contain is in `_keras_format.py` (configs) and
+`_keras_weights.py` (weights); this module handles paths, archives, atomic writes and the errors users see. Files written here carry the optimizer's state in Keras's
 layout, so Keras continues training exactly; twoclass, loading any file, keeps the step count and starts the
 optimizer's moments afresh.
 """
@@ -20,6 +20,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _keras_format as fmt
+from . import _keras_weights as weights_fmt
 from ._files import atomic_output
 
 KERAS_FORMAT_VERSION = "3.15.1"  # the Keras release whose file layout these files reproduce
@@ -120,7 +121,7 @@ def _weights_bytes(model) -> bytes:
 
     buffer = io.BytesIO()
     with h5py.File(buffer, "w") as h5file:
-        fmt.write_weights(model, h5file)
+        weights_fmt.write_weights(model, h5file)
     return buffer.getvalue()
 
 
@@ -189,8 +190,8 @@ def load_model(filepath, compile: bool = True):
     except fmt.UnsupportedModel as error:
         raise ValueError(f"'{path}' cannot be loaded by twoclass. {error}") from None
     with _open_h5(weights, path) as h5file:
-        _apply_weights(model, fmt.read_layer_weights(model, h5file), h5file, f"'{path}'")
-        iterations = fmt.saved_iterations(h5file)
+        _apply_weights(model, weights_fmt.read_layer_weights(model, h5file), h5file, f"'{path}'")
+        iterations = weights_fmt.saved_iterations(h5file)
     compile_settings = config.get("compile_config")
     if compile and compile_settings:
         try:
@@ -288,7 +289,7 @@ def load_weights(model, filepath) -> None:
     elif not _is_hdf5(path):
         raise ValueError(f"'{path}' is not a weights file (not HDF5). Write one with model.save_weights(path).")
     with _open_h5(source, f"'{path}'") as h5file:
-        _apply_weights(model, fmt.read_layer_weights(model, h5file), h5file, f"'{path}'")
+        _apply_weights(model, weights_fmt.read_layer_weights(model, h5file), h5file, f"'{path}'")
 
 
 def _apply_weights(model, per_layer: list[list[np.ndarray]], h5file, shown: str) -> None:
@@ -297,8 +298,8 @@ def _apply_weights(model, per_layer: list[list[np.ndarray]], h5file, shown: str)
     was_built = model.built
     try:
         _require_built(model, "load weights into")
-        expected = fmt.layer_weights(model)
-        for layer, path, want, got in zip(model.layers, fmt.layer_paths(model), expected, per_layer):
+        expected = weights_fmt.layer_weights(model)
+        for layer, path, want, got in zip(model.layers, weights_fmt.layer_paths(model), expected, per_layer):
             want_shapes = [w.shape for w in want]
             got_shapes = [np.shape(w) for w in got]
             if want_shapes != got_shapes:
@@ -307,7 +308,7 @@ def _apply_weights(model, per_layer: list[list[np.ndarray]], h5file, shown: str)
                     f"{want_shapes}, but {shown} has {got_shapes} for it (at '{path}'). The file was saved from a "
                     "model with a different architecture."
                 )
-        extra = _unclaimed_layers(h5file, fmt.layer_paths(model))
+        extra = _unclaimed_layers(h5file, weights_fmt.layer_paths(model))
         if extra:
             raise ValueError(f"{shown} has weights for layers that model '{model.name}' does not have ({extra}). "
                              "The file was saved from a model with more layers.")
