@@ -6,13 +6,12 @@ import subprocess
 import sys
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import twoclass
 from twoclass import TwoClassClassifier, inference
 from twoclass import io as tio
-from twoclass.layers import Activation, BatchNormalization, Dense, Dropout, GaussianNoise, Input, Normalization
+from twoclass.layers import Activation, Dense, GaussianNoise, Input
 
 from test_io import _frame, random_network
 

@@ -4,8 +4,6 @@ import numpy as np
 import pytest
 
 import twoclass
-from twoclass.layers import Dense
-from twoclass.models import Sequential
 from twoclass.optimizers import SGD
 
 from conftest import ring_data

@@ -4,7 +4,6 @@ import runpy
 import sys
 
 import numpy as np
-import pytest
 
 import twoclass
 from twoclass import datasets
@@ -45,8 +44,6 @@ def test_mean_lesson_reaches_full_accuracy_on_its_tiny_data():
 
 
 def test_mean_lesson_on_ten_thousand_rows():
-    from twoclass import _demo
-
     twoclass.set_random_seed(0)
     x, y = datasets.mean_of_four(n=12_000, seed=0)
     x = x / 100.0

@@ -3,7 +3,6 @@
 Small data and few epochs throughout; the checks run with a fast instance (5 epochs, a larger learning rate).
 """
 
-import warnings
 
 import numpy as np
 import pandas as pd
