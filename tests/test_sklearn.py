@@ -239,7 +239,8 @@ def test_tiny_data_trains_without_validation_split():
     assert any("training rows" in note for note in clf.validation_figures_["notes"])
 
 
-def test_merged_network_gives_the_mean_log_odds_of_its_members():
+@pytest.mark.parametrize("hidden", [(6, 5), ()])
+def test_merged_network_gives_the_mean_log_odds_of_its_members(hidden):
     from twoclass._estimator_training import merge_networks
     from twoclass.layers import Dense, Dropout, Input
     from twoclass.models import Sequential
@@ -248,15 +249,16 @@ def test_merged_network_gives_the_mean_log_odds_of_its_members():
     x = rng.normal(size=(50, 4)).astype(np.float32)
     members = []
     for seed in range(3):
-        net = Sequential([Input(shape=(4,)), Dense(6, activation="tanh"), Dropout(0.3), Dense(5, activation="relu"),
-                          Dense(1, activation="sigmoid")])
+        inner = [Dense(6, activation="tanh"), Dropout(0.3), Dense(5, activation="relu")] if hidden else []
+        net = Sequential([Input(shape=(4,)), *inner, Dense(1, activation="sigmoid")])
         net.compile(optimizer="adam", loss="binary_crossentropy")
         net.set_weights([rng.normal(size=w.shape).astype(np.float32) for w in net.get_weights()])
         members.append(net)
     merged = merge_networks(members)
     expected = np.mean([m.predict_logits(x) for m in members], axis=0)
     np.testing.assert_allclose(merged.predict_logits(x), expected, rtol=1e-5, atol=1e-5)
-    assert [w.shape for w in merged.get_weights()] == [(4, 18), (18,), (18, 15), (15,), (15, 1), (1,)]
+    shapes = [(4, 18), (18,), (18, 15), (15,), (15, 1), (1,)] if hidden else [(4, 1), (1,)]
+    assert [w.shape for w in merged.get_weights()] == shapes
 
 
 def test_auto_averages_five_networks_on_small_cheap_data_and_one_otherwise(data):

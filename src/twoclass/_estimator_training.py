@@ -133,7 +133,9 @@ def merge_networks(networks: list) -> Any:
         last = index == len(dense) - 1
         layers.append(Dense(1 if last else layer.units * count, activation=layer.activation))
         parts = [k[index] for k in kernels]
-        if last:
+        if last and index == 0:  # no hidden layer: every network reads the same inputs, so average the kernels
+            weights += [np.mean(parts, axis=0), np.mean([b[index] for b in biases], axis=0)]
+        elif last:
             weights += [np.concatenate(parts, axis=0) / count, np.mean([b[index] for b in biases], axis=0)]
         elif index == 0:
             weights += [np.concatenate(parts, axis=1), np.concatenate([b[index] for b in biases])]
