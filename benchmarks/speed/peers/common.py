@@ -47,6 +47,18 @@ def as_positive_proba(p) -> np.ndarray:
     return arr.reshape(-1)
 
 
+def fit_figures(history: dict, spec, split, val_proba: Callable[[], np.ndarray]) -> dict:
+    """One fit's sanity figures: the last training accuracy of its history, and the validation accuracy from the
+    history when the workload validates every epoch, else from ``val_proba()`` (P(class 1) on the validation rows)."""
+    figures = {"train_accuracy": float(history["accuracy"][-1])}
+    if spec["validation"]:
+        figures["val_accuracy"] = float(history["val_accuracy"][-1])
+    else:
+        p = as_positive_proba(val_proba())
+        figures["val_accuracy"] = float(np.mean((p > 0.5) == (split.y_val > 0.5)))
+    return figures
+
+
 def histories_over_seeds(train: Callable, spec, split, seeds) -> list[dict]:
     """W4 for a peer with no way to batch seeds: one fresh fit per seed, in a Python loop, as its user writes it."""
     return [train(spec, split, seed)[1] for seed in seeds]

@@ -18,6 +18,8 @@ import numpy as np
 import optax
 from jax import lax
 
+from benchmarks.speed.peers import common
+
 ACTIVATIONS = {"tanh": jnp.tanh, "relu": jax.nn.relu}
 
 
@@ -110,13 +112,9 @@ def train(spec, split, seed):
 
 def check(trained, spec, split):
     params, history = trained
-    figures = {"train_accuracy": float(history["accuracy"][-1])}
-    if spec["validation"]:
-        figures["val_accuracy"] = float(history["val_accuracy"][-1])
-    else:
-        z = np.asarray(logits(params, split.x_val, [a for _, a in spec["layers"][:-1]]))
-        figures["val_accuracy"] = float(np.mean((z > 0) == (split.y_val > 0.5)))
-    return figures
+    activations = [a for _, a in spec["layers"][:-1]]
+    return common.fit_figures(history, spec, split,
+                              lambda: jax.nn.sigmoid(logits(params, split.x_val, activations)))
 
 
 def train_seeds(spec, split, seeds):
@@ -130,8 +128,6 @@ def check_seeds(trained, spec, split):
 
 
 def predict_bench(spec, split, predict_x, workdir: Path):
-    from benchmarks.speed.peers import common
-
     params, _ = train(spec, split, 0)
     activations = tuple(a for _, a in spec["layers"][:-1])
     path = workdir / "floor_params.npz"

@@ -10,8 +10,6 @@ import importlib
 import time
 from pathlib import Path
 
-import numpy as np
-
 from benchmarks.speed.peers import NotAvailable, common
 
 
@@ -55,13 +53,7 @@ def train(api: Api, spec, split, seed):
 
 def check(api: Api, trained, spec, split):
     model, history = trained
-    figures = {"train_accuracy": float(history["accuracy"][-1])}
-    if spec["validation"]:
-        figures["val_accuracy"] = float(history["val_accuracy"][-1])
-    else:
-        p = common.as_positive_proba(model.predict(split.x_val, verbose=0))
-        figures["val_accuracy"] = float(np.mean((p > 0.5) == (split.y_val > 0.5)))
-    return figures
+    return common.fit_figures(history, spec, split, lambda: model.predict(split.x_val, verbose=0))
 
 
 def train_seeds(api: Api, spec, split, seeds):

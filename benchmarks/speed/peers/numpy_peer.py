@@ -123,13 +123,7 @@ def _proba(params, activations, x):
 
 def check(trained, spec, split):
     (params, activations), history = trained
-    figures = {"train_accuracy": history["accuracy"][-1]}
-    if spec["validation"]:
-        figures["val_accuracy"] = history["val_accuracy"][-1]
-    else:
-        p = _proba(params, activations, split.x_val)
-        figures["val_accuracy"] = float(np.mean((p > 0.5) == (split.y_val > 0.5)))
-    return figures
+    return common.fit_figures(history, spec, split, lambda: _proba(params, activations, split.x_val))
 
 
 def train_seeds(spec, split, seeds):

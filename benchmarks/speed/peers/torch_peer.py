@@ -76,12 +76,7 @@ def _proba(model, x: np.ndarray) -> np.ndarray:
 
 def check(trained, spec, split):
     model, history = trained
-    figures = {"train_accuracy": history["accuracy"][-1]}
-    if spec["validation"]:
-        figures["val_accuracy"] = history["val_accuracy"][-1]
-    else:
-        figures["val_accuracy"] = float(np.mean((_proba(model, split.x_val) > 0.5) == (split.y_val > 0.5)))
-    return figures
+    return common.fit_figures(history, spec, split, lambda: _proba(model, split.x_val))
 
 
 def train_seeds(spec, split, seeds):
