@@ -54,7 +54,7 @@ def fit_seeds(model, x, y, *, seeds: Iterable[int], batch_size=None, epochs: int
     val = (engine.pad_table(inputs.x_val, inputs.y_val, inputs.weight_val, plan.eval_batch)
            if plan.has_validation else None)
     hyper = model._hyper()  # small NumPy leaves: the compiled call copies them faster than device_put
-    optimizer_hyper = jax.tree_util.tree_map(lambda v: np.asarray(v, np.float32), model.optimizer.hyper())
+    optimizer_hyper = engine.float32_tree(model.optimizer.hyper())
 
     states = []
     for seed in seeds:
