@@ -175,9 +175,7 @@ def check_params(params: Mapping[str, Any]) -> Settings:
 
 def build_network(settings: Settings, n_features: int, seed: int):
     """The Keras-style network: Dense layers (L2 on kernels) with optional Dropout, ending in Dense(1, sigmoid)."""
-    from . import optimizers
     from .layers import Dense, Dropout, Input
-    from .metrics import AUC
     from .models import Sequential
     from .regularizers import L2
 
@@ -190,6 +188,14 @@ def build_network(settings: Settings, n_features: int, seed: int):
     layers.append(Dense(1, activation="sigmoid", kernel_regularizer=regularizer()))
     model = Sequential(layers, name="twoclass_classifier")
     model._seed = seed  # the estimator's random_state decides initial weights, shuffling and dropout
+    return compile_network(settings, model)
+
+
+def compile_network(settings: Settings, model):
+    """Compile `model` as the estimator trains: its optimizer and learning rate, cross-entropy, AUC."""
+    from . import optimizers
+    from .metrics import AUC
+
     optimizer = {"adam": optimizers.Adam, "adamw": optimizers.AdamW, "sgd": optimizers.SGD,
                  "rmsprop": optimizers.RMSprop, "adagrad": optimizers.Adagrad}[settings.optimizer]
     model.compile(optimizer=optimizer(learning_rate=settings.learning_rate), loss="binary_crossentropy",

@@ -14,7 +14,7 @@ import pandas as pd
 from scipy.special import expit
 
 from ._data_labels import LabelEncoding, compute_class_weight
-from ._estimator_params import Settings, build_network, networks_for
+from ._estimator_params import Settings, build_network, compile_network, networks_for
 
 
 def _preprocessor(settings: Settings, frame: pd.DataFrame, array_input: bool):
@@ -66,7 +66,7 @@ def train_network(settings: Settings, frame: pd.DataFrame, y01: np.ndarray, weig
         networks.append(model)
         histories.append(history)
         best_epochs.append(callbacks[0].best_epoch + 1 if callbacks else len(history.epoch))
-    model = networks[0] if len(networks) == 1 else merge_networks(networks)
+    model = networks[0] if len(networks) == 1 else compile_network(settings, merge_networks(networks))
 
     held_out = val if val is not None else train
     x_held = x_val if val is not None else x_train
@@ -111,7 +111,8 @@ def member_seeds(seed: int, count: int) -> list[int]:
 
 
 def merge_networks(networks: list) -> Any:
-    """One Sequential of Dense layers that computes the mean log-odds of `networks` (same Dense structure).
+    """One Sequential of Dense layers (not compiled) that computes the mean log-odds of `networks` (same Dense
+    structure).
 
     The first hidden layers sit side by side (kernels concatenated), deeper hidden layers are block-diagonal and the
     output layer averages: file formats, ONNX export and NumPy inference then serve an ensemble as one network.
@@ -119,7 +120,6 @@ def merge_networks(networks: list) -> Any:
     from scipy.linalg import block_diag
 
     from .layers import Dense, Input
-    from .metrics import AUC
     from .models import Sequential
 
     first = networks[0]
@@ -142,7 +142,5 @@ def merge_networks(networks: list) -> Any:
         else:
             weights += [block_diag(*parts), np.concatenate([b[index] for b in biases])]
     merged = Sequential(layers, name=first.name)
-    merged.compile(optimizer=type(first.optimizer)(learning_rate=first.optimizer.learning_rate),
-                   loss="binary_crossentropy", metrics=[AUC(name="auc")])  # as build_network compiles
     merged.set_weights([w.astype(np.float32) for w in weights])
     return merged
