@@ -190,24 +190,15 @@ def test_train_missing_file(tmp_path):
                           "does not exist")
 
 
-def test_train_unsupported_suffix(tmp_path):
-    data = write(tmp_path / "data.xlsx", "a,b\n1,2\n")
-    assert_one_line_error(invoke("train", data, "--target", "b", "--out", tmp_path / "m"), "unsupported suffix")
-
-
-def test_train_empty_file(tmp_path):
-    data = write(tmp_path / "empty.csv", "")
-    assert_one_line_error(invoke("train", data, "--target", "y", "--out", tmp_path / "m"), "is empty")
-
-
-def test_train_header_only_file(tmp_path):
-    data = write(tmp_path / "header.csv", "x,y\n")
-    assert_one_line_error(invoke("train", data, "--target", "y", "--out", tmp_path / "m"), "no data rows")
-
-
-def test_train_malformed_csv(tmp_path):
-    data = write(tmp_path / "bad.csv", "x,y\n1,0\n2,1,3,4\n3,0\n")
-    assert_one_line_error(invoke("train", data, "--target", "y", "--out", tmp_path / "m"), "not a well-formed CSV")
+@pytest.mark.parametrize("name, content, target, fragment", [
+    ("data.xlsx", "a,b\n1,2\n", "b", "unsupported suffix"),
+    ("empty.csv", "", "y", "is empty"),
+    ("header.csv", "x,y\n", "y", "no data rows"),
+    ("bad.csv", "x,y\n1,0\n2,1,3,4\n3,0\n", "y", "not a well-formed CSV"),
+])
+def test_train_unreadable_file(tmp_path, name, content, target, fragment):
+    data = write(tmp_path / name, content)
+    assert_one_line_error(invoke("train", data, "--target", target, "--out", tmp_path / "m"), fragment)
 
 
 def test_train_unknown_target_column(tmp_path):
