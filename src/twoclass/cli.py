@@ -6,8 +6,6 @@ boundary, and printed as one line `Error: ...` on stderr with exit code 2; nothi
 
 from __future__ import annotations
 
-import os
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,6 +17,7 @@ from ._cli_args import column_types as _column_types, hidden_sizes as _hidden_si
 from ._cli_args import library_errors as _library_errors, one_line as _one_line
 from ._cli_args import threshold_objective as _threshold_objective
 from ._cli_show import SHOWN_FIGURES as _SHOWN_FIGURES
+from ._files import atomic_output
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   rich_markup_mode=None,
@@ -281,31 +280,24 @@ def predict(
 def _write_predictions(predictor, chunks, out: Path) -> tuple[int, int, dict[str, int]]:
     """Stream the scored chunks into a temporary file next to ``out``, then move it into place."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
     rows = positives = 0
     unseen: dict[str, int] = {}
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as handle:
-            for chunk in chunks:
-                clash = [c for c in _OUTPUT_COLUMNS if c in chunk.columns]
-                if clash:
-                    raise ValueError(f"The data already has a column named {clash[0]!r}; rename it, since the "
-                                     "predictions are written under that name.")
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", UserWarning)  # counted below, reported once
-                    p = predictor.predict_proba(chunk)[:, 1]
-                for column, count in predictor.preprocessor.last_unseen_counts_.items():
-                    unseen[column] = unseen.get(column, 0) + count
-                positive = p >= predictor.threshold
-                chunk = chunk.assign(probability=p, prediction=predictor.classes_[positive.astype(int)])
-                chunk.to_csv(handle, header=rows == 0, index=False)
-                rows += len(chunk)
-                positives += int(positive.sum())
-        os.chmod(temp, 0o644)
-        os.replace(temp, out)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    with atomic_output(out, "w", encoding="utf-8") as handle:
+        for chunk in chunks:
+            clash = [c for c in _OUTPUT_COLUMNS if c in chunk.columns]
+            if clash:
+                raise ValueError(f"The data already has a column named {clash[0]!r}; rename it, since the "
+                                 "predictions are written under that name.")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # counted below, reported once
+                p = predictor.predict_proba(chunk)[:, 1]
+            for column, count in predictor.preprocessor.last_unseen_counts_.items():
+                unseen[column] = unseen.get(column, 0) + count
+            positive = p >= predictor.threshold
+            chunk = chunk.assign(probability=p, prediction=predictor.classes_[positive.astype(int)])
+            chunk.to_csv(handle, header=rows == 0, index=False)
+            rows += len(chunk)
+            positives += int(positive.sum())
     return rows, positives, unseen
 
 

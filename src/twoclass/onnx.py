@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from typing import Any
 
 import numpy as np
 
 from . import _model_format as fmt
+from ._files import atomic_output
 
 __all__ = ["export_onnx", "to_onnx"]
 
@@ -223,13 +223,6 @@ def export_onnx(model_or_estimator: Any, path: Any, *, opset: int = OPSET) -> st
     data = to_onnx(model_or_estimator, opset=opset).SerializeToString()
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.remove(temp)
-        raise
+    with atomic_output(path, "wb") as out:
+        out.write(data)
     return path
