@@ -115,6 +115,14 @@ def pad_table(x: np.ndarray, y: np.ndarray | None, weight: np.ndarray | None, ba
 _DEVICE_PUT_BYTES = 1 << 20
 
 
+def fit_tables(plan: Plan, inputs) -> tuple[Table, Table | None]:
+    """The padded training table and, when the plan validates, the validation table of checked fit inputs."""
+    train = pad_table(inputs.x, inputs.y, inputs.weight, plan.batch_size)
+    val = (pad_table(inputs.x_val, inputs.y_val, inputs.weight_val, plan.eval_batch)
+           if plan.has_validation else None)
+    return train, val
+
+
 def eval_batch_size(n: int) -> int:
     return min(1024, 1 << max(n - 1, 0).bit_length())
 

@@ -35,9 +35,7 @@ def _start_state(model, plan: engine.Plan) -> engine.TrainState:
 def run_fit(model, inputs: FitInputs, user_callbacks) -> callbacks_module.History:
     """Train `model` on checked inputs: a few calls of the compiled chunk of epochs, callbacks in between."""
     plan = model._plan(inputs)
-    train = engine.pad_table(inputs.x, inputs.y, inputs.weight, plan.batch_size)
-    val = (engine.pad_table(inputs.x_val, inputs.y_val, inputs.weight_val, plan.eval_batch)
-           if plan.has_validation else None)
+    train, val = engine.fit_tables(plan, inputs)
     hyper = model._hyper()  # small NumPy leaves: the compiled call copies them faster than device_put
     columns = engine.metric_names(plan, tuple(model.metrics_names[1:]))
     steps = math.ceil(inputs.x.shape[0] / plan.batch_size)

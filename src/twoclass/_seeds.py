@@ -50,9 +50,7 @@ def fit_seeds(model, x, y, *, seeds: Iterable[int], batch_size=None, epochs: int
                                 initial_epoch=0)
     model._ensure_built(inputs.x.shape[1], "fit_seeds")
     plan = model._plan(inputs)
-    train = engine.pad_table(inputs.x, inputs.y, inputs.weight, plan.batch_size)
-    val = (engine.pad_table(inputs.x_val, inputs.y_val, inputs.weight_val, plan.eval_batch)
-           if plan.has_validation else None)
+    train, val = engine.fit_tables(plan, inputs)
     hyper = model._hyper()  # small NumPy leaves: the compiled call copies them faster than device_put
     optimizer_hyper = engine.float32_tree(model.optimizer.hyper())
 
