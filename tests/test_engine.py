@@ -65,41 +65,6 @@ def test_bucket_sizes_waste_at_most_an_eighth():
     assert engine.bucket(1000) == engine.bucket(990)
 
 
-@pytest.mark.parametrize("rows, n", [(8, 6), (9, 9)])
-def test_shuffled_order_is_uniform_over_permutations_with_padding_last(rows, n):
-    import itertools
-    import math
-
-    from scipy.stats import chisquare
-
-    draws = 40 * math.factorial(6)
-    orders = np.asarray(jax.jit(jax.vmap(lambda key: engine.shuffled_order(key, rows, n)))(
-        jax.random.split(jax.random.key(0), draws)))
-    np.testing.assert_array_equal(orders[:, n:], np.arange(n, rows)[None].repeat(draws, 0))
-    np.testing.assert_array_equal(np.sort(orders[:, :n], axis=1), np.arange(n)[None].repeat(draws, 0))
-    if n <= 6:  # every one of the n! orders, equally often
-        counts = {p: 0 for p in itertools.permutations(range(n))}
-        for order in map(tuple, orders[:, :n]):
-            counts[order] += 1
-        assert chisquare(list(counts.values())).pvalue > 1e-3
-    # each row at each position equally often
-    table = np.zeros((n, n))
-    np.add.at(table, (orders[:, :n], np.arange(n)[None].repeat(draws, 0)), 1)
-    assert chisquare(table.ravel()).pvalue > 1e-3
-
-
-def test_shuffled_order_on_a_large_table_uses_more_rounds_and_stays_a_permutation():
-    rows = 1 << 20  # 20 position bits leave 12 random bits a round: 4 rounds
-    order = np.asarray(jax.jit(lambda key: engine.shuffled_order(key, rows, rows - 5))(jax.random.key(3)))
-    np.testing.assert_array_equal(np.sort(order[:-5]), np.arange(rows - 5))
-    np.testing.assert_array_equal(order[-5:], np.arange(rows - 5, rows))
-    # rows that start side by side end up far apart (median |gap| of a uniform shuffle: 0.29 of the rows)
-    position = np.empty(rows, np.int64)
-    position[order] = np.arange(rows)
-    gaps = np.abs(np.diff(position[: rows - 5]))
-    assert np.median(gaps) > rows / 4
-
-
 def test_second_fit_and_new_model_of_same_structure_compile_nothing():
     x, y = ring_data(400)
     slides_model().fit(x, y, epochs=2, verbose=0)

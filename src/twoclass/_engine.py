@@ -27,6 +27,7 @@ from . import _metrics as metrics
 from . import _schedules as schedules
 from ._forward import Context, apply_model, ends_in_sigmoid, penalty
 from ._losses import PER_ROW
+from ._shuffle import shuffled_order
 from ._optimizers import build_transform, initial_state, set_hyperparams
 
 CHUNK_EPOCHS = 32  # the most epochs one compiled call runs; fewer are asked for when callbacks need every epoch
@@ -260,35 +261,6 @@ def metric_names(plan: Plan, names: tuple[str, ...]) -> list[str]:
     if plan.has_validation:
         keys += ["val_" + k for k in keys]
     return keys
-
-
-def shuffled_order(key: jax.Array, rows: int, n) -> jax.Array:
-    """A uniformly random order of the first `n` of `rows` positions, the padding positions `n..rows-1` last.
-
-    XLA's CPU sort is ~8x faster on one uint32 array than on (key, index) pairs, which is what `argsort` and
-    `jax.random.permutation` sort. So each round packs random bits above the position's bits into one uint32 and
-    sorts that; ties in the random bits keep the previous round's order, so r rounds draw from
-    r * (32 - position bits) random bits. Rounds are added until that is >= 2 * log2(rows) bits, so fewer than
-    one pair of rows is expected to tie (a tie only keeps those two rows in their previous order). Tables too big
-    to leave 6 random bits a round fall back to `argsort` of uniform floats.
-    """
-    position_bits = max(1, (rows - 1).bit_length())
-    random_bits = 32 - position_bits
-    live = jnp.arange(rows) < n
-    if random_bits < 6:
-        sort_keys = jnp.where(live, jax.random.uniform(key, (rows,)), 2.0)
-        return jnp.argsort(sort_keys)
-    rounds = max(1, math.ceil(2 * math.log2(max(rows, 2)) / random_bits))
-    low_mask = jnp.uint32((1 << position_bits) - 1)
-    positions = jnp.arange(rows, dtype=jnp.uint32)
-    order = positions
-    for round_key in jax.random.split(key, rounds):
-        # padding positions get the largest random bits and the largest positions: they sort last every round
-        draw = jnp.where(live, jax.random.bits(round_key, (rows,), jnp.uint32) >> position_bits,
-                         jnp.uint32((1 << random_bits) - 1))
-        ranked = jnp.sort((draw << position_bits) | positions) & low_mask
-        order = order[ranked]
-    return order.astype(jnp.int32)
 
 
 def _run_epoch(plan: Plan, hyper: Hyper, ts: TrainState, train: Table, val: Table | None):
