@@ -83,3 +83,20 @@ def test_compilation_cache_is_on_by_default_and_can_be_turned_off(tmp_path):
     off = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**env, "TWOCLASS_NO_CACHE": "1"}).stdout
     assert off.split()[0] == "None"
+
+
+@pytest.mark.parametrize("n_inputs", [1, 2, 3])
+def test_dense_computes_x_kernel_plus_bias_for_any_number_of_inputs(n_inputs):
+    # one and two inputs take the fused path of _forward._matmul, three the dot: both must be x @ kernel + bias
+    import jax.numpy as jnp
+
+    from twoclass._forward import Context, apply_model
+
+    rng = np.random.default_rng(n_inputs)
+    x = rng.normal(size=(5, n_inputs)).astype(np.float32)
+    kernel = rng.normal(size=(n_inputs, 3)).astype(np.float32)
+    bias = rng.normal(size=3).astype(np.float32)
+    structure = twoclass.layers.Dense(3, activation="tanh").structure()
+    out, _ = apply_model((structure,), [{"kernel": jnp.asarray(kernel), "bias": jnp.asarray(bias)}], [{}], [{}],
+                         jnp.asarray(x), Context(False, None, None), split_sigmoid=False)
+    np.testing.assert_allclose(np.asarray(out), np.tanh(x.astype(np.float64) @ kernel + bias), rtol=1e-5, atol=1e-6)

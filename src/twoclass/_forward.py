@@ -26,9 +26,21 @@ class Context(NamedTuple):
 # Pure computations, keyed by structure kind.
 
 
+def _matmul(x, kernel):
+    if kernel.shape[0] > 2:
+        return x @ kernel
+    # Two inputs (the playground's points): XLA's CPU dot is a library call per product and per gradient, with
+    # more overhead than work at this size; two broadcast products fuse with the bias and the activation instead.
+    # Measured on the slides' net: 20-30% less time per fit. With 4 or 8 inputs the fused sums were slower.
+    y = x[:, 0:1] * kernel[0]
+    for i in range(1, kernel.shape[0]):
+        y = y + x[:, i:i + 1] * kernel[i]
+    return y
+
+
 def _apply_dense(structure, params, state, hyper, x, ctx, final_linear=False):
     _, units, activation, use_bias, _ = structure
-    y = x @ params["kernel"]
+    y = _matmul(x, params["kernel"])
     if use_bias:
         y = y + params["bias"]
     if not final_linear:
