@@ -1,8 +1,9 @@
 """The training engine: pure functions over arrays and pytrees, compiled by XLA once per structure.
 
-A fit is a few calls of one compiled function, each running several epochs: every epoch draws a permutation with
-`jax.random`, loops over its minibatches (the last partial batch is masked, not dropped), and computes the
-training and validation loss and metrics on the device. Between calls the host prints progress and runs callbacks.
+A fit is a few calls of one compiled function, each running several epochs: every epoch draws an order of the
+rows from its key (`_shuffle.py`), loops over its minibatches (the last partial batch is masked, not dropped), and
+computes the training and validation loss and metrics on the device. Between calls the host prints progress and
+runs callbacks.
 
 Compiled functions are cached by `Plan` (layer structures, loss, optimizer kind, metrics, batch size), never by
 model object, so a new model of the same architecture reuses them. Numbers such as the learning rate, dropout rate

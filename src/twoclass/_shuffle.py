@@ -3,17 +3,18 @@
 Two ways, by table size (the size is static, so the choice is made once, at trace time):
 
 - up to `SORT_MAX_ROWS` rows, a sort of random keys: a uniformly random permutation, cheap at that size;
-- above, a keyed bijection (a Feistel network) applied to each position: no sort at all. XLA's CPU sort runs a
-  comparator per comparison (~32 µs for 1,024 rows, a sixth of a whole epoch of the slides' net); the bijection
-  is a dozen elementwise passes (~5x faster at 1,024 rows, ~40x at 1M).
+- above, a keyed bijection (a Feistel network) applied to each position: no sort at all, only elementwise
+  integer arithmetic. Measured on the project machine (2 cores): 20 epoch orders of 1,000 rows in one compiled
+  loop 1.34 ms by sort -> 0.43 ms; the same for 32 seeds under vmap 25.8 -> 9.7 ms; one order of 1M rows 184 -> 21
+  ms. XLA's CPU sort calls a comparator per comparison, and its random bits cost a threefry call.
 
-The bijection is the construction of format-preserving encryption (NIST's FF1): an alternating Feistel network on
+The bijection is built as in format-preserving encryption (NIST's FF1): an alternating Feistel network on
 the bits of a position, with a 32-bit integer hash keyed by a random word per round as round function, and
 "cycle walking" (apply it again until the result is a live row) to go from the power-of-two domain down to the `n`
 live rows. With random round functions every round mixes half the bits; 12 rounds (FF1 uses 10) leave no
-structure that the tests (position, pair order, cycles, fixed points, related keys) can find. It is a
-pseudo-random permutation, not an exact draw from all n! orders: what matters for minibatch SGD is that every
-epoch's order is new and unrelated to the last, which it is.
+structure that the tests (position, pair order, cycles, fixed points, related keys) can find; they find it with
+3 rounds or fewer. It is a pseudo-random permutation, not an exact draw from all n! orders: what matters for
+minibatch SGD is that every epoch's order is new and unrelated to the last, which it is.
 """
 
 from __future__ import annotations
