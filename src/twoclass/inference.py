@@ -68,10 +68,18 @@ def forward(specs: list[fmt.LayerSpec], weights: Mapping[str, np.ndarray], x: np
         >>> forward(layer_specs(arch), weights, np.zeros((1, 3)))  # doctest: +SKIP
         array([0.5])
     """
+    return _run(_float64_layers(specs, weights), x, logits)
+
+
+def _float64_layers(specs: list[fmt.LayerSpec], weights: Mapping[str, np.ndarray]) -> list[tuple[fmt.LayerSpec, dict]]:
+    return [(spec, {k: np.asarray(v, np.float64) for k, v in own.items()})
+            for spec, own in fmt.iter_layer_weights(specs, weights)]
+
+
+def _run(layers: list[tuple[fmt.LayerSpec, dict]], x: np.ndarray, logits: bool) -> np.ndarray:
     h = np.asarray(x, dtype=np.float64)
-    last = len(specs) - 1
-    for spec, own in fmt.iter_layer_weights(specs, weights):
-        w = {k: np.asarray(v, np.float64) for k, v in own.items()}
+    last = len(layers) - 1
+    for spec, w in layers:
         name, cfg = spec.class_name, spec.config
         final_linear = logits and spec.index == last and cfg.get("activation") == "sigmoid"
         if name == "Dense":
@@ -99,8 +107,7 @@ class Predictor:
     def __init__(self, record: fmt.ModelDir) -> None:
         self.meta = record.meta
         self._specs = fmt.layer_specs(record.meta["architecture"])
-        self._weights = {k: np.asarray(v, np.float64) if v.dtype.kind == "f" else v
-                         for k, v in record.weights.items()}
+        self._layers = _float64_layers(self._specs, record.weights)  # once: a one-row call is mostly overhead
         self.n_inputs = self._specs[0].input_dim
         self._classifier = record.meta.get("kind") == "classifier"
         if self._classifier:
@@ -144,7 +151,7 @@ class Predictor:
         return self.preprocessor.transform(frame)
 
     def _logits(self, x: np.ndarray) -> np.ndarray:
-        z = forward(self._specs, self._weights, x, logits=True)
+        z = _run(self._layers, x, logits=True)
         if self.calibrator is None:
             return z
         if hasattr(self.calibrator, "temperature"):
@@ -156,7 +163,7 @@ class Predictor:
         """Probabilities (n, 2) in the order of classes_, as TwoClassClassifier.predict_proba gives them.
         For a bare Keras-style network, column 1 is the network's output (model.predict)."""
         x = self._features(X)
-        p = expit(self._logits(x)) if self._classifier else forward(self._specs, self._weights, x)
+        p = expit(self._logits(x)) if self._classifier else _run(self._layers, x, logits=False)
         return np.column_stack([1.0 - p, p])
 
     def predict(self, X: Any) -> np.ndarray:
