@@ -8,12 +8,17 @@ import numpy as np
 import pytest
 from scipy.stats import chisquare, spearmanr
 
+from twoclass._engine import prng_key
 from twoclass._shuffle import SORT_MAX_ROWS, shuffled_order
 
 
-def draw_orders(rows, n, draws, seed=0):
-    keys = jax.random.split(jax.random.key(seed), draws)
-    return np.asarray(jax.jit(jax.vmap(lambda key: shuffled_order(key, rows, n)))(keys))
+def draw_orders(rows, n, draws, over="epochs"):
+    """Orders of `draws` epochs of one seed (what one fit sees), or of epoch 0 under `draws` keys (fit_seeds)."""
+    if over == "epochs":
+        draw = jax.vmap(lambda epoch: shuffled_order(prng_key(0), epoch, rows, n))
+        return np.asarray(jax.jit(draw)(np.arange(draws, dtype=np.int32)))
+    draw = jax.vmap(lambda key: shuffled_order(key, 0, rows, n))
+    return np.asarray(jax.jit(draw)(jax.random.split(jax.random.key(0), draws)))
 
 
 def assert_permutations_with_padding_last(orders, rows, n):
@@ -21,10 +26,11 @@ def assert_permutations_with_padding_last(orders, rows, n):
     np.testing.assert_array_equal(np.sort(orders[:, :n], axis=1), np.broadcast_to(np.arange(n), (len(orders), n)))
 
 
+@pytest.mark.parametrize("over", ["epochs", "keys"])
 @pytest.mark.parametrize("rows, n", [(8, 6), (9, 9)])
-def test_small_tables_draw_every_order_equally_often(rows, n):
+def test_small_tables_draw_every_order_equally_often(rows, n, over):
     draws = 40 * math.factorial(6)
-    orders = draw_orders(rows, n, draws)
+    orders = draw_orders(rows, n, draws, over)
     assert_permutations_with_padding_last(orders, rows, n)
     if n <= 6:  # every one of the n! orders, equally often
         counts = {p: 0 for p in itertools.permutations(range(n))}
@@ -49,9 +55,10 @@ def positions_of(orders):
     return positions
 
 
-def test_feistel_orders_pass_the_statistics_of_uniform_permutations():
+@pytest.mark.parametrize("over", ["epochs", "keys"])
+def test_feistel_orders_pass_the_statistics_of_uniform_permutations(over):
     rows, n, draws = 1024, 1000, 4000
-    orders = draw_orders(rows, n, draws)[:, :n]
+    orders = draw_orders(rows, n, draws, over)[:, :n]
     positions = positions_of(orders)
 
     # where a row lands: 20 equal bins, for 10 rows (expected 200 per cell)
@@ -84,17 +91,18 @@ def count_cycles(order):
     return cycles
 
 
-def test_orders_of_related_keys_are_unrelated():
-    key = jax.random.key(7)
-    orders = [np.asarray(shuffled_order(jax.random.fold_in(key, epoch), 1024, 1000))[:1000] for epoch in range(4)]
+@pytest.mark.parametrize("rows, n", [(64, 60), (1024, 1000)])
+def test_orders_of_neighbouring_epochs_and_seeds_are_unrelated(rows, n):
+    # the engine's keys are prng_key(seed) = [0, seed]: seeds 0..3 differ in their last bits only
+    orders = [np.asarray(shuffled_order(prng_key(seed), epoch, rows, n))[:n] for seed in range(3) for epoch in range(3)]
     for a, b in itertools.combinations(orders, 2):
-        assert abs(spearmanr(a, b).statistic) < 0.15  # unrelated orders: ~N(0, 1/sqrt(1000))
+        assert abs(spearmanr(a, b).statistic) < 5 / math.sqrt(n)  # unrelated orders: ~N(0, 1/sqrt(n))
         assert (a == b).sum() < 10
 
 
 def test_a_million_rows_are_permuted_with_neighbours_far_apart():
     rows = 1 << 20
-    order = np.asarray(jax.jit(lambda key: shuffled_order(key, rows, rows - 5))(jax.random.key(3)))
+    order = np.asarray(jax.jit(lambda key: shuffled_order(key, 0, rows, rows - 5))(jax.random.key(3)))
     np.testing.assert_array_equal(np.sort(order[:-5]), np.arange(rows - 5))
     np.testing.assert_array_equal(order[-5:], np.arange(rows - 5, rows))
     position = np.empty(rows, np.int64)

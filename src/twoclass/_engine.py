@@ -26,7 +26,7 @@ import optax
 
 from . import _metrics as metrics
 from . import _schedules as schedules
-from ._forward import Context, apply_model, ends_in_sigmoid, penalty
+from ._forward import NEEDS_RNG, Context, apply_model, ends_in_sigmoid, penalty
 from ._losses import PER_ROW
 from ._shuffle import shuffled_order
 from ._optimizers import build_transform, initial_state, set_hyperparams
@@ -270,9 +270,10 @@ def _run_epoch(plan: Plan, hyper: Hyper, ts: TrainState, train: Table, val: Tabl
     rows = train.x.shape[0]
     transform = build_transform(plan.optimizer, ts.opt_state.hyperparams)
     schedule = plan.optimizer[3]
-    epoch_key = jax.random.fold_in(ts.key, ts.epoch)
-    order_key, noise_key = jax.random.split(epoch_key)
-    order = shuffled_order(order_key, rows, train.n) if plan.shuffle else jnp.arange(rows)
+    # threefry only where a layer draws noise: each call costs time in every epoch and in the first trace
+    needs_rng = any(layer[0] in NEEDS_RNG for layer in plan.layers)
+    noise_key = jax.random.fold_in(ts.key, ts.epoch) if needs_rng else None
+    order = shuffled_order(ts.key, ts.epoch, rows, train.n) if plan.shuffle else jnp.arange(rows)
     n_batches = (train.n + batch - 1) // batch
 
     def loss_fn(params, states, xb, yb, wb, mask, rng):
@@ -294,7 +295,7 @@ def _run_epoch(plan: Plan, hyper: Hyper, ts: TrainState, train: Table, val: Tabl
         xb, yb, wb = rows_b[:, :n_features], rows_b[:, n_features], rows_b[:, n_features + 1]
         mask = (i * batch + jnp.arange(batch)) < train.n
         (loss_value, (output, states)), grads = grad_fn(params, states, xb, yb, wb, mask,
-                                                        jax.random.fold_in(noise_key, i))
+                                                        jax.random.fold_in(noise_key, i) if needs_rng else None)
         if schedule is not None:
             rate = schedules.evaluate(schedule, hyper.schedule, step_count.astype(jnp.float32))
             opt_state = set_hyperparams(opt_state, {"learning_rate": rate})

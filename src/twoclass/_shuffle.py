@@ -19,8 +19,6 @@ minibatch SGD is that every epoch's order is new and unrelated to the last, whic
 
 from __future__ import annotations
 
-import math
-
 import jax
 import jax.numpy as jnp
 
@@ -28,40 +26,42 @@ SORT_MAX_ROWS = 512
 FEISTEL_ROUNDS = 12
 
 
-def shuffled_order(key: jax.Array, rows: int, n) -> jax.Array:
-    """A random order of the first `n` of `rows` positions (int32), the padding positions `n..rows-1` last.
+def shuffled_order(key: jax.Array, epoch, rows: int, n) -> jax.Array:
+    """A random order of the first `n` of `rows` positions (int32) for `epoch`, the padding positions last.
 
-    >>> order = shuffled_order(jax.random.key(0), 8, 6)
+    >>> order = shuffled_order(jax.random.key(0), 3, 8, 6)
     >>> sorted(order[:6].tolist()), order[6:].tolist()
     ([0, 1, 2, 3, 4, 5], [6, 7])
     """
     if rows <= SORT_MAX_ROWS:
-        return _sorted_order(key, rows, n)
-    return _feistel_order(key, rows, n)
+        return _sorted_order(_epoch_words(key, epoch, 2), rows, n)
+    return _feistel_order(_epoch_words(key, epoch, FEISTEL_ROUNDS), rows, n)
 
 
-def _sorted_order(key: jax.Array, rows: int, n) -> jax.Array:
-    """Sort random bits packed above each position's bits, in as many rounds as make a tie unlikely.
+def _epoch_words(key: jax.Array, epoch, count: int) -> jax.Array:
+    """`count` random words for one epoch, hashed from the key's words and the epoch number.
 
-    XLA's CPU sort is ~8x faster on one uint32 array than on (key, index) pairs, which `argsort` and
-    `jax.random.permutation` sort. Ties in the random bits keep the previous round's order, so r rounds draw from
-    r * (32 - position bits) random bits; rounds are added until that is >= 2 * log2(rows), so fewer than one pair
-    of rows is expected to tie.
+    Hashing, not `jax.random.fold_in`/`bits`: on the CPU each threefry call costs ~20 µs an epoch, and ~30 ms of
+    tracing and lowering in the first fit of a process.
     """
+    salt = _hash32(jnp.asarray(epoch).astype(jnp.uint32) ^ jnp.uint32(0x632BE5AB))
+    words = _hash32(jnp.arange(count, dtype=jnp.uint32) * jnp.uint32(0x9E3779B9) ^ salt)
+    for seed_word in jax.random.key_data(key).ravel():
+        words = _hash32(words ^ seed_word)
+    return words
+
+
+def _sorted_order(words: jax.Array, rows: int, n) -> jax.Array:
+    """Sort random bits packed above each position's bits (one uint32 array: XLA's CPU sort is ~8x faster on that
+    than on the (key, index) pairs `argsort` sorts). With at most 512 rows, 9 position bits leave 23 random bits,
+    more than 2 * log2(rows): fewer than one pair of rows is expected to tie (a tie keeps their previous order)."""
     position_bits = max(1, (rows - 1).bit_length())
-    random_bits = 32 - position_bits
-    live = jnp.arange(rows) < n
-    rounds = max(1, math.ceil(2 * math.log2(max(rows, 2)) / random_bits))
-    low_mask = jnp.uint32((1 << position_bits) - 1)
     positions = jnp.arange(rows, dtype=jnp.uint32)
-    order = positions
-    for round_key in jax.random.split(key, rounds):
-        # padding positions get the largest random bits and the largest positions: they sort last every round
-        draw = jnp.where(live, jax.random.bits(round_key, (rows,), jnp.uint32) >> position_bits,
-                         jnp.uint32((1 << random_bits) - 1))
-        ranked = jnp.sort((draw << position_bits) | positions) & low_mask
-        order = order[ranked]
-    return order.astype(jnp.int32)
+    # padding positions get the largest random bits and the largest positions: they sort last
+    draw = jnp.where(positions < jnp.asarray(n, jnp.uint32), _hash32(_hash32(positions ^ words[0]) ^ words[1]),
+                     jnp.uint32(0xFFFFFFFF)) >> position_bits
+    ranked = jnp.sort((draw << position_bits) | positions) & jnp.uint32((1 << position_bits) - 1)
+    return ranked.astype(jnp.int32)
 
 
 def _hash32(x: jax.Array) -> jax.Array:
@@ -84,18 +84,8 @@ def _permute_bits(round_keys: jax.Array, x: jax.Array, bits: int) -> jax.Array:
     return (high << v) | low
 
 
-def _round_keys(key: jax.Array, rounds: int) -> jax.Array:
-    """One word per round, hashed from the key's own random words: no second threefry call per epoch."""
-    words = jax.random.key_data(key).ravel()
-    keys = _hash32(jnp.arange(rounds, dtype=jnp.uint32) * jnp.uint32(0x9E3779B9) ^ words[0])
-    for word in words[1:]:
-        keys = _hash32(keys ^ word)
-    return keys
-
-
-def _feistel_order(key: jax.Array, rows: int, n) -> jax.Array:
+def _feistel_order(round_keys: jax.Array, rows: int, n) -> jax.Array:
     bits = max(2, (rows - 1).bit_length())
-    round_keys = _round_keys(key, FEISTEL_ROUNDS)
     positions = jnp.arange(rows, dtype=jnp.uint32)
     n = jnp.asarray(n, jnp.uint32)
     live = positions < n
