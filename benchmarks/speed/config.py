@@ -69,6 +69,12 @@ QUICK = Sizes(wide_rows=100_000, mean4_epochs=20, repeats_w1=3, repeats_w2=2, re
               repeats_w4_vmapped=3, child_timeout_s=300,
               repeat_budget_s=15.0)
 
+# Steady fits continue past `repeats` until they add up to MIN_TIMED_S (at most MAX_REPEATS fits).
+MIN_TIMED_S = 2.0
+MAX_REPEATS = 200
+# Processes that each time one first fit with the compilation cache the cold process filled (median reported).
+WARM_PROCESSES = 3
+
 # Data sizes that do not change between quick and full.
 CIRCLES_ROWS = 1_000
 MEAN4_TRAIN_ROWS = 10_000

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -92,6 +93,18 @@ def sanity_verdict(workload: config.Workload, sanity: dict, majority: float) -> 
     return ok, f"val acc {predict['val_accuracy']:.3f}, loaded vs trained {predict['max_abs_diff']:.1e}"
 
 
+def _warm_figures(runs: list[dict]) -> dict:
+    """One first fit per process is one sample of a ~0.5 s event on a shared machine: the median of a few."""
+    good = [run for run in runs if run.get("ok")]
+    if not good:
+        return {"ok": False, "error": runs[0].get("error")}
+    return {"ok": True, "processes": len(good),
+            "import_s": statistics.median(run["import_s"] for run in good),
+            "first_fit_s": statistics.median(run["first_fit_s"] for run in good),
+            "first_fit_s_each": [run["first_fit_s"] for run in good],
+            "peak_mb": max(run.get("peak_mb") or 0 for run in good)}
+
+
 def run_pair(peer: str, workload: config.Workload, data_dir: Path, work_dir: Path, sizes: config.Sizes,
              majority: float, threads: int) -> dict:
     """The row of one (workload, peer): cold child, then (JAX peers) warm child, then the sanity verdict."""
@@ -104,8 +117,8 @@ def run_pair(peer: str, workload: config.Workload, data_dir: Path, work_dir: Pat
     row = run_child(peer, workload, data_dir, "cold", config.repeats_for(workload, peer), env, sizes)
     row["cache_files"] = _count_files(cache_dir)
     if row.get("ok") and config.wants_warm_phase(workload, peer):
-        warm = run_child(peer, workload, data_dir, "warm", 0, env, sizes)
-        row["warm"] = {k: warm.get(k) for k in ("ok", "import_s", "first_fit_s", "peak_mb", "error")}
+        row["warm"] = _warm_figures([run_child(peer, workload, data_dir, "warm", 0, env, sizes)
+                                     for _ in range(config.WARM_PROCESSES)])
     # The machine is shared: the 1-minute load average around the pair says how much to trust its figures.
     row["load_1min"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     if row.get("ok"):

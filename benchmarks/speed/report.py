@@ -188,8 +188,11 @@ def markdown(result: dict, chosen: list[config.Workload]) -> str:
         f"{result['load_before']} before, {result['load_after']} after.", "",
         "Versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()), "",
         f"Threads and caches: {result['env_note']}.", "",
-        "Steady = median time of the fits after the first one in the same process (a fresh model each time), "
-        "divided by the optimizer steps of a fit; ratios are peer steady time / twoclass (or floor) steady time, so "
+        "Steady = median time of the fits after the first one in the same process (a fresh model each time; at "
+        f"least the workload's repeats, and more until they add up to {config.MIN_TIMED_S:g} s, at most "
+        f"{config.MAX_REPEATS}), "
+        "divided by the optimizer steps of a fit; first fit warm = median over "
+        f"{config.WARM_PROCESSES} new processes that find the compilation cache the first one filled; ratios are peer steady time / twoclass (or floor) steady time, so "
         "above 1 means the peer is slower. A row whose sanity check fails is marked FAILED and its time counts "
         "nowhere. In W4, peers that loop over the seeds in Python (keras, torch, sklearn, numpy) make one warm-up "
         "fit of W1 and then one timed loop of 32 fits (no first-fit figure); twoclass and the floor run the 32 "

@@ -28,8 +28,8 @@ from . import _metrics as metrics
 from . import _schedules as schedules
 from ._forward import NEEDS_RNG, Context, apply_model, ends_in_sigmoid, penalty
 from ._losses import PER_ROW
-from ._shuffle import shuffled_order
 from ._optimizers import build_transform, initial_state, set_hyperparams
+from ._shuffle import shuffled_order
 
 CHUNK_EPOCHS = 32  # the most epochs one compiled call runs; fewer are asked for when callbacks need every epoch
 
