@@ -107,7 +107,7 @@ def _warm_figures(runs: list[dict]) -> dict:
 
 def run_pair(peer: str, workload: config.Workload, data_dir: Path, work_dir: Path, sizes: config.Sizes,
              majority: float, threads: int) -> dict:
-    """The row of one (workload, peer): cold child, then (JAX peers) warm child, then the sanity verdict."""
+    """The row of one (workload, peer): cold child, then (JAX peers) warm children, then the sanity verdict."""
     if sizes is config.FULL and (workload.key, peer) in config.SKIPPED_IN_FULL:
         return {"peer": peer, "workload": workload.key, "ok": False, "status": "skipped",
                 "error": config.SKIPPED_IN_FULL[(workload.key, peer)]}

@@ -55,7 +55,8 @@ def _epoch_words(key: jax.Array, epoch, count: int) -> jax.Array:
 def _sorted_order(words: jax.Array, rows: int, n) -> jax.Array:
     """Sort random bits packed above each position's bits (one uint32 array: XLA's CPU sort is ~8x faster on that
     than on the (key, index) pairs `argsort` sorts). With at most 512 rows, 9 position bits leave 23 random bits,
-    more than 2 * log2(rows): fewer than one pair of rows is expected to tie (a tie keeps their previous order)."""
+    more than 2 * log2(rows): fewer than one pair of rows is expected to tie (a tie leaves two rows in position
+    order)."""
     position_bits = max(1, (rows - 1).bit_length())
     positions = jnp.arange(rows, dtype=jnp.uint32)
     # padding positions get the largest random bits and the largest positions: they sort last
