@@ -3,9 +3,9 @@
 Files written here are read by Keras 3 itself (`keras.models.load_model`, `model.load_weights`,
 `keras.models.model_from_json`), and files Keras 3 writes are read here, for Sequential models and functional models
 that are a single chain of twoclass's layers. What the formats contain is in `_keras_format.py` (configs) and
-`_keras_weights.py` (weights); this module handles paths, archives, atomic writes and the errors users see. Files written here carry the optimizer's state in Keras's
-layout, so Keras continues training exactly; twoclass, loading any file, keeps the step count and starts the
-optimizer's moments afresh.
+`_keras_weights.py` (weights); this module handles paths, archives, atomic writes and the errors users see. Files
+written here carry the optimizer's state in Keras's layout, so Keras continues training exactly; twoclass, loading
+any file, keeps the step count and starts the optimizer's moments afresh.
 """
 
 from __future__ import annotations

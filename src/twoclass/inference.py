@@ -71,7 +71,8 @@ def forward(specs: list[fmt.LayerSpec], weights: Mapping[str, np.ndarray], x: np
     return _run(_float64_layers(specs, weights), x, logits)
 
 
-def _float64_layers(specs: list[fmt.LayerSpec], weights: Mapping[str, np.ndarray]) -> list[tuple[fmt.LayerSpec, dict]]:
+def _float64_layers(specs: list[fmt.LayerSpec],
+                    weights: Mapping[str, np.ndarray]) -> list[tuple[fmt.LayerSpec, dict]]:
     return [(spec, {k: np.asarray(v, np.float64) for k, v in own.items()})
             for spec, own in fmt.iter_layer_weights(specs, weights)]
 
