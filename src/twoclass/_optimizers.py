@@ -382,7 +382,7 @@ def initial_state(structure: tuple, hyper: dict[str, Any], params) -> Any:
     """
     leaves, treedef = jax.tree_util.tree_flatten(params)
     shapes = _state_shapes(structure, tuple(sorted(hyper)), treedef,
-                           tuple((np.shape(leaf), np.result_type(leaf)) for leaf in leaves))
+                           tuple((np.shape(leaf), np.dtype(leaf.dtype)) for leaf in leaves))
     fill = float(hyper.get("initial_accumulator_value", 0.0)) if structure[0] == "adagrad" else 0.0
 
     def leaf(path, spec):
