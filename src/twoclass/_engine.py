@@ -26,10 +26,11 @@ import optax
 
 from . import _metrics as metrics
 from . import _schedules as schedules
-from ._forward import NEEDS_RNG, Context, apply_model, ends_in_sigmoid, penalty
+from ._forward import APPLY, NEEDS_RNG, Context, apply_model, ends_in_sigmoid, penalty
 from ._losses import PER_ROW
 from ._optimizers import build_transform, initial_state, set_hyperparams
 from ._shuffle import shuffled_order
+from ._stored import StoredFunction
 
 CHUNK_EPOCHS = 32  # the most epochs one compiled call runs; fewer are asked for when callbacks need every epoch
 
@@ -53,12 +54,20 @@ def enable_compilation_cache() -> str | None:
 
 
 CACHE_DIR = enable_compilation_cache()
-_trace_counts: dict[str, int] = {"train": 0, "evaluate": 0, "predict": 0}
+PROGRAM_DIR = os.path.join(CACHE_DIR, "programs") if CACHE_DIR else None  # lowered programs (`_stored.py`)
+_trace_counts: dict[str, int] = {"train": 0, "evaluate": 0, "predict": 0, "inspect": 0}
 
 
 def trace_count(kind: str | None = None) -> int:
-    """How many times a compiled function was traced (each trace is one compilation, or one cache load)."""
+    """How many programs were traced or loaded for a new argument signature (each is one compilation or cache load)."""
     return sum(_trace_counts.values()) if kind is None else _trace_counts[kind]
+
+
+def _counter(kind: str):
+    def count() -> None:
+        _trace_counts[kind] += 1
+
+    return count
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -225,21 +234,21 @@ def _evaluate(layers, loss, metric_structures, eval_batch, params, states, hyper
 
 
 @functools.lru_cache(maxsize=None)
-def evaluate_fn(layers: tuple, loss: tuple, metric_structures: tuple, eval_batch: int):
+def evaluate_fn(layers: tuple, loss: tuple, metric_structures: tuple, eval_batch: int) -> StoredFunction:
     def run(params, states, hyper, data):
-        _trace_counts["evaluate"] += 1
         return _evaluate(layers, loss, metric_structures, eval_batch, params, states, hyper, data)
 
-    return jax.jit(run)
+    return StoredFunction(run, "evaluate", (layers, loss, metric_structures, eval_batch), PROGRAM_DIR,
+                          output_tree=lambda args: (0, [0] * len(metric_structures)),
+                          on_new_signature=_counter("evaluate"))
 
 
 @functools.lru_cache(maxsize=None)
-def predict_fn(layers: tuple, loss: tuple, eval_batch: int, logits: bool = False):
+def predict_fn(layers: tuple, loss: tuple, eval_batch: int, logits: bool = False) -> StoredFunction:
     """Model outputs (or logits) for every padded row, batch by batch."""
     ctx = Context(False, None, None)
 
     def run(params, states, layer_hyper, x):
-        _trace_counts["predict"] += 1
         batches = x.reshape(-1, eval_batch, x.shape[1])
         loss_for_split = loss if not logits else ("bce", False)
 
@@ -249,7 +258,28 @@ def predict_fn(layers: tuple, loss: tuple, eval_batch: int, logits: bool = False
 
         return jax.lax.map(one, batches).reshape(-1)
 
-    return jax.jit(run)
+    return StoredFunction(run, "predict", (layers, loss, eval_batch, logits), PROGRAM_DIR,
+                          output_tree=lambda args: 0, on_new_signature=_counter("predict"))
+
+
+@functools.lru_cache(maxsize=None)
+def unit_activity_fn(layers: tuple, watched: tuple[int, ...]) -> StoredFunction:
+    """For each layer index in `watched`, whether each of its units is positive on at least one of the first `n`
+    rows of x (the rest is padding): what the dead-ReLU hint counts. One compiled program, not an eager op per
+    layer, each of which would cost a fresh process a compilation or cache load."""
+    ctx = Context(False, None, None)
+
+    def run(params, states, layer_hyper, x, n):
+        real = (jnp.arange(x.shape[0]) < n)[:, None]
+        active = []
+        for index, structure in enumerate(layers[: watched[-1] + 1]):
+            x, _ = APPLY[structure[0]](structure, params[index], states[index], layer_hyper[index], x, ctx)
+            if index in watched:
+                active.append(jnp.any((x > 0) & real, axis=0))
+        return active
+
+    return StoredFunction(run, "unit_activity", (layers, watched), PROGRAM_DIR,
+                          output_tree=lambda args: [0] * len(watched), on_new_signature=_counter("inspect"))
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -341,13 +371,12 @@ def _train_chunk(plan: Plan, ts: TrainState, train: Table, val: Table | None, hy
 
 
 @functools.lru_cache(maxsize=None)
-def train_fn(plan: Plan, over_seeds: bool = False):
+def train_fn(plan: Plan, over_seeds: bool = False) -> StoredFunction:
     """The compiled chunk of epochs for a plan; `over_seeds` vmaps it over a leading axis of the train state."""
 
     def run(ts, train, val, hyper, n_epochs):
-        _trace_counts["train"] += 1
         return _train_chunk(plan, ts, train, val, hyper, n_epochs)
 
-    if over_seeds:
-        return jax.jit(jax.vmap(run, in_axes=(0, None, None, None, None)))
-    return jax.jit(run)
+    function = jax.vmap(run, in_axes=(0, None, None, None, None)) if over_seeds else run
+    return StoredFunction(function, "train", (plan, over_seeds), PROGRAM_DIR,
+                          output_tree=lambda args: (args[0], 0, 0), on_new_signature=_counter("train"))

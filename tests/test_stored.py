@@ -1,0 +1,163 @@
+"""Programs kept on disk (`_stored.py`): loaded instead of traced, identical results, never a stale or broken one."""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from twoclass import _stored
+from twoclass._stored import StoredFunction
+
+
+class Pair(NamedTuple):
+    weights: dict
+    step: np.ndarray
+
+
+def step_function(calls: list):
+    def run(pair: Pair, x, extra):
+        calls.append(1)  # runs only while tracing
+        hidden = jnp.tanh(x @ pair.weights["kernel"] + pair.weights["bias"])
+        new = Pair({"kernel": pair.weights["kernel"] * 0.5, "bias": pair.weights["bias"] + hidden.mean()},
+                   pair.step + 1)
+        return new, hidden.sum(axis=1), extra
+
+    return run
+
+
+def arguments(rows: int = 5):
+    rng = np.random.default_rng(0)
+    pair = Pair({"kernel": rng.normal(size=(3, 4)).astype(np.float32), "bias": np.zeros(4, np.float32)}, np.int32(2))
+    return pair, rng.normal(size=(rows, 3)).astype(np.float32), None
+
+
+def stored(directory, calls, key="plan-a"):
+    return StoredFunction(step_function(calls), "step", key, directory,
+                          output_tree=lambda args: (args[0], 0, args[2]))
+
+
+def program_files(directory) -> list[str]:
+    return sorted(name for name in os.listdir(directory) if name.endswith(".jaxexport"))
+
+
+def test_results_and_tree_equal_the_traced_function(tmp_path):
+    args = arguments()
+    got = stored(tmp_path, [])(*args)
+    want = jax.jit(step_function([]))(*args)
+    assert jax.tree_util.tree_structure(got) == jax.tree_util.tree_structure(want)
+    for a, b in zip(jax.tree_util.tree_leaves(got), jax.tree_util.tree_leaves(want)):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    assert isinstance(got[0], Pair) and got[2] is None
+
+
+def test_a_new_process_loads_the_program_instead_of_tracing(tmp_path):
+    args, calls = arguments(), []
+    first = stored(tmp_path, calls)(*args)
+    assert len(calls) == 1 and len(program_files(tmp_path)) == 1
+    again = stored(tmp_path, calls)  # a fresh object has nothing in memory, as in a new process
+    second = again(*args)
+    assert len(calls) == 1, "the stored program was traced again"
+    for a, b in zip(jax.tree_util.tree_leaves(first), jax.tree_util.tree_leaves(second)):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    again(*arguments(rows=7))  # another shape: another program, traced once
+    assert len(calls) == 2 and len(program_files(tmp_path)) == 2
+
+
+def test_device_arrays_and_numpy_arguments_share_one_program(tmp_path):
+    function = stored(tmp_path, [])
+    args = arguments()
+    out = function(*args)
+    function(out[0], jnp.asarray(args[1]), None)  # the train state comes back as device arrays
+    assert len(function._compiled) == 1
+
+
+def test_a_damaged_file_is_traced_again_and_replaced(tmp_path):
+    args, calls = arguments(), []
+    want = stored(tmp_path, calls)(*args)
+    (path,) = program_files(tmp_path)
+    (tmp_path / path).write_bytes(b"not a program")
+    got = stored(tmp_path, calls)(*args)
+    assert len(calls) == 2
+    np.testing.assert_array_equal(np.asarray(got[1]), np.asarray(want[1]))
+    stored(tmp_path, calls)(*args)  # the rewritten file loads
+    assert len(calls) == 2
+
+
+def test_edited_source_or_another_key_never_runs_an_old_program(tmp_path, monkeypatch):
+    args, calls = arguments(), []
+    stored(tmp_path, calls)(*args)
+    stored(tmp_path, calls, key="plan-b")(*args)
+    assert len(calls) == 2 and len(program_files(tmp_path)) == 2
+    monkeypatch.setattr(_stored, "_source_digest", lambda: "edited")
+    stored(tmp_path, calls)(*args)
+    assert len(calls) == 3 and len(program_files(tmp_path)) == 3
+
+
+def test_keys_holding_object_addresses_are_not_stored(tmp_path):
+    calls = []
+    stored(tmp_path, calls, key=(object(),))(*arguments())
+    assert program_files(tmp_path) == []
+
+
+def test_an_unwritable_directory_still_computes(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    got = stored(blocker / "programs", [])(*arguments())
+    np.testing.assert_array_equal(np.asarray(got[1]), np.asarray(jax.jit(step_function([]))(*arguments())[1]))
+
+
+def test_a_wrong_output_tree_is_reported(tmp_path):
+    function = StoredFunction(step_function([]), "step", "k", None, output_tree=lambda args: (0, 0))
+    with pytest.raises(RuntimeError, match="output_tree promised"):
+        function(*arguments())
+
+
+_FIT_SCRIPT = textwrap.dedent("""
+    import json, sys
+    import numpy as np
+    from twoclass import _stored
+    from twoclass.layers import Dense, Dropout
+    from twoclass.models import Sequential
+    from twoclass.utils import set_random_seed
+
+    exports = []
+    export = _stored.StoredFunction._export
+    _stored.StoredFunction._export = lambda self, *a: exports.append(self._name) or export(self, *a)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 2)).astype(np.float32)
+    y = (np.hypot(x[:, 0], x[:, 1]) < 1).astype(np.float32)
+    set_random_seed(3)
+    model = Sequential([Dense(6, activation="tanh", input_shape=(2,)), Dropout(0.1), Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=3, batch_size=16, validation_split=0.2, verbose=0)
+    out = {"weights": [w.tolist() for w in model.get_weights()], "loss": model.evaluate(x, y, verbose=0),
+           "predictions": model.predict(x[:5], verbose=0).tolist(), "exports": exports}
+    print(json.dumps(out))
+""")
+
+
+def _fit_in_new_process(environment: dict) -> dict:
+    env = {**os.environ, **environment}
+    done = subprocess.run([sys.executable, "-c", _FIT_SCRIPT], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_a_fit_in_a_new_process_loads_its_programs_and_gives_identical_weights(tmp_path):
+    cache = {"TWOCLASS_CACHE_DIR": str(tmp_path / "cache")}
+    traced = _fit_in_new_process(cache)
+    loaded = _fit_in_new_process(cache)
+    uncached = _fit_in_new_process({"TWOCLASS_NO_CACHE": "1"})
+    assert sorted(set(traced["exports"])) == ["evaluate", "predict", "train"]
+    assert loaded["exports"] == [], "a warm cache traced a program again"
+    assert uncached["exports"] == traced["exports"]
+    for other in (loaded, uncached):
+        for key in ("weights", "loss", "predictions"):
+            assert other[key] == traced[key], key
