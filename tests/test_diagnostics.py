@@ -198,3 +198,16 @@ def test_divergence_hint_needs_a_rising_loss_far_above_its_minimum():
     assert divergence_hint([0.5, 0.9, 1.4, 1.2, 1.4], 1.0) is None  # under 3x the minimum
     assert divergence_hint([3.0, 2.0, 0.3, 1.0, 1.0], 1.0) is None  # falling overall: not diverging
     assert divergence_hint([0.001, 0.002, 0.004, 0.005], 1.0) is None  # tiny wobble near zero
+
+
+def test_padding_rows_never_make_a_dead_unit_look_alive():
+    # 37 rows are padded to 40 with zero rows; a unit negative on every real row but with a positive bias would
+    # fire on the zeros
+    x = np.random.default_rng(0).uniform(1.0, 2.0, size=(37, 3)).astype("float32")
+    model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(4, activation="relu"),
+                              keras.layers.Dense(1, activation="sigmoid")])
+    kernel, bias, *rest = model.get_weights()
+    kernel[:, :3], bias[:3] = -10.0, 1.0
+    kernel[:, 3], bias[3] = 1.0, 0.0
+    model.set_weights([kernel, bias, *rest])
+    assert count_dead_relu_units(model, x) == (3, 4)

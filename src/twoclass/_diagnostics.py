@@ -13,8 +13,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import jax.numpy as jnp
+import jax
 import numpy as np
+
+from . import _engine as engine
 
 SCALE_RATIO = 100.0  # columns whose spreads differ this much make gradient steps fit one and ignore the others
 FLAT_LOSS_TOLERANCE = 0.02  # relative distance to the class-prior entropy counted as "learned nothing"
@@ -130,26 +132,17 @@ def divergence_hint(loss: list[float], learning_rate: float | None) -> str | Non
 
 def count_dead_relu_units(model, x: np.ndarray) -> tuple[int, int]:
     """(dead, total) hidden ReLU units over the rows of x: a unit is dead when it is zero on every row."""
-    from ._forward import APPLY, Context
-
     structures = model._structures()
-    relu_at = [i for i, s in enumerate(structures[:-1]) if _is_relu(s)]
+    relu_at = tuple(i for i, s in enumerate(structures[:-1]) if _is_relu(s))
     if not relu_at or model._params is None or x.shape[0] < _MIN_ROWS_FOR_DEAD:
         return 0, 0
-    ctx = Context(False, None, None)
-    h = jnp.asarray(x[:_FORWARD_ROWS], jnp.float32)
-    dead = total = 0
-    for index, (structure, params, state, layer) in enumerate(zip(structures, model._params, model._states,
-                                                                    model.layers)):
-        if index > relu_at[-1]:
-            break
-        hyper = {k: jnp.float32(v) for k, v in layer.hyper().items()}
-        h, _ = APPLY[structure[0]](structure, params, state, hyper, h, ctx)
-        if index in relu_at:
-            alive = np.asarray(jnp.any(h > 0, axis=0))
-            dead += int(alive.size - alive.sum())
-            total += int(alive.size)
-    return dead, total
+    rows = x[:_FORWARD_ROWS]
+    padded = np.zeros((engine.bucket(rows.shape[0]), rows.shape[1]), np.float32)  # few shapes, few programs
+    padded[: rows.shape[0]] = rows
+    active = engine.unit_activity_fn(structures, relu_at)(model._params, model._states, model._layer_hyper(),
+                                                           padded, np.int32(rows.shape[0]))
+    alive = np.concatenate(jax.device_get(active))
+    return int(alive.size - alive.sum()), int(alive.size)
 
 
 def _is_relu(structure: tuple) -> bool:

@@ -170,9 +170,12 @@ class Sequential:
         return (tuple(m.structure() for m in self.compiled_metrics)
                 + tuple(metrics_module.weighted(m.structure()) for m in self.compiled_weighted_metrics))
 
+    def _layer_hyper(self) -> list:
+        return [engine.float32_tree(layer.hyper()) for layer in self._layers]
+
     def _hyper(self) -> engine.Hyper:
         return engine.Hyper(
-            layers=[engine.float32_tree(layer.hyper()) for layer in self._layers],
+            layers=self._layer_hyper(),
             loss=engine.float32_tree(self.loss.hyper()),
             schedule=engine.float32_tree(self.optimizer.schedule_hyper()),
         )
@@ -252,8 +255,7 @@ class Sequential:
         table = engine.pad_table(features, None, None, eval_batch)
         loss_structure = self.loss.structure() if self.loss is not None else ("bce", False)
         compiled = engine.predict_fn(self._structures(), loss_structure, eval_batch, logits)
-        hyper = [engine.float32_tree(layer.hyper()) for layer in self._layers]
-        return np.asarray(compiled(self._params, self._states, hyper, table.x))[: features.shape[0]]
+        return np.asarray(compiled(self._params, self._states, self._layer_hyper(), table.x))[: features.shape[0]]
 
     def __call__(self, x, training: bool = False):
         return self.predict(x, verbose=0)
