@@ -126,3 +126,13 @@ def test_set_weights_with_wrong_shapes():
     weights[0] = np.zeros((3, 4))
     with pytest.raises(ValueError, match=r"array 0 must have shape \(2, 4\). Received: shape \(3, 4\)"):
         model.set_weights(weights)
+
+
+def test_set_weights_keeps_its_own_copy():
+    model = compiled()
+    model.build()
+    weights = [np.full(w.shape, 0.5, np.float32) for w in model.get_weights()]
+    model.set_weights(weights)
+    weights[0][:] = 9.0  # the caller's arrays change afterwards; the model must not
+    got = model.get_weights()
+    assert np.all(got[0] == 0.5)

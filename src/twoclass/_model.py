@@ -11,7 +11,6 @@ import math
 import time
 from typing import Any
 
-import jax.numpy as jnp
 import numpy as np
 
 from . import _callbacks as callbacks_module
@@ -281,7 +280,8 @@ class Sequential:
         params, states, position, dim = [], [], 0, self._input_dim
         for layer in self._layers:
             count = layer.n_keras_weights()
-            chunk = [jnp.asarray(np.asarray(w, np.float32)) for w in weights[position:position + count]]
+            # NumPy copies, not jnp arrays: jnp.asarray compiles (or loads) a program per shape outside a trace
+            chunk = [np.array(w, np.float32) for w in weights[position:position + count]]
             p, s = layer.from_keras_weights(chunk, dim)
             params.append(p)
             states.append(s)
