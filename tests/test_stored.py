@@ -90,6 +90,17 @@ def test_a_damaged_file_is_traced_again_and_replaced(tmp_path):
     assert len(calls) == 2
 
 
+def test_a_program_for_other_shapes_under_this_key_is_traced_again(tmp_path):
+    calls = []
+    stored(tmp_path / "a", calls)(*arguments(rows=5))
+    stored(tmp_path / "b", calls)(*arguments(rows=7))
+    (small,), (large,) = program_files(tmp_path / "a"), program_files(tmp_path / "b")
+    (tmp_path / "b" / large).write_bytes((tmp_path / "a" / small).read_bytes())  # a valid program, wrong shapes
+    got = stored(tmp_path / "b", calls)(*arguments(rows=7))
+    assert len(calls) == 3
+    assert np.asarray(got[1]).shape == (7,)
+
+
 def test_edited_source_or_another_key_never_runs_an_old_program(tmp_path, monkeypatch):
     args, calls = arguments(), []
     stored(tmp_path, calls)(*args)

@@ -16,6 +16,7 @@ import contextlib
 import functools
 import hashlib
 import os
+import threading
 from pathlib import Path
 from typing import Any, Callable
 
@@ -78,6 +79,8 @@ class StoredFunction:
         types = [jax.ShapeDtypeStruct(leaf.shape, leaf.dtype) for leaf in leaves]
         path = self._path(signature)
         exported = _read(path) if path is not None else None
+        if exported is not None and not _fits(exported, types, out_tree):
+            exported = None  # not the program this key stands for (a hand-copied file): traced again
         if exported is None:
             exported = self._export(tree, types, out_tree)
             if path is not None:
@@ -108,22 +111,32 @@ class StoredFunction:
         return Path(self._directory) / f"{self._name}-{hashlib.sha256(key.encode()).hexdigest()[:40]}{_SUFFIX}"
 
 
+def _fits(exported, types, out_tree) -> bool:
+    return ([(a.shape, a.dtype) for a in exported.in_avals] == [(t.shape, t.dtype) for t in types]
+            and len(exported.out_avals) == out_tree.num_leaves)
+
+
+_PATCH_LOCK = threading.Lock()
+
+
 @contextlib.contextmanager
 def _without_lapack_setup():
     """Lowering an exported program for the CPU sets up LAPACK first, which imports scipy.linalg (0.25 s, as long
     as the rest of a first fit). The engine's programs call no LAPACK routine, so the setup is skipped while
-    they are lowered; where JAX has no such step, nothing is changed."""
+    they are lowered (under a lock, so that the original is always put back); where JAX has no such step,
+    nothing is changed."""
     from jax._src.export import _export
 
-    setup = getattr(_export, "_ensure_backends_initialized", None)
-    if setup is None:
-        yield
-        return
-    _export._ensure_backends_initialized = lambda platforms: None
-    try:
-        yield
-    finally:
-        _export._ensure_backends_initialized = setup
+    with _PATCH_LOCK:
+        setup = getattr(_export, "_ensure_backends_initialized", None)
+        if setup is None:
+            yield
+            return
+        _export._ensure_backends_initialized = lambda *args, **kwargs: None
+        try:
+            yield
+        finally:
+            _export._ensure_backends_initialized = setup
 
 
 def _read(path: Path):
