@@ -124,6 +124,18 @@ def test_an_unwritable_directory_still_computes(tmp_path):
     np.testing.assert_array_equal(np.asarray(got[1]), np.asarray(jax.jit(step_function([]))(*arguments())[1]))
 
 
+def test_without_jax_serialization_results_still_come_and_nothing_is_stored(tmp_path, monkeypatch):
+    def missing(*args, **kwargs):
+        raise ImportError("Please install 'flatbuffers' in order to use Exported serialization")
+
+    monkeypatch.setattr(jax.export.Exported, "serialize", missing)
+    monkeypatch.setattr(jax.export, "deserialize", missing)
+    calls = []
+    got = stored(tmp_path, calls)(*arguments())
+    np.testing.assert_array_equal(np.asarray(got[1]), np.asarray(jax.jit(step_function([]))(*arguments())[1]))
+    assert program_files(tmp_path) == [] and len(calls) == 1
+
+
 def test_a_wrong_output_tree_is_reported(tmp_path):
     function = StoredFunction(step_function([]), "step", "k", None, output_tree=lambda args: (0, 0))
     with pytest.raises(RuntimeError, match="output_tree promised"):

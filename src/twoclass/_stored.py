@@ -151,7 +151,8 @@ def _read(path: Path):
 
 
 def _write(path: Path, exported) -> None:
-    with contextlib.suppress(OSError):  # a read-only cache must not stop training
+    # a read-only cache, or a JAX without its serialization package (flatbuffers), must not stop training
+    with contextlib.suppress(OSError, ImportError):
         os.makedirs(path.parent, exist_ok=True)
         with atomic_output(path) as handle:
             handle.write(exported.serialize())
