@@ -1,6 +1,7 @@
 """Programs kept on disk (`_stored.py`): loaded instead of traced, identical results, never a stale or broken one."""
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -70,12 +71,16 @@ def test_a_new_process_loads_the_program_instead_of_tracing(tmp_path):
     assert len(calls) == 2 and len(program_files(tmp_path)) == 2
 
 
-def test_device_arrays_and_numpy_arguments_share_one_program(tmp_path):
+def test_device_arrays_and_numpy_arguments_share_one_compilation(tmp_path, caplog):
     function = stored(tmp_path, [])
     args = arguments()
-    out = function(*args)
-    function(out[0], jnp.asarray(args[1]), None)  # the train state comes back as device arrays
-    assert len(function._compiled) == 1
+    device_x = jax.device_put(args[1])
+    with jax.log_compiles(True), caplog.at_level(logging.WARNING):
+        out = function(*args)
+        first = sum("Compiling" in record.getMessage() for record in caplog.records)
+        function(out[0], device_x, None)  # the train state comes back as device arrays
+        again = sum("Compiling" in record.getMessage() for record in caplog.records)
+    assert first >= 1 and again == first, "device arrays compiled the program a second time"
 
 
 def test_a_damaged_file_is_traced_again_and_replaced(tmp_path):
