@@ -30,7 +30,7 @@ from ._forward import APPLY, NEEDS_RNG, Context, apply_model, ends_in_sigmoid, p
 from ._losses import PER_ROW
 from ._optimizers import build_transform, initial_state, set_hyperparams
 from ._shuffle import shuffled_order
-from ._stored import StoredFunction
+from ._stored import PREPARED, StoredFunction
 
 CHUNK_EPOCHS = 32  # the most epochs one compiled call runs; fewer are asked for when callbacks need every epoch
 
@@ -55,19 +55,12 @@ def enable_compilation_cache() -> str | None:
 
 CACHE_DIR = enable_compilation_cache()
 PROGRAM_DIR = os.path.join(CACHE_DIR, "programs") if CACHE_DIR else None  # lowered programs (`_stored.py`)
-_trace_counts: dict[str, int] = {"train": 0, "evaluate": 0, "predict": 0, "inspect": 0}
 
 
 def trace_count(kind: str | None = None) -> int:
-    """How many programs were traced or loaded for a new argument signature (each is one compilation or cache load)."""
-    return sum(_trace_counts.values()) if kind is None else _trace_counts[kind]
-
-
-def _counter(kind: str):
-    def count() -> None:
-        _trace_counts[kind] += 1
-
-    return count
+    """How many programs ("train", "evaluate", "predict", "unit_activity") were traced or loaded for a new argument
+    signature: each is one compilation or cache load."""
+    return sum(PREPARED.values()) if kind is None else PREPARED[kind]
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -239,8 +232,7 @@ def evaluate_fn(layers: tuple, loss: tuple, metric_structures: tuple, eval_batch
         return _evaluate(layers, loss, metric_structures, eval_batch, params, states, hyper, data)
 
     return StoredFunction(run, "evaluate", (layers, loss, metric_structures, eval_batch), PROGRAM_DIR,
-                          output_tree=lambda args: (0, [0] * len(metric_structures)),
-                          on_new_signature=_counter("evaluate"))
+                          output_tree=lambda args: (0, [0] * len(metric_structures)))
 
 
 @functools.lru_cache(maxsize=None)
@@ -259,7 +251,7 @@ def predict_fn(layers: tuple, loss: tuple, eval_batch: int, logits: bool = False
         return jax.lax.map(one, batches).reshape(-1)
 
     return StoredFunction(run, "predict", (layers, loss, eval_batch, logits), PROGRAM_DIR,
-                          output_tree=lambda args: 0, on_new_signature=_counter("predict"))
+                          output_tree=lambda args: 0)
 
 
 @functools.lru_cache(maxsize=None)
@@ -279,7 +271,7 @@ def unit_activity_fn(layers: tuple, watched: tuple[int, ...]) -> StoredFunction:
         return active
 
     return StoredFunction(run, "unit_activity", (layers, watched), PROGRAM_DIR,
-                          output_tree=lambda args: [0] * len(watched), on_new_signature=_counter("inspect"))
+                          output_tree=lambda args: [0] * len(watched))
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -379,4 +371,4 @@ def train_fn(plan: Plan, over_seeds: bool = False) -> StoredFunction:
 
     function = jax.vmap(run, in_axes=(0, None, None, None, None)) if over_seeds else run
     return StoredFunction(function, "train", (plan, over_seeds), PROGRAM_DIR,
-                          output_tree=lambda args: (args[0], 0, 0), on_new_signature=_counter("train"))
+                          output_tree=lambda args: (args[0], 0, 0))

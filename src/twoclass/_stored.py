@@ -12,6 +12,7 @@ twoclass's own source, so that an edited engine never runs an old program.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import hashlib
@@ -25,6 +26,7 @@ import jax
 from ._files import atomic_output
 
 _SUFFIX = ".jaxexport"
+PREPARED: collections.Counter = collections.Counter()  # programs traced or loaded in this process, by name
 
 
 @functools.lru_cache(maxsize=1)
@@ -49,19 +51,18 @@ class StoredFunction:
     an earlier process stored it there, and traced (then stored) otherwise; `directory=None` stores nothing.
 
     `output_tree(args)` returns a pytree shaped like the result (its leaves are ignored): a stored program returns a
-    flat list of arrays, and the tree to rebuild must be known without tracing. `on_new_signature` is called once
-    for every signature this process traces or loads.
+    flat list of arrays, and the tree to rebuild must be known without tracing. `PREPARED[name]` counts the
+    signatures this process traced or loaded under `name`.
     """
 
     def __init__(self, function: Callable, name: str, static_key: Any, directory: str | None,
-                 output_tree: Callable[[tuple], Any], on_new_signature: Callable[[], None] = lambda: None):
+                 output_tree: Callable[[tuple], Any]):
         self._function = function
         self._name = name
         self._static_key = repr(static_key)
         # an object's default repr holds its address, different in every process: such keys are not stored
         self._directory = directory if " at 0x" not in self._static_key else None
         self._output_tree = output_tree
-        self._on_new_signature = on_new_signature
         self._compiled: dict = {}
 
     def __call__(self, *args):
@@ -74,7 +75,7 @@ class StoredFunction:
         return jax.tree_util.tree_unflatten(out_tree, compiled(leaves))
 
     def _prepare(self, args, leaves, tree, signature):
-        self._on_new_signature()
+        PREPARED[self._name] += 1
         out_tree = jax.tree_util.tree_structure(self._output_tree(args))
         types = [jax.ShapeDtypeStruct(leaf.shape, leaf.dtype) for leaf in leaves]
         path = self._path(signature)
