@@ -136,11 +136,9 @@ def count_dead_relu_units(model, x: np.ndarray) -> tuple[int, int]:
     relu_at = tuple(i for i, s in enumerate(structures[:-1]) if _is_relu(s))
     if not relu_at or model._params is None or x.shape[0] < _MIN_ROWS_FOR_DEAD:
         return 0, 0
-    rows = x[:_FORWARD_ROWS]
-    padded = np.zeros((engine.bucket(rows.shape[0]), rows.shape[1]), np.float32)  # few shapes, few programs
-    padded[: rows.shape[0]] = rows
-    active = engine.unit_activity_fn(structures, relu_at)(model._params, model._states, model._layer_hyper(),
-                                                           padded, np.int32(rows.shape[0]))
+    table = engine.pad_table(x[:_FORWARD_ROWS], None, None, batch_size=1)  # bucketed rows: few shapes, few programs
+    activity = engine.unit_activity_fn(structures, relu_at)
+    active = activity(model._params, model._states, model._layer_hyper(), table)
     alive = np.concatenate(jax.device_get(active))
     return int(alive.size - alive.sum()), int(alive.size)
 

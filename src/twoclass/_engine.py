@@ -26,7 +26,7 @@ import optax
 
 from . import _metrics as metrics
 from . import _schedules as schedules
-from ._forward import APPLY, NEEDS_RNG, Context, apply_model, ends_in_sigmoid, penalty
+from ._forward import NEEDS_RNG, Context, apply_model, ends_in_sigmoid, penalty
 from ._losses import PER_ROW
 from ._optimizers import build_transform, initial_state, set_hyperparams
 from ._shuffle import shuffled_order
@@ -240,7 +240,8 @@ def predict_fn(layers: tuple, loss: tuple, eval_batch: int, logits: bool = False
     """Model outputs (or logits) for every padded row, batch by batch."""
     ctx = Context(False, None, None)
 
-    def run(params, states, layer_hyper, x):
+    def run(params, states, layer_hyper, data: Table):
+        x = data.x  # sliced here, not on the host: an eager slice of a device array is a program of its own
         batches = x.reshape(-1, eval_batch, x.shape[1])
         loss_for_split = loss if not logits else ("bce", False)
 
@@ -256,18 +257,20 @@ def predict_fn(layers: tuple, loss: tuple, eval_batch: int, logits: bool = False
 
 @functools.lru_cache(maxsize=None)
 def unit_activity_fn(layers: tuple, watched: tuple[int, ...]) -> StoredFunction:
-    """For each layer index in `watched`, whether each of its units is positive on at least one of the first `n`
-    rows of x (the rest is padding): what the dead-ReLU hint counts. One compiled program, not an eager op per
-    layer, each of which would cost a fresh process a compilation or cache load."""
+    """For each layer index in `watched`, whether each of its units is positive on at least one real row of `data`
+    (not on padding): what the dead-ReLU hint counts. One compiled program, not an eager op per layer, each of
+    which would cost a fresh process a compilation or cache load."""
     ctx = Context(False, None, None)
 
-    def run(params, states, layer_hyper, x, n):
-        real = (jnp.arange(x.shape[0]) < n)[:, None]
+    def run(params, states, layer_hyper, data: Table):
+        x = data.x
+        real = (jnp.arange(x.shape[0]) < data.n)[:, None]
         active = []
-        for index, structure in enumerate(layers[: watched[-1] + 1]):
-            x, _ = APPLY[structure[0]](structure, params[index], states[index], layer_hyper[index], x, ctx)
-            if index in watched:
-                active.append(jnp.any((x > 0) & real, axis=0))
+        for index in watched:  # the model cut after each watched layer; XLA computes the shared prefixes once
+            end = index + 1
+            h, _ = apply_model(layers[:end], params[:end], states[:end], layer_hyper[:end], x, ctx,
+                               split_sigmoid=False)
+            active.append(jnp.any((h > 0) & real, axis=0))
         return active
 
     return StoredFunction(run, "unit_activity", (layers, watched), PROGRAM_DIR,

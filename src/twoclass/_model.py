@@ -254,7 +254,7 @@ class Sequential:
         table = engine.pad_table(features, None, None, eval_batch)
         loss_structure = self.loss.structure() if self.loss is not None else ("bce", False)
         compiled = engine.predict_fn(self._structures(), loss_structure, eval_batch, logits)
-        return np.asarray(compiled(self._params, self._states, self._layer_hyper(), table.x))[: features.shape[0]]
+        return np.asarray(compiled(self._params, self._states, self._layer_hyper(), table))[: features.shape[0]]
 
     def __call__(self, x, training: bool = False):
         return self.predict(x, verbose=0)
