@@ -1,0 +1,47 @@
+"""Behaviour pinned before the package moved into wings: the same seeds and data give the same weights,
+predictions and saved model files (tests/pins/make_pins.py wrote the pins with the code before the move)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from pins.make_pins import compute
+
+HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pins")
+
+
+@pytest.fixture(scope="module")
+def computed():
+    return compute()
+
+
+def test_weights_and_predictions_equal_the_pins(computed):
+    arrays, _ = computed
+    pinned = dict(np.load(os.path.join(HERE, "pins.npz")))
+    assert sorted(arrays) == sorted(pinned)
+    for name, value in pinned.items():
+        # a few float32 ULPs: another CPU may order a reduction differently; a change of behaviour moves far more
+        np.testing.assert_allclose(arrays[name], value, rtol=2e-6, atol=1e-7, err_msg=name)
+
+
+def test_saved_model_files_equal_the_pins(computed):
+    _, files = computed
+    with open(os.path.join(HERE, "pins.json")) as handle:
+        pinned = json.load(handle)
+    assert files["clf.files"] == pinned["clf.files"]
+    assert _rounded(files["clf.twoclass.json"]) == _rounded(pinned["clf.twoclass.json"])
+
+
+def _rounded(value):
+    """JSON with floats to 6 significant digits (a stored validation figure is computed in float32)."""
+    if isinstance(value, float):
+        return float(f"{value:.6g}")
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    return value
