@@ -27,11 +27,16 @@ QUICK_ROWS = 1_500
 def _arguments() -> argparse.Namespace:
     from .models import MODELS
 
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.accuracy", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.accuracy", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     default = os.environ.get("TWOCLASS_DATASETS", str(ROOT.parent / "shared" / "datasets"))
-    parser.add_argument("--datasets", type=Path, default=Path(default),
-                        help="folder with index.json (default: $TWOCLASS_DATASETS or ../shared/datasets)")
+    parser.add_argument(
+        "--datasets",
+        type=Path,
+        default=Path(default),
+        help="folder with index.json (default: $TWOCLASS_DATASETS or ../shared/datasets)",
+    )
     parser.add_argument("--quick", action="store_true", help="3 folds, at most 1,500 rows per dataset")
     parser.add_argument("--only", default="", help="comma-separated dataset names (file stem; 'adult' for the pair)")
     parser.add_argument("--models", default=",".join(MODELS), help=f"comma-separated, from {', '.join(MODELS)}")
@@ -44,8 +49,13 @@ def _versions() -> dict[str, str]:
     import sklearn
 
     import twoclass
-    return {"twoclass": twoclass.__version__, "sklearn": sklearn.__version__, "lightgbm": lightgbm.__version__,
-            "python": platform.python_version()}
+
+    return {
+        "twoclass": twoclass.__version__,
+        "sklearn": sklearn.__version__,
+        "lightgbm": lightgbm.__version__,
+        "python": platform.python_version(),
+    }
 
 
 def _last_line(error: BaseException) -> str:
@@ -71,17 +81,27 @@ def run(args: argparse.Namespace) -> dict:
     caps = (lambda name: QUICK_ROWS) if args.quick else (lambda name: FULL_CAPS.get(name))
     tasks = load_tasks(args.datasets, n_folds=3 if args.quick else 5, max_rows=caps, only=only)
     start = time.perf_counter()
-    results = {"meta": {
-        "mode": "quick" if args.quick else "full",
-        "date": datetime.datetime.now().isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, load average {os.getloadavg()[0]:.1f} at start",
-        "versions": _versions(),
-        "models": {m: MODELS[m][0] for m in chosen},
-    }, "datasets": {}}
+    results = {
+        "meta": {
+            "mode": "quick" if args.quick else "full",
+            "date": datetime.datetime.now().isoformat(timespec="seconds"),
+            "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, "
+            f"load average {os.getloadavg()[0]:.1f} at start",
+            "versions": _versions(),
+            "models": {m: MODELS[m][0] for m in chosen},
+        },
+        "datasets": {},
+    }
     for task in tasks:
-        entry = {"split": task.split, "notes": task.notes, "reference_auc": task.reference_auc,
-                 "rows": len(task.y), "positive_rate": float(task.y.mean()),
-                 "column_types": task.column_types, "folds": {m: [] for m in chosen}}
+        entry = {
+            "split": task.split,
+            "notes": task.notes,
+            "reference_auc": task.reference_auc,
+            "rows": len(task.y),
+            "positive_rate": float(task.y.mean()),
+            "column_types": task.column_types,
+            "folds": {m: [] for m in chosen},
+        }
         for k, (train, test) in enumerate(task.folds):
             prepared = prepare(task, train, test)
             for model in chosen:
@@ -92,8 +112,11 @@ def run(args: argparse.Namespace) -> dict:
                 except Exception as error:  # a failing model is a row in the report, not the end of the run
                     figures = {"error": _last_line(error)}
                 entry["folds"][model].append(figures)
-                shown = (f"AUC {figures['roc_auc']:.4f}  {figures['fit_seconds']:.1f}s" if "error" not in figures
-                         else figures["error"])
+                shown = (
+                    f"AUC {figures['roc_auc']:.4f}  {figures['fit_seconds']:.1f}s"
+                    if "error" not in figures
+                    else figures["error"]
+                )
                 console.print(f"  {task.name} fold {k + 1}/{len(task.folds)} {model:9s} {shown}")
         results["datasets"][task.name] = entry
     results["meta"]["total_seconds"] = time.perf_counter() - start
@@ -114,8 +137,14 @@ def _print(summary: dict) -> None:
             if "error" in row:
                 grid.add_row(model, "failed", row["error"][:60], "", "", "")
             else:
-                grid.add_row(model, f"{row['roc_auc']:.4f}", f"{row['log_loss']:.4f}", f"{row['accuracy']:.4f}",
-                             f"{row['fit_seconds']:.2f}", f"{row['rank']:g}")
+                grid.add_row(
+                    model,
+                    f"{row['roc_auc']:.4f}",
+                    f"{row['log_loss']:.4f}",
+                    f"{row['accuracy']:.4f}",
+                    f"{row['fit_seconds']:.2f}",
+                    f"{row['rank']:g}",
+                )
         console.print(grid)
     ranks = Table(title="Mean rank (ROC AUC)")
     ranks.add_column("model")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -24,8 +24,8 @@ THREADS = 1
 
 @dataclass(frozen=True)
 class FoldResult:
-    proba: np.ndarray        # P(positive) on the test rows
-    pred: np.ndarray         # 0/1 at the model's own threshold
+    proba: np.ndarray  # P(positive) on the test rows
+    pred: np.ndarray  # 0/1 at the model's own threshold
     fit_seconds: float
     threshold: float
 
@@ -33,6 +33,7 @@ class FoldResult:
 @dataclass
 class Prepared:
     """One fold's feature matrices, shared by the baselines (computed once, its time charged to each)."""
+
     x_train: np.ndarray
     x_test: np.ndarray
     seconds: float
@@ -67,6 +68,7 @@ def _sklearn_fit(make: Callable[[int], object], *, capped_text: bool = False) ->
         seconds = time.perf_counter() - start + prepared.seconds
         proba = model.predict_proba(prepared.x_test)[:, 1]
         return FoldResult(proba, (proba >= 0.5).astype(np.int64), seconds, 0.5)
+
     return run
 
 
@@ -86,33 +88,44 @@ def _twoclass(task: Task, train: np.ndarray, test: np.ndarray, prepared: Prepare
 
 def _logistic(seed: int):
     from sklearn.linear_model import LogisticRegression
+
     return LogisticRegression(max_iter=2000)
 
 
 def _mlp(seed: int):
     from sklearn.neural_network import MLPClassifier
+
     return MLPClassifier(early_stopping=True, random_state=seed)
 
 
 def _hgb(seed: int):
     from sklearn.ensemble import HistGradientBoostingClassifier
+
     return HistGradientBoostingClassifier(random_state=seed)
 
 
 def _lightgbm(seed: int):
     from lightgbm import LGBMClassifier
+
     return LGBMClassifier(random_state=seed, n_jobs=THREADS, verbose=-1)
 
 
 MODELS: dict[str, tuple[str, Callable]] = {
-    "twoclass": ("TwoClassClassifier() defaults: 64-32 relu, Adam, early stopping on a 15% validation split, "
-                 "threshold chosen for F1; on tables under 10,000 rows and 2 million feature values, the log-odds of 5 "
-                 "networks (seeds) averaged",
-                 _twoclass),
+    "twoclass": (
+        "TwoClassClassifier() defaults: 64-32 relu, Adam, early stopping on a 15% validation split, "
+        "threshold chosen for F1; on tables under 10,000 rows and 2 million feature values, the log-odds of 5 "
+        "networks (seeds) averaged",
+        _twoclass,
+    ),
     "logreg": ("LogisticRegression(max_iter=2000), C=1", _sklearn_fit(_logistic)),
-    "mlp": ("MLPClassifier(early_stopping=True): 100 relu, Adam, max_iter=200, stopping on a 10% validation "
-            "split as twoclass does", _sklearn_fit(_mlp)),
-    "hgb": (f"HistGradientBoostingClassifier() defaults (text tasks: TF-IDF capped at {HGB_TEXT_TERMS:,} terms)",
-            _sklearn_fit(_hgb, capped_text=True)),
+    "mlp": (
+        "MLPClassifier(early_stopping=True): 100 relu, Adam, max_iter=200, stopping on a 10% validation "
+        "split as twoclass does",
+        _sklearn_fit(_mlp),
+    ),
+    "hgb": (
+        f"HistGradientBoostingClassifier() defaults (text tasks: TF-IDF capped at {HGB_TEXT_TERMS:,} terms)",
+        _sklearn_fit(_hgb, capped_text=True),
+    ),
     "lightgbm": ("LGBMClassifier() defaults", _sklearn_fit(_lightgbm)),
 }

@@ -56,32 +56,52 @@ def _fmt(mean: float, std: float, digits: int) -> str:
 
 def markdown(results: dict, summary: dict) -> str:
     meta = results["meta"]
-    lines = ["# Accuracy benchmark", "",
-             f"{meta['mode']} run, {meta['date']}, {meta['machine']}; twoclass {meta['versions']['twoclass']}, "
-             f"scikit-learn {meta['versions']['sklearn']}, lightgbm {meta['versions']['lightgbm']}. "
-             f"Total {meta['total_seconds'] / 60:.1f} min.", "",
-             "Every model sees the same folds and the same features (twoclass.data.Preprocessor fitted on the "
-             "training fold; twoclass runs it inside its own fit). ROC AUC and log loss from predicted "
-             "probabilities; accuracy at each model's own threshold (twoclass: the threshold it chose on its "
-             "validation split for F1; the others: 0.5); fit time includes the preprocessing. Mean ± standard "
-             "deviation over folds.", "", "## Models", ""]
+    lines = [
+        "# Accuracy benchmark",
+        "",
+        f"{meta['mode']} run, {meta['date']}, {meta['machine']}; twoclass {meta['versions']['twoclass']}, "
+        f"scikit-learn {meta['versions']['sklearn']}, lightgbm {meta['versions']['lightgbm']}. "
+        f"Total {meta['total_seconds'] / 60:.1f} min.",
+        "",
+        "Every model sees the same folds and the same features (twoclass.data.Preprocessor fitted on the "
+        "training fold; twoclass runs it inside its own fit). ROC AUC and log loss from predicted "
+        "probabilities; accuracy at each model's own threshold (twoclass: the threshold it chose on its "
+        "validation split for F1; the others: 0.5); fit time includes the preprocessing. Mean ± standard "
+        "deviation over folds.",
+        "",
+        "## Models",
+        "",
+    ]
     lines += [f"- **{m}**: {d}" for m, d in meta["models"].items()]
     lines += ["", "## Mean rank (ROC AUC, 1 = best, over all datasets)", "", "| model | mean rank |", "|---|---|"]
     lines += [f"| {m} | {r:.2f} |" for m, r in summary["mean_rank"].items()]
     for name, table in summary["datasets"].items():
         info = results["datasets"][name]
-        lines += ["", f"## {name}", "", f"{info['split']}." + "".join(f" Note: {n}." for n in info["notes"])
-                  + (f" Reference (index.json, logistic regression): ROC AUC {info['reference_auc']:.3f}."
-                     if info.get("reference_auc") else ""), "",
-                  "| model | ROC AUC | log loss | accuracy | fit s | rank |", "|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            f"## {name}",
+            "",
+            f"{info['split']}."
+            + "".join(f" Note: {n}." for n in info["notes"])
+            + (
+                f" Reference (index.json, logistic regression): ROC AUC {info['reference_auc']:.3f}."
+                if info.get("reference_auc")
+                else ""
+            ),
+            "",
+            "| model | ROC AUC | log loss | accuracy | fit s | rank |",
+            "|---|---|---|---|---|---|",
+        ]
         for model, row in table.items():
             if "error" in row:
                 lines.append(f"| {model} | failed: {row['error']} | | | | |")
                 continue
-            lines.append(f"| {model} | {_fmt(row['roc_auc'], row['roc_auc_std'], 4)} | "
-                         f"{_fmt(row['log_loss'], row['log_loss_std'], 4)} | "
-                         f"{_fmt(row['accuracy'], row['accuracy_std'], 4)} | {row['fit_seconds']:.2f} | "
-                         f"{row['rank']:g} |")
+            lines.append(
+                f"| {model} | {_fmt(row['roc_auc'], row['roc_auc_std'], 4)} | "
+                f"{_fmt(row['log_loss'], row['log_loss_std'], 4)} | "
+                f"{_fmt(row['accuracy'], row['accuracy_std'], 4)} | {row['fit_seconds']:.2f} | "
+                f"{row['rank']:g} |"
+            )
     lines += ["", "## Targets (issue 6)", ""] + [f"- {t}" for t in targets(summary)]
     return "\n".join(lines) + "\n"
 
@@ -94,18 +114,26 @@ def targets(summary: dict) -> list[str]:
         tc, lr = table.get("twoclass", {}), table.get("logreg", {})
         if "roc_auc" in tc and "roc_auc" in lr and tc["roc_auc"] < lr["roc_auc"] - 0.002:
             short.append(f"{name} ({tc['roc_auc']:.4f} vs {lr['roc_auc']:.4f})")
-    out.append("twoclass defaults at least match logistic regression (ROC AUC within 0.002) on every dataset: "
-               + ("MET" if not short else "NOT MET on " + ", ".join(short)))
+    out.append(
+        "twoclass defaults at least match logistic regression (ROC AUC within 0.002) on every dataset: "
+        + ("MET" if not short else "NOT MET on " + ", ".join(short))
+    )
     ranks = summary["mean_rank"]
     if "twoclass" in ranks and "mlp" in ranks:
         met = ranks["twoclass"] < ranks["mlp"]
-        out.append(f"twoclass beats MLPClassifier on mean rank: {'MET' if met else 'NOT MET'} "
-                   f"({ranks['twoclass']:.2f} vs {ranks['mlp']:.2f})")
-    best_gb = min((ranks[m], m) for m in ("hgb", "lightgbm") if m in ranks) if any(
-        m in ranks for m in ("hgb", "lightgbm")) else None
+        out.append(
+            f"twoclass beats MLPClassifier on mean rank: {'MET' if met else 'NOT MET'} "
+            f"({ranks['twoclass']:.2f} vs {ranks['mlp']:.2f})"
+        )
+    best_gb = (
+        min((ranks[m], m) for m in ("hgb", "lightgbm") if m in ranks)
+        if any(m in ranks for m in ("hgb", "lightgbm"))
+        else None
+    )
     if best_gb and "twoclass" in ranks:
-        out.append(f"gap to gradient boosting: twoclass mean rank {ranks['twoclass']:.2f}, "
-                   f"{best_gb[1]} {best_gb[0]:.2f}")
+        out.append(
+            f"gap to gradient boosting: twoclass mean rank {ranks['twoclass']:.2f}, {best_gb[1]} {best_gb[0]:.2f}"
+        )
     return out
 
 

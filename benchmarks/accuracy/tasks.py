@@ -23,12 +23,12 @@ SEED = 0
 @dataclass(frozen=True)
 class Task:
     name: str
-    frame: pd.DataFrame          # features only
-    y: np.ndarray                # 0/1, 1 = the index's positive label
+    frame: pd.DataFrame  # features only
+    y: np.ndarray  # 0/1, 1 = the index's positive label
     labels: LabelEncoding
     column_types: dict[str, str]
     folds: list[tuple[np.ndarray, np.ndarray]]
-    split: str                   # how the folds were made, for the report
+    split: str  # how the folds were made, for the report
     notes: list[str] = field(default_factory=list)
     reference_auc: float | None = None
 
@@ -46,8 +46,10 @@ def _subsample(frame: pd.DataFrame, y_col: str, rows: int, seed: int) -> pd.Data
     """A stratified subsample of ``rows`` rows (the class balance kept), in the original row order."""
     if len(frame) <= rows:
         return frame
-    parts = [g.sample(n=max(1, round(rows * len(g) / len(frame))), random_state=seed)
-             for _, g in frame.groupby(y_col, sort=True)]
+    parts = [
+        g.sample(n=max(1, round(rows * len(g) / len(frame))), random_state=seed)
+        for _, g in frame.groupby(y_col, sort=True)
+    ]
     return pd.concat(parts).sort_index()
 
 
@@ -55,8 +57,9 @@ def _kinds(features: pd.DataFrame) -> dict[str, str]:
     return dict(infer_column_types(features))
 
 
-def load_tasks(directory: Path, *, n_folds: int = 5, max_rows: int | None = None,
-               only: list[str] | None = None) -> list[Task]:
+def load_tasks(
+    directory: Path, *, n_folds: int = 5, max_rows: int | None = None, only: list[str] | None = None
+) -> list[Task]:
     """Every task of ``directory/index.json`` (or those named in ``only``), with shared folds.
 
     ``max_rows`` caps the rows of a task (stratified subsample; for a train/test pair, each side) and the cap is

@@ -1,4 +1,5 @@
 """``python -m benchmarks.speed [--quick] [--only W1,W2] [--peers keras,torch] [--selftest]``."""
+
 from __future__ import annotations
 
 import argparse
@@ -14,16 +15,18 @@ def _csv(value: str, allowed, what: str) -> list[str]:
     chosen = [item.strip() for item in value.split(",") if item.strip()]
     unknown = [item for item in chosen if item not in allowed]
     if unknown or not chosen:
-        raise argparse.ArgumentTypeError(f"The '{what}' option must be a comma-separated list of "
-                                         f"{', '.join(allowed)}. Got {value!r} instead.")
+        raise argparse.ArgumentTypeError(
+            f"The '{what}' option must be a comma-separated list of {', '.join(allowed)}. Got {value!r} instead."
+        )
     return chosen
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.speed", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repeats, 20 epochs for W2, 100k rows for W3")
-    parser.add_argument("--only", type=lambda v: _csv(v, ("W1", "W2", "W3", "W4", "W5"), "only"),
-                        default=["W1", "W2", "W3", "W4", "W5"])
+    parser.add_argument(
+        "--only", type=lambda v: _csv(v, ("W1", "W2", "W3", "W4", "W5"), "only"), default=["W1", "W2", "W3", "W4", "W5"]
+    )
     parser.add_argument("--peers", type=lambda v: _csv(v, config.PEERS, "peers"), default=list(config.PEERS))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=config.THREADS, help="threads for every peer (default 2)")
@@ -56,10 +59,15 @@ def main(argv: list[str] | None = None) -> int:
             figures = f"latency {row['predict']['latency_us']:.1f} µs"
         else:
             first, steady = row.get("first_fit_s"), row.get("steady_fit_s")
-            figures = (f"first {'—' if first is None else f'{first:.2f} s'}, "
-                       f"steady {'—' if steady is None else f'{steady:.3f} s'}")
-        console.print(f"[{time.perf_counter() - started:6.0f} s] {row['workload']} {row['peer']:<9} {status:<13} "
-                      f"{figures}  {detail}", highlight=False)
+            figures = (
+                f"first {'—' if first is None else f'{first:.2f} s'}, "
+                f"steady {'—' if steady is None else f'{steady:.3f} s'}"
+            )
+        console.print(
+            f"[{time.perf_counter() - started:6.0f} s] {row['workload']} {row['peer']:<9} {status:<13} "
+            f"{figures}  {detail}",
+            highlight=False,
+        )
 
     rows = harness.run_all(chosen, peers, sizes, args.seed, args.threads, on_row)
     result = report.build_result(rows, chosen, args.quick, args.seed, load_before, harness.env_note(args.threads))

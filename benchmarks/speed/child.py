@@ -3,6 +3,7 @@
 The framework is imported first and timed (nothing heavy is imported before it, NumPy included), then the data
 are read, then the first fit, then ``repeats`` steady-state fits of fresh models in the same process.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,8 +29,14 @@ FRAMEWORK_IMPORTS = {
     "numpy": ("numpy",),
     "floor": ("jax", "optax"),
 }
-PEER_MODULES = {"twoclass": "kerasapi", "keras": "kerasapi", "torch": "torch_peer", "sklearn": "sklearn_peer",
-                "numpy": "numpy_peer", "floor": "floor"}
+PEER_MODULES = {
+    "twoclass": "kerasapi",
+    "keras": "kerasapi",
+    "torch": "torch_peer",
+    "sklearn": "sklearn_peer",
+    "numpy": "numpy_peer",
+    "floor": "floor",
+}
 
 
 def _peer_functions(peer: str):
@@ -38,9 +45,13 @@ def _peer_functions(peer: str):
     if PEER_MODULES[peer] != "kerasapi":
         return module.train, module.check, module.train_seeds, module.check_seeds, module.predict_bench
     api = module.Api(peer)
-    return (lambda *a: module.train(api, *a), lambda *a: module.check(api, *a),
-            lambda *a: module.train_seeds(api, *a), lambda *a: module.check_seeds(api, *a),
-            lambda *a: module.predict_bench(api, *a))
+    return (
+        lambda *a: module.train(api, *a),
+        lambda *a: module.check(api, *a),
+        lambda *a: module.train_seeds(api, *a),
+        lambda *a: module.check_seeds(api, *a),
+        lambda *a: module.predict_bench(api, *a),
+    )
 
 
 def _steps(spec: dict, n_rows: int) -> int:
@@ -116,8 +127,7 @@ def main(argv: list[str] | None = None) -> int:
             if index == 0:  # the package alone (`import twoclass` is lazy: its API modules load JAX)
                 result["package_import_s"] = time.perf_counter() - start
         result["import_s"] = time.perf_counter() - start
-        result.update(measure(args.peer, spec, args.data, args.repeats if args.phase == "cold" else 0,
-                              args.budget_s))
+        result.update(measure(args.peer, spec, args.data, args.repeats if args.phase == "cold" else 0, args.budget_s))
         result["threads"] = _threads(args.peer)
         result["ok"] = True
     except Exception as error:  # one peer's failure is a row in the table, never the end of the run

@@ -3,6 +3,7 @@
 Everything a child needs about a workload travels to it as one JSON-able dict (``Workload.as_spec``), so the
 child never recomputes quick/full differences on its own.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -62,12 +63,26 @@ class Sizes(NamedTuple):
     repeat_budget_s: float  # stop repeating once the steady fits of one child have taken this long (>= 1 repeat)
 
 
-FULL = Sizes(wide_rows=1_000_000, mean4_epochs=100, repeats_w1=5, repeats_w2=3, repeats_w3=2,
-             repeats_w4_vmapped=5, child_timeout_s=900,
-             repeat_budget_s=60.0)
-QUICK = Sizes(wide_rows=100_000, mean4_epochs=20, repeats_w1=3, repeats_w2=2, repeats_w3=1,
-              repeats_w4_vmapped=3, child_timeout_s=300,
-              repeat_budget_s=15.0)
+FULL = Sizes(
+    wide_rows=1_000_000,
+    mean4_epochs=100,
+    repeats_w1=5,
+    repeats_w2=3,
+    repeats_w3=2,
+    repeats_w4_vmapped=5,
+    child_timeout_s=900,
+    repeat_budget_s=60.0,
+)
+QUICK = Sizes(
+    wide_rows=100_000,
+    mean4_epochs=20,
+    repeats_w1=3,
+    repeats_w2=2,
+    repeats_w3=1,
+    repeats_w4_vmapped=3,
+    child_timeout_s=300,
+    repeat_budget_s=15.0,
+)
 
 # Steady fits continue past `repeats` until they add up to MIN_TIMED_S (at most MAX_REPEATS fits).
 MIN_TIMED_S = 2.0
@@ -88,23 +103,68 @@ W5_TRAIN_EPOCHS = 5
 
 def workloads(sizes: Sizes) -> dict[str, Workload]:
     """The five workloads of issue 6, at the given sizes."""
-    w1 = Workload("W1", "slides' net (2-4-1 tanh, SGD 0.5) on 1,000 circle points, batch 32, 20 epochs",
-                  "circles", SLIDES_NET, "sgd", 0.5, 32, 20, False, sizes.repeats_w1, "train accuracy >= 0.9")
-    w2 = Workload("W2", f"lesson's mean-of-four (8-8-1 relu, Adam 1e-3), 10,000 + 2,000 rows, batch 32, "
-                  f"{sizes.mean4_epochs} epochs, validation every epoch",
-                  "mean4", LESSON_NET, "adam", 1e-3, 32, sizes.mean4_epochs, True, sizes.repeats_w2,
-                  "validation accuracy >= 0.9")
-    w3 = Workload("W3", f"wide net (256-256 relu, Adam 1e-3) on {sizes.wide_rows:,} rows x {WIDE_FEATURES} "
-                  "features, batch 1024, 3 epochs",
-                  "wide", WIDE_NET, "adam", 1e-3, 1024, 3, False, sizes.repeats_w3,
-                  "validation accuracy > majority-class rate")
-    w4 = dataclasses.replace(w1, key="W4", title=f"{N_SEEDS} seeds of W1", repeats=sizes.repeats_w4_vmapped,
-                             sanity="median train accuracy over seeds >= 0.9")
-    w5 = Workload("W5", f"prediction from a loaded model (the W2 net trained {W5_TRAIN_EPOCHS} epochs): latency of "
-                  f"one row (median of {LATENCY_CALLS:,} calls) and throughput on {PREDICT_ROWS:,} rows",
-                  "mean4", LESSON_NET, "adam", 1e-3, 32, W5_TRAIN_EPOCHS, False, 0,
-                  "loaded model predicts as the trained one (max |diff| <= 1e-5) and validation accuracy > "
-                  "majority-class rate")
+    w1 = Workload(
+        "W1",
+        "slides' net (2-4-1 tanh, SGD 0.5) on 1,000 circle points, batch 32, 20 epochs",
+        "circles",
+        SLIDES_NET,
+        "sgd",
+        0.5,
+        32,
+        20,
+        False,
+        sizes.repeats_w1,
+        "train accuracy >= 0.9",
+    )
+    w2 = Workload(
+        "W2",
+        f"lesson's mean-of-four (8-8-1 relu, Adam 1e-3), 10,000 + 2,000 rows, batch 32, "
+        f"{sizes.mean4_epochs} epochs, validation every epoch",
+        "mean4",
+        LESSON_NET,
+        "adam",
+        1e-3,
+        32,
+        sizes.mean4_epochs,
+        True,
+        sizes.repeats_w2,
+        "validation accuracy >= 0.9",
+    )
+    w3 = Workload(
+        "W3",
+        f"wide net (256-256 relu, Adam 1e-3) on {sizes.wide_rows:,} rows x {WIDE_FEATURES} "
+        "features, batch 1024, 3 epochs",
+        "wide",
+        WIDE_NET,
+        "adam",
+        1e-3,
+        1024,
+        3,
+        False,
+        sizes.repeats_w3,
+        "validation accuracy > majority-class rate",
+    )
+    w4 = dataclasses.replace(
+        w1,
+        key="W4",
+        title=f"{N_SEEDS} seeds of W1",
+        repeats=sizes.repeats_w4_vmapped,
+        sanity="median train accuracy over seeds >= 0.9",
+    )
+    w5 = Workload(
+        "W5",
+        f"prediction from a loaded model (the W2 net trained {W5_TRAIN_EPOCHS} epochs): latency of "
+        f"one row (median of {LATENCY_CALLS:,} calls) and throughput on {PREDICT_ROWS:,} rows",
+        "mean4",
+        LESSON_NET,
+        "adam",
+        1e-3,
+        32,
+        W5_TRAIN_EPOCHS,
+        False,
+        0,
+        "loaded model predicts as the trained one (max |diff| <= 1e-5) and validation accuracy > majority-class rate",
+    )
     return {w.key: w for w in (w1, w2, w3, w4, w5)}
 
 

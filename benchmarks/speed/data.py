@@ -2,6 +2,7 @@
 
 Only NumPy here, so that a child's framework import is timed before anything else is loaded.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

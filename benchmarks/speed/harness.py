@@ -3,6 +3,7 @@
 Each pair gets an empty compilation-cache directory: the first child fits with the cache cold, a second child
 (JAX peers only) reuses the directory, so its first fit is the warm-cache figure.
 """
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from benchmarks.speed import config, data
 
@@ -25,37 +26,62 @@ TWOCLASS_CACHE_ENV = "TWOCLASS_CACHE_DIR"
 def child_env(cache_dir: Path, threads: int) -> dict[str, str]:
     """The same thread settings and cache settings for every peer."""
     env = dict(os.environ)
-    env.update({
-        config.THREADS_ENV: str(threads),
-        "KERAS_BACKEND": "jax",
-        "OMP_NUM_THREADS": str(threads),
-        "MKL_NUM_THREADS": str(threads),
-        "OPENBLAS_NUM_THREADS": str(threads),
-        # Idle OpenMP threads sleep instead of spinning: on a busy shared machine a spinning pool made PyTorch's
-        # tiny-net steps 30-100x slower than with this setting, which measured the neighbours, not PyTorch.
-        "OMP_WAIT_POLICY": "PASSIVE",
-        "JAX_COMPILATION_CACHE_DIR": str(cache_dir / "jax"),
-        # Cache every compilation, however quick, so that the warm figure is the best each JAX peer can get.
-        "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
-        "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "0",
-        TWOCLASS_CACHE_ENV: str(cache_dir / "twoclass"),
-        "XDG_CACHE_HOME": str(cache_dir / "xdg"),
-    })
+    env.update(
+        {
+            config.THREADS_ENV: str(threads),
+            "KERAS_BACKEND": "jax",
+            "OMP_NUM_THREADS": str(threads),
+            "MKL_NUM_THREADS": str(threads),
+            "OPENBLAS_NUM_THREADS": str(threads),
+            # Idle OpenMP threads sleep instead of spinning: on a busy shared machine a spinning pool made PyTorch's
+            # tiny-net steps 30-100x slower than with this setting, which measured the neighbours, not PyTorch.
+            "OMP_WAIT_POLICY": "PASSIVE",
+            "JAX_COMPILATION_CACHE_DIR": str(cache_dir / "jax"),
+            # Cache every compilation, however quick, so that the warm figure is the best each JAX peer can get.
+            "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
+            "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "0",
+            TWOCLASS_CACHE_ENV: str(cache_dir / "twoclass"),
+            "XDG_CACHE_HOME": str(cache_dir / "xdg"),
+        }
+    )
     return env
 
 
 def env_note(threads: int) -> str:
-    return (f"OMP/MKL/OPENBLAS_NUM_THREADS={threads}, OMP_WAIT_POLICY=PASSIVE, torch.set_num_threads({threads}), "
-            f"XLA's default CPU thread pool (one thread per core, {os.cpu_count()} cores); "
-            f"JAX_COMPILATION_CACHE_DIR, {TWOCLASS_CACHE_ENV} and XDG_CACHE_HOME point at an empty directory per "
-            "(workload, peer); JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS=0 for every JAX peer")
+    return (
+        f"OMP/MKL/OPENBLAS_NUM_THREADS={threads}, OMP_WAIT_POLICY=PASSIVE, torch.set_num_threads({threads}), "
+        f"XLA's default CPU thread pool (one thread per core, {os.cpu_count()} cores); "
+        f"JAX_COMPILATION_CACHE_DIR, {TWOCLASS_CACHE_ENV} and XDG_CACHE_HOME point at an empty directory per "
+        "(workload, peer); JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS=0 for every JAX peer"
+    )
 
 
-def run_child(peer: str, workload: config.Workload, data_dir: Path, phase: str, repeats: int,
-              env: dict[str, str], sizes: config.Sizes) -> dict:
-    command = [sys.executable, "-m", "benchmarks.speed.child", "--peer", peer, "--spec",
-               json.dumps(workload.as_spec()), "--data", str(data_dir), "--phase", phase, "--repeats", str(repeats),
-               "--budget-s", str(sizes.repeat_budget_s)]
+def run_child(
+    peer: str,
+    workload: config.Workload,
+    data_dir: Path,
+    phase: str,
+    repeats: int,
+    env: dict[str, str],
+    sizes: config.Sizes,
+) -> dict:
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks.speed.child",
+        "--peer",
+        peer,
+        "--spec",
+        json.dumps(workload.as_spec()),
+        "--data",
+        str(data_dir),
+        "--phase",
+        phase,
+        "--repeats",
+        str(repeats),
+        "--budget-s",
+        str(sizes.repeat_budget_s),
+    ]
     timeout_s = sizes.child_timeout_s
     base = {"peer": peer, "workload": workload.key, "phase": phase, "ok": False, "status": "error"}
     try:
@@ -64,7 +90,7 @@ def run_child(peer: str, workload: config.Workload, data_dir: Path, phase: str, 
         return {**base, "error": f"timed out after {timeout_s} s"}
     for line in reversed(done.stdout.splitlines()):
         if line.startswith(config.RESULT_PREFIX):
-            return json.loads(line[len(config.RESULT_PREFIX):])
+            return json.loads(line[len(config.RESULT_PREFIX) :])
     tail = [line for line in (done.stderr + done.stdout).splitlines() if line.strip()]
     return {**base, "error": f"exit code {done.returncode}: {tail[-1][:300] if tail else 'no output'}"}
 
@@ -98,27 +124,43 @@ def _warm_figures(runs: list[dict]) -> dict:
     good = [run for run in runs if run.get("ok")]
     if not good:
         return {"ok": False, "error": runs[0].get("error")}
-    return {"ok": True, "processes": len(good),
-            "import_s": statistics.median(run["import_s"] for run in good),
-            "first_fit_s": statistics.median(run["first_fit_s"] for run in good),
-            "first_fit_s_each": [run["first_fit_s"] for run in good],
-            "peak_mb": max(run.get("peak_mb") or 0 for run in good)}
+    return {
+        "ok": True,
+        "processes": len(good),
+        "import_s": statistics.median(run["import_s"] for run in good),
+        "first_fit_s": statistics.median(run["first_fit_s"] for run in good),
+        "first_fit_s_each": [run["first_fit_s"] for run in good],
+        "peak_mb": max(run.get("peak_mb") or 0 for run in good),
+    }
 
 
-def run_pair(peer: str, workload: config.Workload, data_dir: Path, work_dir: Path, sizes: config.Sizes,
-             majority: float, threads: int) -> dict:
+def run_pair(
+    peer: str,
+    workload: config.Workload,
+    data_dir: Path,
+    work_dir: Path,
+    sizes: config.Sizes,
+    majority: float,
+    threads: int,
+) -> dict:
     """The row of one (workload, peer): cold child, then (JAX peers) warm children, then the sanity verdict."""
     if sizes is config.FULL and (workload.key, peer) in config.SKIPPED_IN_FULL:
-        return {"peer": peer, "workload": workload.key, "ok": False, "status": "skipped",
-                "error": config.SKIPPED_IN_FULL[(workload.key, peer)]}
+        return {
+            "peer": peer,
+            "workload": workload.key,
+            "ok": False,
+            "status": "skipped",
+            "error": config.SKIPPED_IN_FULL[(workload.key, peer)],
+        }
     cache_dir = Path(tempfile.mkdtemp(prefix=f"cache-{workload.key}-{peer}-", dir=work_dir))
     env = child_env(cache_dir, threads)
     load_before = os.getloadavg()[0]
     row = run_child(peer, workload, data_dir, "cold", config.repeats_for(workload, peer), env, sizes)
     row["cache_files"] = _count_files(cache_dir)
     if row.get("ok") and config.wants_warm_phase(workload, peer):
-        row["warm"] = _warm_figures([run_child(peer, workload, data_dir, "warm", 0, env, sizes)
-                                     for _ in range(config.WARM_PROCESSES)])
+        row["warm"] = _warm_figures(
+            [run_child(peer, workload, data_dir, "warm", 0, env, sizes) for _ in range(config.WARM_PROCESSES)]
+        )
     # The machine is shared: the 1-minute load average around the pair says how much to trust its figures.
     row["load_1min"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     if row.get("ok"):
@@ -140,8 +182,14 @@ def prepare_data(directory: Path, chosen: list[config.Workload], sizes: config.S
     return majorities
 
 
-def run_all(chosen: list[config.Workload], peers: list[str], sizes: config.Sizes, seed: int, threads: int,
-            on_row: Callable[[dict], None]) -> list[dict]:
+def run_all(
+    chosen: list[config.Workload],
+    peers: list[str],
+    sizes: config.Sizes,
+    seed: int,
+    threads: int,
+    on_row: Callable[[dict], None],
+) -> list[dict]:
     rows = []
     with tempfile.TemporaryDirectory(prefix="twoclass-bench-") as tmp:
         data_dir = Path(tmp) / "data"

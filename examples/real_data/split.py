@@ -1,6 +1,6 @@
 """Split a CSV into train and test files (stratified by the target, 80/20, fixed seed) for the real-data runs.
 
-    python examples/real_data/split.py DATA.csv TARGET OUT_DIR
+python examples/real_data/split.py DATA.csv TARGET OUT_DIR
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ def main(data: str, target: str, out_dir: str) -> None:
     stem = Path(data).name.removesuffix(".csv")
     train.to_csv(out / f"{stem}_train.csv", index=False)
     test.to_csv(out / f"{stem}_test.csv", index=False)
-    print(f"{len(train)} training rows -> {out / (stem + '_train.csv')}; "
-          f"{len(test)} test rows -> {out / (stem + '_test.csv')}")
+    print(
+        f"{len(train)} training rows -> {out / (stem + '_train.csv')}; "
+        f"{len(test)} test rows -> {out / (stem + '_test.csv')}"
+    )
 
 
 if __name__ == "__main__":

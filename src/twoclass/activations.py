@@ -1,6 +1,6 @@
 """Mirrors `keras.activations`: the functions, by name."""
 
-from ._activations import ACTIVATIONS, get
+from twoclass.engine.activations import ACTIVATIONS, get
 
 relu = ACTIVATIONS["relu"]
 sigmoid = ACTIVATIONS["sigmoid"]
@@ -16,5 +16,20 @@ leaky_relu = ACTIVATIONS["leaky_relu"]
 relu6 = ACTIVATIONS["relu6"]
 hard_sigmoid = ACTIVATIONS["hard_sigmoid"]
 
-__all__ = ["elu", "gelu", "get", "hard_sigmoid", "leaky_relu", "linear", "relu", "relu6", "selu", "sigmoid", "silu",
-           "softplus", "softsign", "swish", "tanh"]
+__all__ = [
+    "elu",
+    "gelu",
+    "get",
+    "hard_sigmoid",
+    "leaky_relu",
+    "linear",
+    "relu",
+    "relu6",
+    "selu",
+    "sigmoid",
+    "silu",
+    "softplus",
+    "softsign",
+    "swish",
+    "tanh",
+]

@@ -7,8 +7,9 @@ validation data by minimising log loss, and serialise to plain JSON dicts.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 from scipy.optimize import minimize, minimize_scalar
@@ -17,8 +18,14 @@ from scipy.special import expit
 from twoclass.threshold import as_scores, check_binary_target, check_proba, check_sample_weight
 
 __all__ = [
-    "brier_score", "reliability_curve", "expected_calibration_error", "logit",
-    "PlattScaling", "TemperatureScaling", "calibrator_from_dict",
+    "brier_score",
+    "reliability_curve",
+    "expected_calibration_error",
+    "logit",
+    "PlattScaling",
+    "TemperatureScaling",
+    "calibrator_from_dict",
+    "calibrated_logits",
 ]
 
 # Platt's slope carries the penalty of LogisticRegression(C=1e6): negligible on real
@@ -56,9 +63,7 @@ def _check_n_bins(n_bins: Any, func: str) -> int:
     return int(n_bins)
 
 
-def reliability_curve(
-    y_true: Any, proba: Any, n_bins: int = 10
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def reliability_curve(y_true: Any, proba: Any, n_bins: int = 10) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Observed positive rate, mean prediction and row count per non-empty uniform bin.
 
     Bins split [0, 1] into ``n_bins`` equal widths exactly as
@@ -96,11 +101,14 @@ def _check_fit_inputs(logits: Any, y_true: Any, sample_weight: Any, func: str) -
     y = check_binary_target(y_true, func=func)
     z = _check_logits(logits, func)
     if z.size != y.size:
-        raise ValueError(f"The 'logits' parameter of {func} must have the same length as y_true ({y.size}). "
-                         f"Got {z.size} instead.")
+        raise ValueError(
+            f"The 'logits' parameter of {func} must have the same length as y_true ({y.size}). Got {z.size} instead."
+        )
     if np.unique(y).size < 2:
-        raise ValueError(f"The 'y_true' parameter of {func} must contain both classes 0 and 1 to fit a "
-                         f"calibrator. Got only class {int(y[0])} instead.")
+        raise ValueError(
+            f"The 'y_true' parameter of {func} must contain both classes 0 and 1 to fit a "
+            f"calibrator. Got only class {int(y[0])} instead."
+        )
     w = check_sample_weight(sample_weight, y.size, func=func)
     w = np.ones(y.size) if w is None else w
     return z, y.astype(np.float64), w / w.sum()
@@ -129,7 +137,7 @@ class PlattScaling:
     b: float
 
     @classmethod
-    def fit(cls, logits: Any, y_true: Any, *, sample_weight: Any = None) -> "PlattScaling":
+    def fit(cls, logits: Any, y_true: Any, *, sample_weight: Any = None) -> PlattScaling:
         """Fit slope and intercept (same optimum as LogisticRegression(C=1e6) on one feature)."""
         z, y, w = _check_fit_inputs(logits, y_true, sample_weight, "PlattScaling.fit")
         ridge = 0.5 / (_PLATT_C * y.size)  # sklearn's penalty, on the per-row loss scale
@@ -140,20 +148,33 @@ class PlattScaling:
             loss = _log_loss_of_scores(s, y, w) + ridge * theta[0] ** 2
             return loss, np.array([np.sum(r * z) + 2 * ridge * theta[0], np.sum(r)])
 
-        res = minimize(loss_grad, np.array([1.0, 0.0]), jac=True, method="L-BFGS-B",
-                       options={"gtol": 1e-10, "ftol": 1e-14, "maxiter": 1000})
+        res = minimize(
+            loss_grad,
+            np.array([1.0, 0.0]),
+            jac=True,
+            method="L-BFGS-B",
+            options={"gtol": 1e-10, "ftol": 1e-14, "maxiter": 1000},
+        )
         return cls(float(res.x[0]), float(res.x[1]))
+
+    def calibrated_logits(self, logits: np.ndarray) -> np.ndarray:
+        """The calibrated log-odds ``a * logit + b`` (what every consumer of a calibrator applies)."""
+        return self.a * logits + self.b
+
+    def affine(self) -> tuple[float, float]:
+        """(slope, intercept) of the map on log-odds, for graphs that apply it (ONNX)."""
+        return self.a, self.b
 
     def transform(self, logits: Any) -> np.ndarray:
         """Calibrated positive-class probabilities."""
-        return expit(self.a * _check_logits(logits, "PlattScaling.transform") + self.b)
+        return expit(self.calibrated_logits(_check_logits(logits, "PlattScaling.transform")))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form, read back by :func:`calibrator_from_dict`."""
         return {"kind": "platt", "a": self.a, "b": self.b}
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "PlattScaling":
+    def from_dict(cls, d: Mapping[str, Any]) -> PlattScaling:
         """Rebuild from :meth:`to_dict` output."""
         _check_record(d, "platt", ("a", "b"))
         return cls(float(d["a"]), float(d["b"]))
@@ -173,46 +194,77 @@ class TemperatureScaling:
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.temperature) and self.temperature > 0):
-            raise ValueError(f"The 'temperature' of TemperatureScaling must be a finite number > 0. "
-                             f"Got {self.temperature!r} instead.")
+            raise ValueError(
+                f"The 'temperature' of TemperatureScaling must be a finite number > 0. "
+                f"Got {self.temperature!r} instead."
+            )
 
     @classmethod
-    def fit(cls, logits: Any, y_true: Any, *, sample_weight: Any = None) -> "TemperatureScaling":
+    def fit(cls, logits: Any, y_true: Any, *, sample_weight: Any = None) -> TemperatureScaling:
         """Fit T over [1e-3, 1e3] (searched on log T so small and large T are treated alike)."""
         z, y, w = _check_fit_inputs(logits, y_true, sample_weight, "TemperatureScaling.fit")
-        res = minimize_scalar(lambda u: _log_loss_of_scores(z * math.exp(-u), y, w),
-                              bounds=(math.log(1e-3), math.log(1e3)), method="bounded",
-                              options={"xatol": 1e-9})
+        res = minimize_scalar(
+            lambda u: _log_loss_of_scores(z * math.exp(-u), y, w),
+            bounds=(math.log(1e-3), math.log(1e3)),
+            method="bounded",
+            options={"xatol": 1e-9},
+        )
         return cls(float(math.exp(res.x)))
+
+    def calibrated_logits(self, logits: np.ndarray) -> np.ndarray:
+        """The calibrated log-odds ``logit / T``."""
+        return logits / self.temperature
+
+    def affine(self) -> tuple[float, float]:
+        """(slope, intercept) of the map on log-odds, for graphs that apply it (ONNX)."""
+        return 1.0 / self.temperature, 0.0
 
     def transform(self, logits: Any) -> np.ndarray:
         """Calibrated positive-class probabilities."""
-        return expit(_check_logits(logits, "TemperatureScaling.transform") / self.temperature)
+        return expit(self.calibrated_logits(_check_logits(logits, "TemperatureScaling.transform")))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form, read back by :func:`calibrator_from_dict`."""
         return {"kind": "temperature", "temperature": self.temperature}
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "TemperatureScaling":
+    def from_dict(cls, d: Mapping[str, Any]) -> TemperatureScaling:
         """Rebuild from :meth:`to_dict` output."""
         _check_record(d, "temperature", ("temperature",))
         return cls(float(d["temperature"]))
 
 
 def _check_record(d: Any, kind: str, keys: tuple[str, ...]) -> None:
-    ok = isinstance(d, Mapping) and d.get("kind") == kind and all(
-        k in d and not isinstance(d[k], bool) and isinstance(d[k], (int, float)) and math.isfinite(d[k])
-        for k in keys)
+    ok = (
+        isinstance(d, Mapping)
+        and d.get("kind") == kind
+        and all(
+            k in d and not isinstance(d[k], bool) and isinstance(d[k], (int, float)) and math.isfinite(d[k])
+            for k in keys
+        )
+    )
     if not ok:
-        raise ValueError(f"A '{kind}' calibrator record must be a mapping with kind={kind!r} and finite "
-                         f"numbers {', '.join(keys)}. Got {d!r} instead.")
+        raise ValueError(
+            f"A '{kind}' calibrator record must be a mapping with kind={kind!r} and finite "
+            f"numbers {', '.join(keys)}. Got {d!r} instead."
+        )
 
 
 _KINDS = {"platt": PlattScaling, "temperature": TemperatureScaling}
 
 
-def calibrator_from_dict(d: Mapping[str, Any]) -> "PlattScaling | TemperatureScaling":
+def calibrated_logits(calibrator: PlattScaling | TemperatureScaling | None, logits: np.ndarray) -> np.ndarray:
+    """The log-odds a calibrator maps ``logits`` to (unchanged without one): the estimator, the NumPy predictor and
+    the evaluation all apply calibration through this.
+
+    Example:
+        >>> float(calibrated_logits(TemperatureScaling(2.0), np.array([4.0]))[0])
+        2.0
+    """
+    return logits if calibrator is None else calibrator.calibrated_logits(logits)
+
+
+def calibrator_from_dict(d: Mapping[str, Any]) -> PlattScaling | TemperatureScaling:
     """Rebuild whichever calibrator a ``to_dict()`` record describes.
 
     Example:

@@ -1,7 +1,23 @@
 """Mirrors `keras.callbacks`."""
 
-from ._callbacks import (CSVLogger, Callback, EarlyStopping, History, LambdaCallback, ModelCheckpoint,
-                         ReduceLROnPlateau, TerminateOnNaN)
+from twoclass.keras.callbacks import (
+    Callback,
+    CSVLogger,
+    EarlyStopping,
+    History,
+    LambdaCallback,
+    ModelCheckpoint,
+    ReduceLROnPlateau,
+    TerminateOnNaN,
+)
 
-__all__ = ["CSVLogger", "Callback", "EarlyStopping", "History", "LambdaCallback", "ModelCheckpoint",
-           "ReduceLROnPlateau", "TerminateOnNaN"]
+__all__ = [
+    "CSVLogger",
+    "Callback",
+    "EarlyStopping",
+    "History",
+    "LambdaCallback",
+    "ModelCheckpoint",
+    "ReduceLROnPlateau",
+    "TerminateOnNaN",
+]

@@ -11,11 +11,12 @@ and the label is computed on the point plus noise, so noise shows up as labels t
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-from twoclass._validation import check_float, check_int, unknown_name
+from twoclass.core.validation import check_float, check_int, unknown_name
 
 __all__ = ["circles", "mean_of_four", "mean_of_four_lesson", "circle", "xor", "gauss", "spiral", "load"]
 
@@ -50,15 +51,18 @@ def circles(n: int = 1000, noise: float = 0.08, factor: float = 0.5, seed: int =
     ((200, 2), 100)
     """
     n, noise, rng = _common("circles", n, noise, seed)
-    factor = check_float(factor, "factor", "circles", minimum=0.0, maximum=1.0,
-                         include_minimum=False, include_maximum=False)
+    factor = check_float(
+        factor, "factor", "circles", minimum=0.0, maximum=1.0, include_minimum=False, include_maximum=False
+    )
     n_in, n_out = _split(n)
     angle_out = np.linspace(0.0, 2 * np.pi, n_out, endpoint=False)
     angle_in = np.linspace(0.0, 2 * np.pi, n_in, endpoint=False)
-    points = np.concatenate([
-        np.column_stack([np.cos(angle_out), np.sin(angle_out)]),
-        factor * np.column_stack([np.cos(angle_in), np.sin(angle_in)]),
-    ])
+    points = np.concatenate(
+        [
+            np.column_stack([np.cos(angle_out), np.sin(angle_out)]),
+            factor * np.column_stack([np.cos(angle_in), np.sin(angle_in)]),
+        ]
+    )
     points = points + rng.normal(0.0, noise, size=points.shape)
     labels = np.concatenate([np.zeros(n_out), np.ones(n_in)])
     return _finish(points, labels, rng)
@@ -86,21 +90,27 @@ def mean_of_four_lesson() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarra
     >>> y_train.tolist(), y_val.tolist()
     ([0, 0, 0, 1, 1, 1], [0, 0, 1, 1])
     """
-    x_train = np.array([
-        [5, 12, 20, 8],      # mean 11.25 -> low
-        [30, 22, 14, 40],    # mean 26.5  -> low
-        [10, 35, 3, 26],     # mean 18.5  -> low
-        [88, 72, 95, 64],    # mean 79.75 -> high
-        [70, 91, 83, 99],    # mean 85.75 -> high
-        [62, 97, 75, 80],    # mean 78.5  -> high
-    ], dtype=np.float32)
+    x_train = np.array(
+        [
+            [5, 12, 20, 8],  # mean 11.25 -> low
+            [30, 22, 14, 40],  # mean 26.5  -> low
+            [10, 35, 3, 26],  # mean 18.5  -> low
+            [88, 72, 95, 64],  # mean 79.75 -> high
+            [70, 91, 83, 99],  # mean 85.75 -> high
+            [62, 97, 75, 80],  # mean 78.5  -> high
+        ],
+        dtype=np.float32,
+    )
     y_train = np.array([0, 0, 0, 1, 1, 1], dtype=np.int32)
-    x_val = np.array([
-        [15, 27, 9, 33],     # mean 21    -> low
-        [2, 18, 38, 11],     # mean 17.25 -> low
-        [77, 85, 69, 92],    # mean 80.75 -> high
-        [94, 66, 81, 73],    # mean 78.5  -> high
-    ], dtype=np.float32)
+    x_val = np.array(
+        [
+            [15, 27, 9, 33],  # mean 21    -> low
+            [2, 18, 38, 11],  # mean 17.25 -> low
+            [77, 85, 69, 92],  # mean 80.75 -> high
+            [94, 66, 81, 73],  # mean 78.5  -> high
+        ],
+        dtype=np.float32,
+    )
     y_val = np.array([0, 0, 1, 1], dtype=np.int32)
     return x_train, y_train, x_val, y_val
 

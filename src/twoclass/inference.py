@@ -14,12 +14,14 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 from scipy.special import erf, expit
 
-from . import _model_format as fmt
+from twoclass.calibration import calibrated_logits, calibrator_from_dict
+from twoclass.saving import model_dir as fmt
 
 __all__ = ["Predictor", "load", "forward"]
 
@@ -59,8 +61,9 @@ def _activation(name: str) -> Callable[[np.ndarray], np.ndarray]:
     return ACTIVATIONS[name]
 
 
-def forward(specs: list[fmt.LayerSpec], weights: Mapping[str, np.ndarray], x: np.ndarray,
-            *, logits: bool = False) -> np.ndarray:
+def forward(
+    specs: list[fmt.LayerSpec], weights: Mapping[str, np.ndarray], x: np.ndarray, *, logits: bool = False
+) -> np.ndarray:
     """The network's output for rows x, shape (n,), in float64. With ``logits``, a final sigmoid is left out
     (what `Sequential.predict_logits` returns); otherwise it is the model's output (`Sequential.predict`).
 
@@ -71,10 +74,11 @@ def forward(specs: list[fmt.LayerSpec], weights: Mapping[str, np.ndarray], x: np
     return _run(_float64_layers(specs, weights), x, logits)
 
 
-def _float64_layers(specs: list[fmt.LayerSpec],
-                    weights: Mapping[str, np.ndarray]) -> list[tuple[fmt.LayerSpec, dict]]:
-    return [(spec, {k: np.asarray(v, np.float64) for k, v in own.items()})
-            for spec, own in fmt.iter_layer_weights(specs, weights)]
+def _float64_layers(specs: list[fmt.LayerSpec], weights: Mapping[str, np.ndarray]) -> list[tuple[fmt.LayerSpec, dict]]:
+    return [
+        (spec, {k: np.asarray(v, np.float64) for k, v in own.items()})
+        for spec, own in fmt.iter_layer_weights(specs, weights)
+    ]
 
 
 def _run(layers: list[tuple[fmt.LayerSpec, dict]], x: np.ndarray, logits: bool) -> np.ndarray:
@@ -119,8 +123,7 @@ class Predictor:
             self.threshold = 0.5
 
     def _init_classifier(self, meta: dict[str, Any]) -> None:
-        from .calibration import calibrator_from_dict
-        from .data import LabelEncoding, Preprocessor
+        from twoclass.data import LabelEncoding, Preprocessor
 
         self.preprocessor = Preprocessor.from_dict(meta["preprocessing"])
         self.calibrator = None if meta["calibration"] is None else calibrator_from_dict(meta["calibration"])
@@ -134,8 +137,10 @@ class Predictor:
         if not self._classifier:
             x = np.asarray(X, dtype=np.float64)
             if x.ndim != 2 or x.shape[1] != self.n_inputs:
-                raise ValueError(f"The 'X' argument of Predictor.predict_proba must have shape (n, {self.n_inputs}). "
-                                 f"Got shape {x.shape} instead.")
+                raise ValueError(
+                    f"The 'X' argument of Predictor.predict_proba must have shape (n, {self.n_inputs}). "
+                    f"Got shape {x.shape} instead."
+                )
             return x
         import pandas as pd
 
@@ -144,20 +149,17 @@ class Predictor:
         else:
             array = np.asarray(X, dtype=np.float64 if self.input_kind == "array" else object)
             if array.ndim != 2 or array.shape[1] != len(self.columns):
-                raise ValueError(f"The 'X' argument of Predictor.predict_proba must be a DataFrame or a 2-D array with "
-                                 f"{len(self.columns)} columns. Got shape {array.shape} instead.")
+                raise ValueError(
+                    f"The 'X' argument of Predictor.predict_proba must be a DataFrame or a 2-D array with "
+                    f"{len(self.columns)} columns. Got shape {array.shape} instead."
+                )
             frame = pd.DataFrame(array, columns=self.columns)
         if self.input_kind == "array" and isinstance(X, pd.DataFrame):
             frame = pd.DataFrame(X.to_numpy(dtype=np.float64), columns=self.columns)
         return self.preprocessor.transform(frame)
 
     def _logits(self, x: np.ndarray) -> np.ndarray:
-        z = _run(self._layers, x, logits=True)
-        if self.calibrator is None:
-            return z
-        if hasattr(self.calibrator, "temperature"):
-            return z / self.calibrator.temperature
-        return self.calibrator.a * z + self.calibrator.b
+        return calibrated_logits(self.calibrator, _run(self._layers, x, logits=True))
 
     # ------------------------------------------------------------------------------------------------ predict
     def predict_proba(self, X: Any) -> np.ndarray:
@@ -180,14 +182,18 @@ class Predictor:
             [{'label': 'yes', 'probability': 0.81}]
         """
         if not self._classifier:
-            raise ValueError("predict_records needs a model directory saved from a TwoClassClassifier (it has the "
-                             "column names); this one holds a bare network. Use predict_proba with an array.")
+            raise ValueError(
+                "predict_records needs a model directory saved from a TwoClassClassifier (it has the "
+                "column names); this one holds a bare network. Use predict_proba with an array."
+            )
         rows = [records] if isinstance(records, Mapping) else list(records)
         x = self.preprocessor.transform_records(rows)
         p = expit(self._logits(x))
         labels = self.classes_[(p >= self.threshold).astype(np.int64)]
-        return [{"label": label.item() if hasattr(label, "item") else label, "probability": float(prob)}
-                for label, prob in zip(labels, p)]
+        return [
+            {"label": label.item() if hasattr(label, "item") else label, "probability": float(prob)}
+            for label, prob in zip(labels, p)
+        ]
 
     def __repr__(self) -> str:
         kind = "classifier" if self._classifier else "network"

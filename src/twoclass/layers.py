@@ -1,7 +1,25 @@
 """Mirrors `keras.layers`."""
 
-from ._layers import (Activation, BatchNormalization, Dense, Dropout, GaussianNoise, Input, InputLayer, Layer,
-                      Normalization)
+from twoclass.keras.layers import (
+    Activation,
+    BatchNormalization,
+    Dense,
+    Dropout,
+    GaussianNoise,
+    Input,
+    InputLayer,
+    Layer,
+    Normalization,
+)
 
-__all__ = ["Activation", "BatchNormalization", "Dense", "Dropout", "GaussianNoise", "Input", "InputLayer", "Layer",
-           "Normalization"]
+__all__ = [
+    "Activation",
+    "BatchNormalization",
+    "Dense",
+    "Dropout",
+    "GaussianNoise",
+    "Input",
+    "InputLayer",
+    "Layer",
+    "Normalization",
+]

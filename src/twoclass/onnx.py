@@ -26,8 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from . import _model_format as fmt
-from ._files import atomic_output
+from twoclass.core.files import atomic_output
+from twoclass.saving import model_dir as fmt
 
 __all__ = ["export_onnx", "to_onnx"]
 
@@ -63,8 +63,15 @@ class _Graph:
 
 
 def _activation(g: _Graph, name: str, x: str) -> str:
-    simple = {"relu": "Relu", "sigmoid": "Sigmoid", "tanh": "Tanh", "elu": "Elu", "softplus": "Softplus",
-              "softsign": "Softsign", "exponential": "Exp"}
+    simple = {
+        "relu": "Relu",
+        "sigmoid": "Sigmoid",
+        "tanh": "Tanh",
+        "elu": "Elu",
+        "softplus": "Softplus",
+        "softsign": "Softsign",
+        "exponential": "Exp",
+    }
     if name == "linear":
         return x
     if name in simple:
@@ -125,30 +132,35 @@ def _source(model_or_estimator: Any) -> tuple[dict[str, Any], dict[str, np.ndarr
         record = fmt.read_model_dir(model_or_estimator)
         meta = record.meta if record.meta.get("kind") == "classifier" else None
         return record.meta["architecture"], record.weights, meta
-    from .io import network_record
-    from .sklearn import TwoClassClassifier
+    from twoclass.estimator.classifier import TwoClassClassifier
+    from twoclass.saving.network import network_record
 
     if isinstance(model_or_estimator, TwoClassClassifier):
-        from ._estimator_state import estimator_meta
+        from twoclass.estimator.state import estimator_meta
 
         meta, network = estimator_meta(model_or_estimator)
         record = network_record(network)
         return record["architecture"], record["weights"], meta
-    from ._model import Sequential
+    from twoclass.keras.model import Sequential
 
     if isinstance(model_or_estimator, Sequential):
         record = network_record(model_or_estimator)
         return record["architecture"], record["weights"], None
-    raise TypeError("The 'model_or_estimator' argument of export_onnx must be a fitted TwoClassClassifier, a twoclass "
-                    f"Sequential/Model or a model directory path. Got {type(model_or_estimator).__name__} instead.")
+    raise TypeError(
+        "The 'model_or_estimator' argument of export_onnx must be a fitted TwoClassClassifier, a twoclass "
+        f"Sequential/Model or a model directory path. Got {type(model_or_estimator).__name__} instead."
+    )
 
 
 def _calibration(g: _Graph, calibration: dict[str, Any] | None, z: str) -> str:
     if calibration is None:
         return z
-    if calibration["kind"] == "temperature":
-        return g.op("Mul", [z, g.const("inv_temperature", 1.0 / calibration["temperature"])])
-    return g.op("Add", [g.op("Mul", [z, g.const("platt_a", calibration["a"])]), g.const("platt_b", calibration["b"])])
+    from twoclass.calibration import calibrator_from_dict
+
+    slope, intercept = calibrator_from_dict(calibration).affine()
+    return g.op(
+        "Add", [g.op("Mul", [z, g.const("calibration_slope", slope)]), g.const("calibration_intercept", intercept)]
+    )
 
 
 def to_onnx(model_or_estimator: Any, *, opset: int = OPSET):
@@ -174,35 +186,43 @@ def to_onnx(model_or_estimator: Any, *, opset: int = OPSET):
         g.op("Identity", [out], "probability")
     n_in = specs[0].input_dim
     graph = helper.make_graph(
-        g.nodes, "twoclass",
+        g.nodes,
+        "twoclass",
         [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["N", n_in])],
-        [helper.make_tensor_value_info("logit", TensorProto.FLOAT, ["N", 1]),
-         helper.make_tensor_value_info("probability", TensorProto.FLOAT, ["N", 1])],
+        [
+            helper.make_tensor_value_info("logit", TensorProto.FLOAT, ["N", 1]),
+            helper.make_tensor_value_info("probability", TensorProto.FLOAT, ["N", 1]),
+        ],
         initializer=g.initializers,
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)], producer_name="twoclass",
-                              ir_version=IR_VERSION)
+    model = helper.make_model(
+        graph, opset_imports=[helper.make_opsetid("", opset)], producer_name="twoclass", ir_version=IR_VERSION
+    )
     helper.set_model_props(model, _metadata(meta))
     checker.check_model(model)
     return model
 
 
 def _metadata(meta: dict[str, Any] | None) -> dict[str, str]:
-    from . import __version__
+    from twoclass import __version__
 
-    props = {"twoclass.version": __version__,
-             "twoclass.preprocessing_split": "The graph takes the preprocessed float32 feature matrix; run the "
-                                             "stored preprocessing in Python first (see docs/onnx.md)."}
+    props = {
+        "twoclass.version": __version__,
+        "twoclass.preprocessing_split": "The graph takes the preprocessed float32 feature matrix; run the "
+        "stored preprocessing in Python first (see docs/onnx.md).",
+    }
     if meta is None:
         props.update({"twoclass.kind": "model", "twoclass.threshold": "0.5"})
         return props
-    props.update({
-        "twoclass.kind": "classifier",
-        "twoclass.classes": json.dumps([meta["labels"]["negative"], meta["labels"]["positive"]]),
-        "twoclass.threshold": repr(float(meta["threshold"]["value"])),
-        "twoclass.input_columns": json.dumps(meta["input"]["columns"]),
-        "twoclass.preprocessing": json.dumps(fmt.jsonable(meta["preprocessing"])),
-    })
+    props.update(
+        {
+            "twoclass.kind": "classifier",
+            "twoclass.classes": json.dumps([meta["labels"]["negative"], meta["labels"]["positive"]]),
+            "twoclass.threshold": repr(float(meta["threshold"]["value"])),
+            "twoclass.input_columns": json.dumps(meta["input"]["columns"]),
+            "twoclass.preprocessing": json.dumps(fmt.jsonable(meta["preprocessing"])),
+        }
+    )
     return props
 
 
@@ -217,8 +237,9 @@ def export_onnx(model_or_estimator: Any, path: Any, *, opset: int = OPSET) -> st
         'titanic.onnx'
     """
     if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"The 'path' argument of export_onnx must be a str or os.PathLike. Got "
-                        f"{type(path).__name__} instead.")
+        raise TypeError(
+            f"The 'path' argument of export_onnx must be a str or os.PathLike. Got {type(path).__name__} instead."
+        )
     path = os.fspath(path)
     data = to_onnx(model_or_estimator, opset=opset).SerializeToString()
     directory = os.path.dirname(os.path.abspath(path))

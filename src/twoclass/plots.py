@@ -10,19 +10,27 @@ import base64
 import io
 import os
 import pathlib
-from typing import Any, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
 from sklearn import calibration as _skcal
 from sklearn import metrics as _skm
 
-from twoclass._files import atomic_output
-from twoclass._validation import check_float, check_int, invalid
+from twoclass.core.files import atomic_output
+from twoclass.core.validation import check_float, check_int, invalid
 
 __all__ = [
-    "decision_boundary", "learning_curves", "roc_curve", "precision_recall_curve", "calibration_curve",
-    "metrics_vs_threshold", "confusion_matrix", "save_figure", "figure_to_base64_png",
+    "decision_boundary",
+    "learning_curves",
+    "roc_curve",
+    "precision_recall_curve",
+    "calibration_curve",
+    "metrics_vs_threshold",
+    "confusion_matrix",
+    "save_figure",
+    "figure_to_base64_png",
 ]
 
 RED, BLUE = "#d62728", "#1f77b4"
@@ -30,6 +38,7 @@ _FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 
 
 # --- argument checks -------------------------------------------------------------------------------------------
+
 
 def _labels(values: Any, name: str, owner: str) -> np.ndarray:
     arr = np.asarray(values)
@@ -83,6 +92,7 @@ def _confusion(y: np.ndarray, pred: np.ndarray) -> tuple[int, int, int, int]:
 
 # --- plots -----------------------------------------------------------------------------------------------------
 
+
 def decision_boundary(
     predict_proba: Callable[[np.ndarray], Any],
     x: Any,
@@ -109,8 +119,9 @@ def decision_boundary(
     ys = _labels(y, "y", owner)
     if len(ys) != len(xs):
         raise invalid("y", owner, f"an array of {len(xs)} labels (one per row of x)", f"{len(ys)} labels")
-    threshold = check_float(threshold, "threshold", owner, minimum=0.0, maximum=1.0,
-                            include_minimum=False, include_maximum=False)
+    threshold = check_float(
+        threshold, "threshold", owner, minimum=0.0, maximum=1.0, include_minimum=False, include_maximum=False
+    )
     resolution = check_int(resolution, "resolution", owner, minimum=2)
     names = [str(label) for label in labels]
     if len(names) != 2:
@@ -118,8 +129,10 @@ def decision_boundary(
 
     low, high = xs.min(axis=0), xs.max(axis=0)
     pad = 0.1 * np.maximum(high - low, 1e-6)
-    g0, g1 = np.meshgrid(np.linspace(low[0] - pad[0], high[0] + pad[0], resolution),
-                         np.linspace(low[1] - pad[1], high[1] + pad[1], resolution))
+    g0, g1 = np.meshgrid(
+        np.linspace(low[0] - pad[0], high[0] + pad[0], resolution),
+        np.linspace(low[1] - pad[1], high[1] + pad[1], resolution),
+    )
     grid = np.column_stack([g0.ravel(), g1.ravel()]).astype(np.float32)
     proba = _proba(predict_proba(grid), "predict_proba", owner, len(grid)).reshape(g0.shape)
 
@@ -132,16 +145,24 @@ def decision_boundary(
         boundary.set_gid("threshold")
     for cls, colour in ((0, BLUE), (1, RED)):
         mask = ys == cls
-        ax.scatter(xs[mask, 0], xs[mask, 1], c=colour, edgecolors="white", linewidths=0.5, s=22,
-                   label=names[cls], zorder=3)
+        ax.scatter(
+            xs[mask, 0], xs[mask, 1], c=colour, edgecolors="white", linewidths=0.5, s=22, label=names[cls], zorder=3
+        )
     ax.set_xlabel("x0")
     ax.set_ylabel("x1")
     ax.legend(loc="upper right", framealpha=0.8)
     return fig
 
 
-def probability_along(values: Any, proba: Any, *, xlabel: str, boundary: float | None = None,
-                      threshold: float = 0.5, title: str | None = None) -> Figure:
+def probability_along(
+    values: Any,
+    proba: Any,
+    *,
+    xlabel: str,
+    boundary: float | None = None,
+    threshold: float = 0.5,
+    title: str | None = None,
+) -> Figure:
     """The predicted probability of class 1 along one input direction, e.g. P(high) against the mean of four numbers.
 
     >>> fig = probability_along(np.linspace(0, 100, 11), np.linspace(0, 1, 11), xlabel="mean", boundary=50)
@@ -176,8 +197,9 @@ def learning_curves(history: Mapping[str, Sequence[float]], title: str | None = 
     for key, values in history.items():
         arr = np.asarray(values, dtype=np.float64) if np.ndim(values) == 1 else None
         if arr is None or arr.size == 0:
-            raise invalid("history", owner, "a mapping whose values are non-empty 1-D sequences",
-                          f"{key!r}: {values!r}")
+            raise invalid(
+                "history", owner, "a mapping whose values are non-empty 1-D sequences", f"{key!r}: {values!r}"
+            )
         curves[str(key)] = arr
     bases = list(dict.fromkeys(k[4:] if k.startswith("val_") else k for k in curves))
     bases.sort(key=lambda b: b != "loss")  # stable: loss first, the rest in history order
@@ -220,8 +242,9 @@ def roc_curve(y_true: Any, proba: Any, *, threshold: float | None = None, title:
     return fig
 
 
-def precision_recall_curve(y_true: Any, proba: Any, *, threshold: float | None = None,
-                           title: str | None = None) -> Figure:
+def precision_recall_curve(
+    y_true: Any, proba: Any, *, threshold: float | None = None, title: str | None = None
+) -> Figure:
     """Precision-recall curve with the average precision in the legend and the prevalence as baseline.
 
     >>> fig = precision_recall_curve([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8], threshold=0.5)
@@ -272,8 +295,9 @@ def calibration_curve(y_true: Any, proba: Any, *, n_bins: int = 10, title: str |
     return fig
 
 
-def metrics_vs_threshold(y_true: Any, proba: Any, *, threshold: float | None = None,
-                         title: str | None = None) -> Figure:
+def metrics_vs_threshold(
+    y_true: Any, proba: Any, *, threshold: float | None = None, title: str | None = None
+) -> Figure:
     """Precision, recall, F1 and accuracy for 101 thresholds in [0, 1] (predict 1 when proba >= threshold).
 
     >>> fig = metrics_vs_threshold([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8], threshold=0.5)
@@ -309,8 +333,9 @@ def metrics_vs_threshold(y_true: Any, proba: Any, *, threshold: float | None = N
     return fig
 
 
-def confusion_matrix(y_true: Any, y_pred: Any, *, labels: Sequence[str] = ("0", "1"),
-                     title: str | None = None) -> Figure:
+def confusion_matrix(
+    y_true: Any, y_pred: Any, *, labels: Sequence[str] = ("0", "1"), title: str | None = None
+) -> Figure:
     """2x2 heat map of counts, each cell also showing its share of the true-class row.
 
     >>> fig = confusion_matrix([0, 0, 1, 1], [0, 1, 1, 1])
@@ -335,14 +360,21 @@ def confusion_matrix(y_true: Any, y_pred: Any, *, labels: Sequence[str] = ("0", 
     for i in range(2):
         for j in range(2):
             dark = counts[i, j] > counts.max() / 2
-            ax.text(j, i, f"{counts[i, j]}\n({100 * share[i, j]:.1f}%)", ha="center", va="center",
-                    color="white" if dark else "black", fontsize=12)
-    ax.set(xticks=[0, 1], yticks=[0, 1], xticklabels=names, yticklabels=names,
-           xlabel="predicted", ylabel="true")
+            ax.text(
+                j,
+                i,
+                f"{counts[i, j]}\n({100 * share[i, j]:.1f}%)",
+                ha="center",
+                va="center",
+                color="white" if dark else "black",
+                fontsize=12,
+            )
+    ax.set(xticks=[0, 1], yticks=[0, 1], xticklabels=names, yticklabels=names, xlabel="predicted", ylabel="true")
     return fig
 
 
 # --- output ----------------------------------------------------------------------------------------------------
+
 
 def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 120) -> pathlib.Path:
     """Write ``fig`` atomically as PNG, SVG or PDF (chosen by suffix; none means PNG); returns the path.
@@ -375,8 +407,9 @@ def figure_to_base64_png(fig: Figure, *, dpi: int = 110) -> str:
     'iVBORw0K'
     """
     if not isinstance(fig, Figure):
-        raise TypeError(f"The 'fig' parameter of figure_to_base64_png must be a matplotlib Figure. "
-                        f"Got {type(fig).__name__}.")
+        raise TypeError(
+            f"The 'fig' parameter of figure_to_base64_png must be a matplotlib Figure. Got {type(fig).__name__}."
+        )
     dpi = check_int(dpi, "dpi", "figure_to_base64_png", minimum=1)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)

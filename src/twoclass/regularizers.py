@@ -1,6 +1,6 @@
 """Mirrors `keras.regularizers`."""
 
-from ._regularizers import L1, L1L2, L2, Regularizer, get, l1_l2
+from twoclass.keras.regularizers import L1, L1L2, L2, Regularizer, get, l1_l2
 
 l1 = L1
 l2 = L2

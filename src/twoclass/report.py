@@ -11,22 +11,31 @@ import json
 import math
 import os
 import warnings
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 from sklearn import metrics as skm
 
-from twoclass._files import write_text_atomically
 from twoclass.calibration import brier_score, expected_calibration_error
+from twoclass.core.files import write_text_atomically
 from twoclass.threshold import ThresholdChoice, check_binary_target, check_proba, check_sample_weight
 
 __all__ = ["evaluation_figures", "write_report"]
 
 _HEADLINE = (
-    ("accuracy", "Accuracy"), ("balanced_accuracy", "Balanced accuracy"), ("precision", "Precision"),
-    ("recall", "Recall"), ("f1", "F1"), ("specificity", "Specificity"), ("roc_auc", "ROC AUC"),
-    ("pr_auc", "PR AUC (average precision)"), ("log_loss", "Log loss"), ("brier_score", "Brier score"),
-    ("expected_calibration_error", "Expected calibration error"), ("n", "Rows"),
+    ("accuracy", "Accuracy"),
+    ("balanced_accuracy", "Balanced accuracy"),
+    ("precision", "Precision"),
+    ("recall", "Recall"),
+    ("f1", "F1"),
+    ("specificity", "Specificity"),
+    ("roc_auc", "ROC AUC"),
+    ("pr_auc", "PR AUC (average precision)"),
+    ("log_loss", "Log loss"),
+    ("brier_score", "Brier score"),
+    ("expected_calibration_error", "Expected calibration error"),
+    ("n", "Rows"),
     ("positive_rate", "Positive rate"),
 )
 
@@ -34,14 +43,14 @@ _HEADLINE = (
 def _check_threshold(threshold: Any, func: str) -> float:
     t = threshold.value if isinstance(threshold, ThresholdChoice) else threshold
     if isinstance(t, bool) or not isinstance(t, (int, float, np.floating, np.integer)) or not 0.0 <= t <= 1.0:
-        raise ValueError(f"The 'threshold' parameter of {func} must be a ThresholdChoice or a number in [0, 1]. "
-                         f"Got {threshold!r} instead.")
+        raise ValueError(
+            f"The 'threshold' parameter of {func} must be a ThresholdChoice or a number in [0, 1]. "
+            f"Got {threshold!r} instead."
+        )
     return float(t)
 
 
-def evaluation_figures(
-    y_true: Any, proba: Any, threshold: float, *, sample_weight: Any = None
-) -> dict[str, Any]:
+def evaluation_figures(y_true: Any, proba: Any, threshold: float, *, sample_weight: Any = None) -> dict[str, Any]:
     """Headline figures at a decision threshold (rule: ``proba >= threshold``), from sklearn.metrics.
 
     Ranking figures (roc_auc, pr_auc) are None when the set holds one class, with a
@@ -72,7 +81,10 @@ def evaluation_figures(
             "negatives": count(tn + fp),
             "positive_rate": float(np.average(y, weights=w)),
             "predicted_positive_rate": float(np.average(pred, weights=w)),
-            "tp": count(tp), "fp": count(fp), "tn": count(tn), "fn": count(fn),
+            "tp": count(tp),
+            "fp": count(fp),
+            "tn": count(tn),
+            "fn": count(fn),
             "accuracy": float(skm.accuracy_score(y, pred, sample_weight=w)),
             "balanced_accuracy": float(skm.balanced_accuracy_score(y, pred, sample_weight=w)),
             "precision": float(skm.precision_score(y, pred, sample_weight=w, zero_division=0)),
@@ -87,9 +99,11 @@ def evaluation_figures(
         }
     if not two_classes:
         only = int(y[0])
-        notes.append(f"The evaluation set holds only class {only} ({y.size} rows): ROC AUC and PR AUC are "
-                     f"undefined and reported as None; {'recall' if only == 0 else 'specificity'} "
-                     f"is reported as 0 by convention.")
+        notes.append(
+            f"The evaluation set holds only class {only} ({y.size} rows): ROC AUC and PR AUC are "
+            f"undefined and reported as None; {'recall' if only == 0 else 'specificity'} "
+            f"is reported as 0 by convention."
+        )
     out["notes"] = notes
     return out
 
@@ -121,7 +135,8 @@ def _fmt(v: Any) -> str:
 def _table(rows: list[tuple[str, Any]], header: tuple[str, str] | None = None) -> str:
     head = f"<tr><th>{html.escape(header[0])}</th><th>{html.escape(header[1])}</th></tr>" if header else ""
     body = "".join(
-        f"<tr><th>{html.escape(str(k))}</th><td class=\"num\">{html.escape(_fmt(v))}</td></tr>" for k, v in rows)
+        f'<tr><th>{html.escape(str(k))}</th><td class="num">{html.escape(_fmt(v))}</td></tr>' for k, v in rows
+    )
     return f"<table>{head}{body}</table>"
 
 
@@ -139,20 +154,24 @@ def _confusion_table(fig: dict[str, Any], labels: tuple[str, str]) -> str:
     c = {k: html.escape(_fmt(fig[k])) for k in ("tn", "fp", "fn", "tp")}
     return (
         "<table><tr><th></th><th>predicted " + neg + "</th><th>predicted " + pos + "</th></tr>"
-        f"<tr><th>actual {neg}</th><td class=\"num\">{c['tn']}</td><td class=\"num\">{c['fp']}</td></tr>"
-        f"<tr><th>actual {pos}</th><td class=\"num\">{c['fn']}</td><td class=\"num\">{c['tp']}</td></tr></table>"
+        f'<tr><th>actual {neg}</th><td class="num">{c["tn"]}</td><td class="num">{c["fp"]}</td></tr>'
+        f'<tr><th>actual {pos}</th><td class="num">{c["fn"]}</td><td class="num">{c["tp"]}</td></tr></table>'
     )
 
 
 def _threshold_section(threshold: Any, t: float) -> str:
     if not isinstance(threshold, ThresholdChoice):
-        return (f"<p>Decision threshold <b>{t:.4g}</b> (rule: probability &ge; threshold &rarr; positive), given "
-                "directly; no record of how it was chosen.</p>")
+        return (
+            f"<p>Decision threshold <b>{t:.4g}</b> (rule: probability &ge; threshold &rarr; positive), given "
+            "directly; no record of how it was chosen.</p>"
+        )
     c = threshold
     rows = [(k, v) for k, v in c.metrics.items()]
-    return (f"<p>Decision threshold <b>{c.value:.4g}</b> (rule: probability &ge; threshold &rarr; positive), "
-            f"objective <code>{html.escape(c.objective)}</code>.</p><p class=\"note\">{html.escape(c.note)}</p>"
-            + (f"<p>Figures on the data it was chosen on:</p>{_table(rows)}" if rows else ""))
+    return (
+        f"<p>Decision threshold <b>{c.value:.4g}</b> (rule: probability &ge; threshold &rarr; positive), "
+        f'objective <code>{html.escape(c.objective)}</code>.</p><p class="note">{html.escape(c.note)}</p>'
+        + (f"<p>Figures on the data it was chosen on:</p>{_table(rows)}" if rows else "")
+    )
 
 
 def _atomic_write_text(path: str | os.PathLike, text: str) -> None:
@@ -162,8 +181,9 @@ def _atomic_write_text(path: str | os.PathLike, text: str) -> None:
 
 def _check_labels(labels: Any) -> tuple[str, str]:
     if isinstance(labels, (str, bytes)) or not hasattr(labels, "__len__") or len(labels) != 2:
-        raise ValueError(f"The 'labels' parameter of write_report must be a pair (negative, positive). "
-                         f"Got {labels!r} instead.")
+        raise ValueError(
+            f"The 'labels' parameter of write_report must be a pair (negative, positive). Got {labels!r} instead."
+        )
     return str(labels[0]), str(labels[1])
 
 
@@ -173,8 +193,10 @@ def _check_boundary(boundary: Any) -> tuple[Callable, np.ndarray, np.ndarray]:
         x, yb = np.asarray(boundary[1]), np.asarray(boundary[2])
         ok = x.ndim == 2 and x.shape[1] == 2 and yb.shape == (x.shape[0],)
     if not ok:
-        raise ValueError("The 'boundary' parameter of write_report must be (predict_proba, x, y) with x of shape "
-                         "(n, 2) and y of length n. Got something else instead.")
+        raise ValueError(
+            "The 'boundary' parameter of write_report must be (predict_proba, x, y) with x of shape "
+            "(n, 2) and y of length n. Got something else instead."
+        )
     return boundary[0], x, yb
 
 
@@ -183,7 +205,7 @@ def write_report(
     *,
     y_true: Any,
     proba: Any,
-    threshold: "ThresholdChoice | float",
+    threshold: ThresholdChoice | float,
     labels: tuple[str, str] = ("0", "1"),
     history: Mapping[str, Any] | None = None,
     boundary: tuple[Callable, np.ndarray, np.ndarray] | None = None,
@@ -213,48 +235,71 @@ def write_report(
     two_classes = figs["roc_auc"] is not None
     esc = html.escape
 
-    parts = [f"<h1>{esc(str(title))}</h1>",
-             f"<p class=\"note\">{figs['n']} rows, positive class <b>{esc(labels[1])}</b> "
-             f"(rate {figs['positive_rate']:.3g}); negative class <b>{esc(labels[0])}</b>.</p>"]
-    parts += [f"<p class=\"warn\">{esc(n)}</p>" for n in figs["notes"]]
+    parts = [
+        f"<h1>{esc(str(title))}</h1>",
+        f'<p class="note">{figs["n"]} rows, positive class <b>{esc(labels[1])}</b> '
+        f"(rate {figs['positive_rate']:.3g}); negative class <b>{esc(labels[0])}</b>.</p>",
+    ]
+    parts += [f'<p class="warn">{esc(n)}</p>' for n in figs["notes"]]
     parts.append("<h2>Headline figures</h2>" + _table([(name, figs[k]) for k, name in _HEADLINE]))
     parts.append("<h2>Decision threshold</h2>" + _threshold_section(threshold, t))
     pred = (p >= t).astype(np.int64)
-    parts.append(f"<h2>Confusion matrix at threshold {t:.4g}</h2><div class=\"grid\">"
-                 + _confusion_table(figs, labels)
-                 + _img(plots.confusion_matrix(y, pred, labels=labels, title="Confusion matrix"),
-                        "Confusion matrix") + "</div>")
+    parts.append(
+        f'<h2>Confusion matrix at threshold {t:.4g}</h2><div class="grid">'
+        + _confusion_table(figs, labels)
+        + _img(plots.confusion_matrix(y, pred, labels=labels, title="Confusion matrix"), "Confusion matrix")
+        + "</div>"
+    )
     if two_classes:
-        parts.append("<h2>ROC and precision-recall curves</h2><div class=\"grid\">"
-                     + _img(plots.roc_curve(y, p, threshold=t, title=f"ROC (AUC {figs['roc_auc']:.3f})"),
-                            "ROC curve")
-                     + _img(plots.precision_recall_curve(y, p, threshold=t,
-                                                         title=f"Precision-recall (AP {figs['pr_auc']:.3f})"),
-                            "Precision-recall curve") + "</div>")
+        parts.append(
+            '<h2>ROC and precision-recall curves</h2><div class="grid">'
+            + _img(plots.roc_curve(y, p, threshold=t, title=f"ROC (AUC {figs['roc_auc']:.3f})"), "ROC curve")
+            + _img(
+                plots.precision_recall_curve(y, p, threshold=t, title=f"Precision-recall (AP {figs['pr_auc']:.3f})"),
+                "Precision-recall curve",
+            )
+            + "</div>"
+        )
     else:
-        parts.append("<h2>ROC and precision-recall curves</h2><p class=\"warn\">Not drawn: the evaluation set "
-                     "holds one class.</p>")
-    parts.append(f"<h2>Calibration</h2><p>Brier score {figs['brier_score']:.4g}; expected calibration error "
-                 f"{figs['expected_calibration_error']:.4g} (10 uniform bins).</p>"
-                 + _img(plots.calibration_curve(y, p, title="Calibration curve"), "Calibration curve"))
+        parts.append(
+            '<h2>ROC and precision-recall curves</h2><p class="warn">Not drawn: the evaluation set holds one class.</p>'
+        )
+    parts.append(
+        f"<h2>Calibration</h2><p>Brier score {figs['brier_score']:.4g}; expected calibration error "
+        f"{figs['expected_calibration_error']:.4g} (10 uniform bins).</p>"
+        + _img(plots.calibration_curve(y, p, title="Calibration curve"), "Calibration curve")
+    )
     if two_classes:
-        parts.append("<h2>Metrics against threshold</h2>"
-                     + _img(plots.metrics_vs_threshold(y, p, threshold=t, title="Metrics against threshold"),
-                            "Metrics against threshold"))
+        parts.append(
+            "<h2>Metrics against threshold</h2>"
+            + _img(
+                plots.metrics_vs_threshold(y, p, threshold=t, title="Metrics against threshold"),
+                "Metrics against threshold",
+            )
+        )
     if history:
-        parts.append("<h2>Learning curves</h2>"
-                     + _img(plots.learning_curves(dict(history), title="Learning curves"), "Learning curves"))
+        parts.append(
+            "<h2>Learning curves</h2>"
+            + _img(plots.learning_curves(dict(history), title="Learning curves"), "Learning curves")
+        )
     if bnd is not None:
-        parts.append("<h2>Decision boundary</h2>"
-                     + _img(plots.decision_boundary(bnd[0], bnd[1], bnd[2], threshold=t, labels=labels,
-                                                    title="Decision boundary"), "Decision boundary"))
+        parts.append(
+            "<h2>Decision boundary</h2>"
+            + _img(
+                plots.decision_boundary(bnd[0], bnd[1], bnd[2], threshold=t, labels=labels, title="Decision boundary"),
+                "Decision boundary",
+            )
+        )
     if model_summary:
         parts.append("<h2>Model</h2>" + _table([(str(k), v) for k, v in model_summary.items()]))
 
-    doc = (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-           f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-           f"<title>{esc(str(title))}</title><style>{_CSS}</style></head><body>\n"
-           + "\n".join(parts) + "\n</body></html>\n")
+    doc = (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(str(title))}</title><style>{_CSS}</style></head><body>\n"
+        + "\n".join(parts)
+        + "\n</body></html>\n"
+    )
     if json_path is not None:
         # validate JSON before touching either file
         text = json.dumps(figs, indent=2, allow_nan=False, default=_json_default)

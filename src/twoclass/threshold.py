@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -29,8 +30,17 @@ _VALID_OBJECTIVES = (
     "(or 'precision>=0.8'), {'cost_fp': 1.0, 'cost_fn': 5.0}, or a float in (0, 1)"
 )
 _METRIC_KEYS = (
-    "precision", "recall", "f1", "accuracy", "balanced_accuracy", "specificity",
-    "tp", "fp", "tn", "fn", "n",
+    "precision",
+    "recall",
+    "f1",
+    "accuracy",
+    "balanced_accuracy",
+    "specificity",
+    "tp",
+    "fp",
+    "tn",
+    "fn",
+    "n",
 )
 
 
@@ -64,7 +74,7 @@ class ThresholdChoice:
         }
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "ThresholdChoice":
+    def from_dict(cls, d: Mapping[str, Any]) -> ThresholdChoice:
         """Rebuild from :meth:`to_dict` output, checking its fields.
 
         Example:
@@ -73,19 +83,14 @@ class ThresholdChoice:
         """
         if not isinstance(d, Mapping) or "value" not in d or "objective" not in d:
             raise ValueError(
-                "A threshold record must be a mapping with at least 'value' and "
-                f"'objective'. Got {d!r} instead."
+                f"A threshold record must be a mapping with at least 'value' and 'objective'. Got {d!r} instead."
             )
         value = d["value"]
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
-            raise ValueError(
-                f"The 'value' of a threshold record must be a number in [0, 1]. Got {value!r} instead."
-            )
+            raise ValueError(f"The 'value' of a threshold record must be a number in [0, 1]. Got {value!r} instead.")
         metrics = d.get("metrics", {}) or {}
         if not isinstance(metrics, Mapping):
-            raise ValueError(
-                f"The 'metrics' of a threshold record must be a mapping. Got {metrics!r} instead."
-            )
+            raise ValueError(f"The 'metrics' of a threshold record must be a mapping. Got {metrics!r} instead.")
         return cls(
             value=float(value),
             objective=str(d["objective"]),
@@ -120,15 +125,11 @@ def check_binary_target(y_true: Any, name: str = "y_true", func: str = "choose_t
         return y.astype(np.int64)
     if not np.issubdtype(y.dtype, np.number):
         raise ValueError(
-            f"The '{name}' parameter of {func} must hold the classes 0 and 1. "
-            f"Got values of dtype {y.dtype} instead."
+            f"The '{name}' parameter of {func} must hold the classes 0 and 1. Got values of dtype {y.dtype} instead."
         )
     bad = ~np.isin(y, (0, 1))
     if bad.any():
-        raise ValueError(
-            f"The '{name}' parameter of {func} must hold only 0 and 1. "
-            f"Got {y[bad][:3].tolist()} instead."
-        )
+        raise ValueError(f"The '{name}' parameter of {func} must hold only 0 and 1. Got {y[bad][:3].tolist()} instead.")
     return y.astype(np.int64)
 
 
@@ -137,11 +138,15 @@ def as_scores(values: Any, name: str, func: str, what: str = "numbers") -> np.nd
     try:
         v = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):
-        raise ValueError(f"The '{name}' parameter of {func} must be numeric. Got {type(values).__name__} instead.") from None
+        raise ValueError(
+            f"The '{name}' parameter of {func} must be numeric. Got {type(values).__name__} instead."
+        ) from None
     if v.ndim == 2 and v.shape[1] == 1:
         v = v.ravel()
     if v.ndim != 1:
-        raise ValueError(f"The '{name}' parameter of {func} must be a 1-D array of {what}. Got shape {v.shape} instead.")
+        raise ValueError(
+            f"The '{name}' parameter of {func} must be a 1-D array of {what}. Got shape {v.shape} instead."
+        )
     if not np.all(np.isfinite(v)):
         bad = v[~np.isfinite(v)][:3].tolist()
         raise ValueError(f"The '{name}' parameter of {func} must hold finite values. Got {bad} instead.")
@@ -174,9 +179,7 @@ def check_sample_weight(sample_weight: Any, n: int, func: str = "choose_threshol
             f"The 'sample_weight' parameter of {func} must be 1-D with {n} values. Got shape {w.shape} instead."
         )
     if not np.all(np.isfinite(w)) or w.min() < 0 or w.sum() <= 0:
-        raise ValueError(
-            f"The 'sample_weight' parameter of {func} must be finite, non-negative and not all zero."
-        )
+        raise ValueError(f"The 'sample_weight' parameter of {func} must be finite, non-negative and not all zero.")
     return w
 
 
@@ -222,21 +225,27 @@ def _metrics_at(y: np.ndarray, p: np.ndarray, w: np.ndarray, t: float) -> dict[s
     specificity = tn / (tn + fp) if tn + fp > 0 else 0.0
     f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn > 0 else 0.0
     return {
-        "precision": precision, "recall": recall, "f1": f1,
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
         "accuracy": (tp + tn) / (tp + tn + fp + fn),
-        "balanced_accuracy": (recall + specificity) / 2.0, "specificity": specificity,
-        "tp": tp, "fp": fp, "tn": tn, "fn": fn, "n": float(y.size),
+        "balanced_accuracy": (recall + specificity) / 2.0,
+        "specificity": specificity,
+        "tp": tp,
+        "fp": fp,
+        "tn": tn,
+        "fn": fn,
+        "n": float(y.size),
     }
 
 
 # ---------------------------------------------------------------- objectives
 
 
-def _parse_objective(objective: Any) -> tuple[str, dict[str, float]]:
+def parse_objective(objective: Any) -> tuple[str, dict[str, float]]:
     """Normalise the objective to (kind, params); kind in f1/youden/recall/precision/cost/given."""
     bad = ValueError(
-        f"The 'objective' parameter of choose_threshold must be one of {_VALID_OBJECTIVES}. "
-        f"Got {objective!r} instead."
+        f"The 'objective' parameter of choose_threshold must be one of {_VALID_OBJECTIVES}. Got {objective!r} instead."
     )
     if isinstance(objective, str):
         s = objective.strip().lower().replace(" ", "")
@@ -266,7 +275,7 @@ def _parse_objective(objective: Any) -> tuple[str, dict[str, float]]:
                 raise bad
             vals[k] = float(v)
         if keys in ({"recall"}, {"precision"}):
-            (k, v), = vals.items()
+            ((k, v),) = vals.items()
             if not 0.0 < v <= 1.0:
                 raise ValueError(
                     f"The {k} target in the 'objective' of choose_threshold must be in (0, 1]. Got {v!r} instead."
@@ -282,15 +291,13 @@ def _parse_objective(objective: Any) -> tuple[str, dict[str, float]]:
     raise bad
 
 
-def choose_threshold(
-    y_true: Any, proba: Any, objective: Any = "f1", *, sample_weight: Any = None
-) -> ThresholdChoice:
+def choose_threshold(y_true: Any, proba: Any, objective: Any = "f1", *, sample_weight: Any = None) -> ThresholdChoice:
     """Choose a decision threshold on validation data.
 
     ``objective`` is ``'f1'`` (maximise F1), ``'youden'`` (maximise TPR - FPR),
     ``{'recall': r}`` (best precision subject to recall >= r: the highest threshold
-    meeting the target unless a lower one has strictly better precision), ``{'precision': q}`` (lowest threshold with precision
-    >= q, i.e. best recall subject to the precision), ``{'cost_fp': a, 'cost_fn': b}``
+    meeting the target unless a lower one has strictly better precision), ``{'precision': q}`` (lowest threshold
+    with precision >= q, i.e. best recall subject to the precision), ``{'cost_fp': a, 'cost_fn': b}``
     (minimise expected cost per row), or a float in (0, 1) (a given threshold,
     recorded with its validation figures). Ties go to the higher threshold.
 
@@ -302,7 +309,7 @@ def choose_threshold(
     y = check_binary_target(y_true)
     p = check_proba(proba, y.size)
     w = check_sample_weight(sample_weight, y.size)
-    kind, params = _parse_objective(objective)
+    kind, params = parse_objective(objective)
     if np.unique(y).size < 2:
         raise ValueError(
             "The 'y_true' parameter of choose_threshold must contain both classes 0 and 1: a threshold "
@@ -315,8 +322,10 @@ def choose_threshold(
     if kind == "given":
         t = params["threshold"]
         m = _metrics_at(y, p, w_, t)
-        note = (f"Given as {t:.4g}; {where} it gives precision {m['precision']:.2f}, "
-                f"recall {m['recall']:.2f}, F1 {m['f1']:.3f}.")
+        note = (
+            f"Given as {t:.4g}; {where} it gives precision {m['precision']:.2f}, "
+            f"recall {m['recall']:.2f}, F1 {m['f1']:.3f}."
+        )
         return ThresholdChoice(t, "given", m, note)
 
     thr, tp, fp, pos, neg = _sweep(y, p, w_)
@@ -354,8 +363,10 @@ def choose_threshold(
         cost = (params["cost_fp"] * fp + params["cost_fn"] * fn) / (pos + neg)
         i = int(np.argmin(cost))
         label = "cost"
-        how = (f"minimise expected cost ({params['cost_fp']:g} per false positive, "
-               f"{params['cost_fn']:g} per false negative: {cost[i]:.4g} per row)")
+        how = (
+            f"minimise expected cost ({params['cost_fp']:g} per false positive, "
+            f"{params['cost_fn']:g} per false negative: {cost[i]:.4g} per row)"
+        )
         extra = {"cost_fp": params["cost_fp"], "cost_fn": params["cost_fn"], "expected_cost": float(cost[i])}
 
     t = float(thr[i])

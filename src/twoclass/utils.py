@@ -1,6 +1,6 @@
 """Mirrors the parts of `keras.utils` that two-class tutorials use."""
 
-from ._layers import clear_session
-from ._seeding import set_random_seed
+from twoclass.core.seeding import set_random_seed
+from twoclass.keras.layers import clear_session
 
 __all__ = ["clear_session", "set_random_seed"]

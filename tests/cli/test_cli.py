@@ -50,8 +50,9 @@ def trained(tmp_path_factory):
     data = folder / "train.csv"
     make_frame().to_csv(data, index=False)
     model = folder / "model"
-    result = invoke("train", data, "--target", "label", "--out", model, "--epochs", "5", "--hidden", "8",
-                    "--seed", "1", "--quiet")
+    result = invoke(
+        "train", data, "--target", "label", "--out", model, "--epochs", "5", "--hidden", "8", "--seed", "1", "--quiet"
+    )
     assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
     return {"folder": folder, "data": data, "model": model, "result": result}
 
@@ -87,8 +88,21 @@ def test_train_shows_per_epoch_lines_without_quiet(tmp_path):
 def test_train_networks_option(tmp_path, value, expected):
     data = tmp_path / "d.csv"
     make_frame(120).to_csv(data, index=False)
-    result = invoke("train", data, "--target", "label", "--out", tmp_path / "m", "--epochs", "2", "--hidden", "4",
-                    "--networks", value, "--quiet")
+    result = invoke(
+        "train",
+        data,
+        "--target",
+        "label",
+        "--out",
+        tmp_path / "m",
+        "--epochs",
+        "2",
+        "--hidden",
+        "4",
+        "--networks",
+        value,
+        "--quiet",
+    )
     assert result.exit_code == 0, result.stderr
     meta = json.loads((tmp_path / "m" / "twoclass.json").read_text())
     assert meta["n_networks"] == expected
@@ -186,16 +200,20 @@ def write(path, text: str):
 
 
 def test_train_missing_file(tmp_path):
-    assert_one_line_error(invoke("train", tmp_path / "nope.csv", "--target", "y", "--out", tmp_path / "m"),
-                          "does not exist")
+    assert_one_line_error(
+        invoke("train", tmp_path / "nope.csv", "--target", "y", "--out", tmp_path / "m"), "does not exist"
+    )
 
 
-@pytest.mark.parametrize("name, content, target, fragment", [
-    ("data.xlsx", "a,b\n1,2\n", "b", "unsupported suffix"),
-    ("empty.csv", "", "y", "is empty"),
-    ("header.csv", "x,y\n", "y", "no data rows"),
-    ("bad.csv", "x,y\n1,0\n2,1,3,4\n3,0\n", "y", "not a well-formed CSV"),
-])
+@pytest.mark.parametrize(
+    "name, content, target, fragment",
+    [
+        ("data.xlsx", "a,b\n1,2\n", "b", "unsupported suffix"),
+        ("empty.csv", "", "y", "is empty"),
+        ("header.csv", "x,y\n", "y", "no data rows"),
+        ("bad.csv", "x,y\n1,0\n2,1,3,4\n3,0\n", "y", "not a well-formed CSV"),
+    ],
+)
 def test_train_unreadable_file(tmp_path, name, content, target, fragment):
     data = write(tmp_path / name, content)
     assert_one_line_error(invoke("train", data, "--target", target, "--out", tmp_path / "m"), fragment)
@@ -211,14 +229,18 @@ def test_train_unknown_target_column(tmp_path):
 def test_train_unknown_override_column(tmp_path):
     data = tmp_path / "d.csv"
     make_frame(40).to_csv(data, index=False)
-    assert_one_line_error(invoke("train", data, "--target", "label", "--text", "review", "--out", tmp_path / "m"),
-                          "'review'")
+    assert_one_line_error(
+        invoke("train", data, "--target", "label", "--text", "review", "--out", tmp_path / "m"), "'review'"
+    )
 
 
-@pytest.mark.parametrize("labels, fragment", [
-    (["a"] * 20, "exactly two classes"),
-    (["a", "b", "c", "a"] * 5, "exactly two classes"),
-])
+@pytest.mark.parametrize(
+    "labels, fragment",
+    [
+        (["a"] * 20, "exactly two classes"),
+        (["a", "b", "c", "a"] * 5, "exactly two classes"),
+    ],
+)
 def test_train_target_with_one_or_three_classes(tmp_path, labels, fragment):
     data = tmp_path / "d.csv"
     pd.DataFrame({"x": np.arange(len(labels)) % 7, "y": labels}).to_csv(data, index=False)
@@ -230,8 +252,7 @@ def test_train_ambiguous_labels_ask_for_positive(tmp_path):
     data = tmp_path / "d.csv"
     pd.DataFrame({"x": np.arange(20) % 7, "y": ["cat", "dog"] * 10}).to_csv(data, index=False)
     assert_one_line_error(invoke("train", data, "--target", "y", "--out", tmp_path / "m"), "positive")
-    assert_one_line_error(invoke("train", data, "--target", "y", "--positive", "cow", "--out", tmp_path / "m"),
-                          "'cow'")
+    assert_one_line_error(invoke("train", data, "--target", "y", "--positive", "cow", "--out", tmp_path / "m"), "'cow'")
 
 
 def test_train_target_with_missing_values(tmp_path):
@@ -239,15 +260,18 @@ def test_train_target_with_missing_values(tmp_path):
     assert_one_line_error(invoke("train", data, "--target", "y", "--out", tmp_path / "m"), "missing value")
 
 
-@pytest.mark.parametrize("option, value, fragment", [
-    ("--hidden", "64,x", "--hidden"),
-    ("--hidden", "0", "--hidden"),
-    ("--threshold", "1.5", "--threshold"),
-    ("--threshold", "recall>=2", "recall"),
-    ("--threshold", "accuracy", "threshold"),
-    ("--class-weight", "heavy", "--class-weight"),
-    ("--calibration", "isotonic", "--calibration"),
-])
+@pytest.mark.parametrize(
+    "option, value, fragment",
+    [
+        ("--hidden", "64,x", "--hidden"),
+        ("--hidden", "0", "--hidden"),
+        ("--threshold", "1.5", "--threshold"),
+        ("--threshold", "recall>=2", "recall"),
+        ("--threshold", "accuracy", "threshold"),
+        ("--class-weight", "heavy", "--class-weight"),
+        ("--calibration", "isotonic", "--calibration"),
+    ],
+)
 def test_train_bad_options(tmp_path, option, value, fragment):
     data = tmp_path / "d.csv"
     make_frame(40).to_csv(data, index=False)
@@ -295,8 +319,9 @@ def test_a_damaged_model(tmp_path, trained):
     assert_one_line_error(invoke("inspect", damaged), "not valid JSON")
     shutil.copy(trained["model"] / "twoclass.json", damaged / "twoclass.json")
     (damaged / "weights.safetensors").write_bytes(b"garbage")
-    assert_one_line_error(invoke("predict", damaged, trained["data"], "--out", tmp_path / "p.csv"),
-                          "weights.safetensors")
+    assert_one_line_error(
+        invoke("predict", damaged, trained["data"], "--out", tmp_path / "p.csv"), "weights.safetensors"
+    )
 
 
 # --------------------------------------------------------------------------------------------- bad input: data
@@ -320,15 +345,15 @@ def test_predict_malformed_chunk_leaves_no_partial_file(trained, tmp_path):
     lines.insert(45, "1,2,3,4,5,6,7")  # a ragged row deep in the file, after the first chunks were written
     data = write(tmp_path / "ragged.csv", "\n".join(lines) + "\n")
     out = write(tmp_path / "p.csv", "old predictions\n")
-    assert_one_line_error(invoke("predict", trained["model"], data, "--out", out, "--chunksize", "10"),
-                          "not a well-formed CSV")
+    assert_one_line_error(
+        invoke("predict", trained["model"], data, "--out", out, "--chunksize", "10"), "not a well-formed CSV"
+    )
     assert out.read_text() == "old predictions\n"  # the old file is untouched
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".p.csv")] == []
 
 
 def test_predict_output_must_be_csv(trained, tmp_path):
-    assert_one_line_error(invoke("predict", trained["model"], trained["data"], "--out", tmp_path / "p.xlsx"),
-                          ".csv")
+    assert_one_line_error(invoke("predict", trained["model"], trained["data"], "--out", tmp_path / "p.xlsx"), ".csv")
 
 
 def test_evaluate_labels_the_model_does_not_know(trained, tmp_path):
@@ -336,15 +361,18 @@ def test_evaluate_labels_the_model_does_not_know(trained, tmp_path):
     frame = make_frame(30)
     frame["label"] = frame["label"].map({"yes": "spam", "no": "ham"})
     frame.to_csv(data, index=False)
-    assert_one_line_error(invoke("evaluate", trained["model"], data, "--out", tmp_path / "r.html"),
-                          "Unknown class label")
+    assert_one_line_error(
+        invoke("evaluate", trained["model"], data, "--out", tmp_path / "r.html"), "Unknown class label"
+    )
 
 
 def test_usage_errors_end_in_one_error_line(tmp_path):
     data = tmp_path / "d.csv"
     make_frame(20).to_csv(data, index=False)
-    for args in (["train", data, "--out", tmp_path / "m"], ["train", data, "--target", "label", "--out",
-                                                            tmp_path / "m", "--epochs", "0"]):
+    for args in (
+        ["train", data, "--out", tmp_path / "m"],
+        ["train", data, "--target", "label", "--out", tmp_path / "m", "--epochs", "0"],
+    ):
         result = invoke(*args)
         assert result.exit_code == 2
         lines = result.stderr.strip().splitlines()
@@ -357,8 +385,9 @@ def test_predict_counts_unseen_categories_once(tmp_path):
     frame = pd.DataFrame({"x": rng.normal(size=80), "colour": ["red", "blue"] * 40, "y": [0, 1] * 40})
     frame.to_csv(tmp_path / "train.csv", index=False)
     model = tmp_path / "m"
-    trained = invoke("train", tmp_path / "train.csv", "--target", "y", "--out", model, "--epochs", "1",
-                     "--hidden", "2", "--quiet")
+    trained = invoke(
+        "train", tmp_path / "train.csv", "--target", "y", "--out", model, "--epochs", "1", "--hidden", "2", "--quiet"
+    )
     assert trained.exit_code == 0, trained.stderr
     new = frame.assign(colour=["green"] * 30 + ["red"] * 50).drop(columns="y")
     new.to_csv(tmp_path / "new.csv", index=False)

@@ -34,9 +34,13 @@ def test_circles_reaches_95_percent_and_matches_keras_within_two_points(keras):
 def test_mean_lesson_reaches_full_accuracy_on_its_tiny_data():
     twoclass.set_random_seed(0)
     x_train, y_train, x_val, y_val = datasets.mean_of_four_lesson()
-    model = twoclass.Sequential([twoclass.Dense(8, input_dim=4, activation="relu"),
-                                 twoclass.Dense(8, activation="relu"),
-                                 twoclass.Dense(1, activation="sigmoid")])
+    model = twoclass.Sequential(
+        [
+            twoclass.Dense(8, input_dim=4, activation="relu"),
+            twoclass.Dense(8, activation="relu"),
+            twoclass.Dense(1, activation="sigmoid"),
+        ]
+    )
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     history = model.fit(x_train, y_train, epochs=100, validation_data=(x_val, y_val), verbose=0)
     assert len(history.history["loss"]) == 100
@@ -47,9 +51,13 @@ def test_mean_lesson_on_ten_thousand_rows():
     twoclass.set_random_seed(0)
     x, y = datasets.mean_of_four(n=12_000, seed=0)
     x = x / 100.0
-    model = twoclass.Sequential([twoclass.Dense(8, input_dim=4, activation="relu"),
-                                 twoclass.Dense(8, activation="relu"),
-                                 twoclass.Dense(1, activation="sigmoid")])
+    model = twoclass.Sequential(
+        [
+            twoclass.Dense(8, input_dim=4, activation="relu"),
+            twoclass.Dense(8, activation="relu"),
+            twoclass.Dense(1, activation="sigmoid"),
+        ]
+    )
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     history = model.fit(x[:10_000], y[:10_000], epochs=30, validation_data=(x[10_000:], y[10_000:]), verbose=0)
     assert history.history["val_accuracy"][-1] >= 0.97
@@ -79,8 +87,9 @@ def test_demo_rejects_unknown_lesson(tmp_path):
 
 def test_circles_example_script_runs_unchanged(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(sys, "argv", ["circles.py", str(tmp_path)])
-    runpy.run_path(str(__import__("pathlib").Path(__file__).parents[1] / "examples" / "circles.py"),
-                   run_name="__main__")
+    runpy.run_path(
+        str(__import__("pathlib").Path(__file__).parents[2] / "examples" / "circles.py"), run_name="__main__"
+    )
     out = capsys.readouterr().out
     accuracy = float(out.split("held-out accuracy: ")[1].split()[0])
     assert accuracy >= 0.95

@@ -5,15 +5,14 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from twoclass import _engine as engine
-from twoclass._forward import Context, apply_model
-from twoclass._losses import PER_ROW
+from support import ring_data
+from twoclass.engine import programs as engine
+from twoclass.engine.forward import Context, apply_model
+from twoclass.engine.losses import PER_ROW
 from twoclass.layers import Dense, Dropout
 from twoclass.models import Sequential
 from twoclass.optimizers import SGD, Adam
 from twoclass.utils import set_random_seed
-
-from conftest import ring_data
 
 
 def slides_model(lr=0.5):
@@ -38,14 +37,15 @@ def test_gradient_matches_finite_differences():
     hyper = [{k: np.float32(v) for k, v in layer.hyper().items()} for layer in model.layers]
 
     def loss(params):
-        z, _ = apply_model(structures, params, model._states, hyper, jnp.asarray(x), Context(False, None, None),
-                           split_sigmoid=True)
+        z, _ = apply_model(
+            structures, params, model._states, hyper, jnp.asarray(x), Context(False, None, None), split_sigmoid=True
+        )
         return PER_ROW["bce"](("bce", False), {"label_smoothing": 0.0}, jnp.asarray(y), z[:, 0], True).mean()
 
     params = jax.tree_util.tree_map(lambda a: np.asarray(a, np.float64), model._params)
     analytic = jax.grad(loss)(jax.tree_util.tree_map(jnp.asarray, model._params))
     kernel = params[0]["kernel"]
-    for (i, j) in [(0, 0), (1, 2), (0, 3)]:
+    for i, j in [(0, 0), (1, 2), (0, 3)]:
         step = 1e-2
         plus = [dict(p) for p in params]
         minus = [dict(p) for p in params]
@@ -53,7 +53,10 @@ def test_gradient_matches_finite_differences():
         minus[0] = {**params[0], "kernel": kernel.copy()}
         plus[0]["kernel"][i, j] += step
         minus[0]["kernel"][i, j] -= step
-        to32 = lambda tree: jax.tree_util.tree_map(lambda a: jnp.asarray(a, jnp.float32), tree)
+
+        def to32(tree):
+            return jax.tree_util.tree_map(lambda a: jnp.asarray(a, jnp.float32), tree)
+
         numeric = (float(loss(to32(plus))) - float(loss(to32(minus)))) / (2 * step)
         assert abs(numeric - float(analytic[0]["kernel"][i, j])) < 2e-3
 
@@ -89,8 +92,9 @@ def test_same_seed_same_data_gives_bit_identical_weights():
     results = []
     for _ in range(2):
         set_random_seed(7)
-        model = Sequential([Dense(8, input_shape=(2,), activation="relu"), Dropout(0.2),
-                            Dense(1, activation="sigmoid")])
+        model = Sequential(
+            [Dense(8, input_shape=(2,), activation="relu"), Dropout(0.2), Dense(1, activation="sigmoid")]
+        )
         model.compile(optimizer=Adam(0.01), loss="binary_crossentropy")
         model.fit(x, y, epochs=5, batch_size=16, verbose=0)
         results.append(model.get_weights())

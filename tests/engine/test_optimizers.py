@@ -4,20 +4,30 @@ import jax
 import numpy as np
 import pytest
 
-from twoclass import _engine as engine
-from twoclass import _optimizers
+from twoclass.engine import optimizers as _optimizers
+from twoclass.engine import programs as engine
 from twoclass.optimizers import SGD, Adagrad, Adam, AdamW, RMSprop
 from twoclass.optimizers.schedules import ExponentialDecay
 
 
-@pytest.mark.parametrize("optimizer", [
-    SGD(0.5), SGD(0.1, momentum=0.9, nesterov=True), Adam(clipnorm=1.0), AdamW(amsgrad=True, clipvalue=0.5),
-    RMSprop(momentum=0.5, centered=True, global_clipnorm=2.0), Adagrad(initial_accumulator_value=0.25),
-    Adam(learning_rate=ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5)),
-], ids=lambda o: type(o).__name__)
+@pytest.mark.parametrize(
+    "optimizer",
+    [
+        SGD(0.5),
+        SGD(0.1, momentum=0.9, nesterov=True),
+        Adam(clipnorm=1.0),
+        AdamW(amsgrad=True, clipvalue=0.5),
+        RMSprop(momentum=0.5, centered=True, global_clipnorm=2.0),
+        Adagrad(initial_accumulator_value=0.25),
+        Adam(learning_rate=ExponentialDecay(0.1, decay_steps=10, decay_rate=0.5)),
+    ],
+    ids=lambda o: type(o).__name__,
+)
 def test_host_made_state_equals_optax_init(optimizer):
-    params = [{"kernel": np.full((3, 4), 0.5, np.float32), "bias": np.zeros(4, np.float32)},
-              {"kernel": np.ones((4, 1), np.float32), "bias": np.zeros(1, np.float32)}]
+    params = [
+        {"kernel": np.full((3, 4), 0.5, np.float32), "bias": np.zeros(4, np.float32)},
+        {"kernel": np.ones((4, 1), np.float32), "bias": np.zeros(1, np.float32)},
+    ]
     hyper = engine.float32_tree(optimizer.hyper())
     reference = jax.jit(lambda p, h: _optimizers.build_transform(optimizer.structure(), h).init(p))(params, hyper)
     made = _optimizers.initial_state(optimizer.structure(), hyper, params)

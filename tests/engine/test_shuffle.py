@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from scipy.stats import chisquare, spearmanr
 
-from twoclass._engine import prng_key
-from twoclass._shuffle import SORT_MAX_ROWS, shuffled_order
+from twoclass.engine.programs import prng_key
+from twoclass.engine.shuffle import SORT_MAX_ROWS, shuffled_order
 
 
 def draw_orders(rows, n, draws, over="epochs"):
@@ -42,8 +42,7 @@ def test_small_tables_draw_every_order_equally_often(rows, n, over):
     assert chisquare(table.ravel()).pvalue > 1e-3
 
 
-@pytest.mark.parametrize("rows, n", [(SORT_MAX_ROWS + 1, SORT_MAX_ROWS + 1), (1024, 1000), (1025, 1025),
-                                     (4096, 2049)])
+@pytest.mark.parametrize("rows, n", [(SORT_MAX_ROWS + 1, SORT_MAX_ROWS + 1), (1024, 1000), (1025, 1025), (4096, 2049)])
 def test_large_tables_get_permutations_with_padding_last(rows, n):
     # 1025 and 2049 live rows in a 2048 and 4096 domain: the longest cycle walks
     assert_permutations_with_padding_last(draw_orders(rows, n, 64), rows, n)

@@ -13,8 +13,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from twoclass import _stored
-from twoclass._stored import StoredFunction
+from twoclass.engine import stored as _stored
+from twoclass.engine.stored import StoredFunction
 
 
 class Pair(NamedTuple):
@@ -26,8 +26,9 @@ def step_function(calls: list):
     def run(pair: Pair, x, extra):
         calls.append(1)  # runs only while tracing
         hidden = jnp.tanh(x @ pair.weights["kernel"] + pair.weights["bias"])
-        new = Pair({"kernel": pair.weights["kernel"] * 0.5, "bias": pair.weights["bias"] + hidden.mean()},
-                   pair.step + 1)
+        new = Pair(
+            {"kernel": pair.weights["kernel"] * 0.5, "bias": pair.weights["bias"] + hidden.mean()}, pair.step + 1
+        )
         return new, hidden.sum(axis=1), extra
 
     return run
@@ -40,8 +41,7 @@ def arguments(rows: int = 5):
 
 
 def stored(directory, calls, key="plan-a"):
-    return StoredFunction(step_function(calls), "step", key, directory,
-                          output_tree=lambda args: (args[0], 0, args[2]))
+    return StoredFunction(step_function(calls), "step", key, directory, output_tree=lambda args: (args[0], 0, args[2]))
 
 
 def program_files(directory) -> list[str]:
@@ -150,7 +150,7 @@ def test_a_wrong_output_tree_is_reported(tmp_path):
 _FIT_SCRIPT = textwrap.dedent("""
     import json, sys
     import numpy as np
-    from twoclass import _stored
+    from twoclass.engine import stored as _stored
     from twoclass.layers import Dense, Dropout
     from twoclass.models import Sequential
     from twoclass.utils import set_random_seed

@@ -3,7 +3,6 @@
 Small data and few epochs throughout; the checks run with a fast instance (5 epochs, a larger learning rate).
 """
 
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,8 +17,9 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from twoclass import TwoClassClassifier
 from twoclass.threshold import ThresholdChoice
 
-FAST = dict(hidden_layer_sizes=(16,), epochs=5, learning_rate=0.05, batch_size=32, patience=3, random_state=0,
-            n_networks=1)
+FAST = dict(
+    hidden_layer_sizes=(16,), epochs=5, learning_rate=0.05, batch_size=32, patience=3, random_state=0, n_networks=1
+)
 # threshold=None: predict is argmax(predict_proba), the contract check_classifiers_train tests. A tuned threshold
 # breaks it by design (as for sklearn's TunedThresholdClassifierCV); a second instance checks that case.
 # Two networks: every check also goes through the averaged (merged) network.
@@ -28,7 +28,8 @@ CHECKED = {**FAST, "threshold": None, "n_networks": 2}
 EXPECTED_FAILED = {
     "check_sample_weight_equivalence_on_dense_data": (
         "Weights are not equivalent to repeating rows: the stratified validation split and mini-batch shuffling "
-        "see repeated rows as distinct rows."),
+        "see repeated rows as distinct rows."
+    ),
 }
 
 
@@ -97,11 +98,13 @@ def test_yes_no_labels_are_read_as_meant():
 def test_dataframe_with_mixed_columns_and_missing_values():
     rng = np.random.default_rng(2)
     n = 240
-    df = pd.DataFrame({
-        "age": np.where(rng.random(n) < 0.1, np.nan, rng.uniform(1, 80, n)),
-        "sex": rng.choice(["male", "female"], n),
-        "passenger_id": np.arange(n),
-    })
+    df = pd.DataFrame(
+        {
+            "age": np.where(rng.random(n) < 0.1, np.nan, rng.uniform(1, 80, n)),
+            "sex": rng.choice(["male", "female"], n),
+            "passenger_id": np.arange(n),
+        }
+    )
     y = ((df["sex"] == "female") | (df["age"].fillna(40) < 12)).map({True: "survived", False: "died"})
     clf = TwoClassClassifier(**{**FAST, "positive": "survived"}).fit(df, y)
     assert clf.n_features_in_ == 3
@@ -119,8 +122,10 @@ def test_text_column():
     good = ["great product works well", "love it excellent", "very good value", "happy with this purchase"]
     bad = ["terrible broke quickly", "awful waste of money", "very bad quality", "disappointed do not buy"]
     rng = np.random.default_rng(3)
-    texts = [rng.choice(good) + " " + rng.choice(good) if i % 2 else rng.choice(bad) + " " + rng.choice(bad)
-             for i in range(120)]
+    texts = [
+        rng.choice(good) + " " + rng.choice(good) if i % 2 else rng.choice(bad) + " " + rng.choice(bad)
+        for i in range(120)
+    ]
     df = pd.DataFrame({"review": texts})
     y = np.arange(120) % 2
     clf = TwoClassClassifier(**{**FAST, "epochs": 20}, text_columns=("review",)).fit(df, y)
@@ -183,13 +188,16 @@ def _xy(n=40, seed=0):
     return rng.normal(size=(n, 3)), np.arange(n) % 2
 
 
-@pytest.mark.parametrize("y, match", [
-    (np.zeros(40), r"'y' .* two classes\. Got only one class"),
-    (np.arange(40) % 3, r"Only binary classification is supported\. The 'y' argument .* holds 3"),
-    (np.r_[np.nan, np.arange(39) % 2], r"'y' argument .* 1 missing label"),
-    (np.arange(39) % 2, r"'X' and 'y' arguments .* same number of rows\. Got X with 40 rows and y with 39"),
-    (np.linspace(0, 1, 40), "Unknown label type"),
-])
+@pytest.mark.parametrize(
+    "y, match",
+    [
+        (np.zeros(40), r"'y' .* two classes\. Got only one class"),
+        (np.arange(40) % 3, r"Only binary classification is supported\. The 'y' argument .* holds 3"),
+        (np.r_[np.nan, np.arange(39) % 2], r"'y' argument .* 1 missing label"),
+        (np.arange(39) % 2, r"'X' and 'y' arguments .* same number of rows\. Got X with 40 rows and y with 39"),
+        (np.linspace(0, 1, 40), "Unknown label type"),
+    ],
+)
 def test_bad_targets(y, match):
     x, _ = _xy()
     with pytest.raises(ValueError, match=match):
@@ -209,15 +217,18 @@ def test_empty_dataframe_and_wrong_features():
         fitted.predict(df.drop(columns="b"))
 
 
-@pytest.mark.parametrize("param, value, match", [
-    ("epochs", 0, "The 'epochs' parameter of TwoClassClassifier must be an int >= 1. Got 0 instead."),
-    ("hidden_layer_sizes", (8, 0), "'hidden_layer_sizes' parameter .* tuple of ints >= 1"),
-    ("threshold", "accuracy", "'threshold' parameter of TwoClassClassifier must be 'f1', 'youden'"),
-    ("calibration", "isotonic", "'calibration' parameter .* one of 'platt', 'temperature'"),
-    ("validation_fraction", 0.9, "'validation_fraction' parameter .* range \\(0, 0.5\\]"),
-    ("optimizer", "lbfgs", "'optimizer' parameter .* one of 'adam'"),
-    ("n_networks", 0, "The 'n_networks' parameter of TwoClassClassifier must be 'auto' or an int >= 1. Got 0"),
-])
+@pytest.mark.parametrize(
+    "param, value, match",
+    [
+        ("epochs", 0, "The 'epochs' parameter of TwoClassClassifier must be an int >= 1. Got 0 instead."),
+        ("hidden_layer_sizes", (8, 0), "'hidden_layer_sizes' parameter .* tuple of ints >= 1"),
+        ("threshold", "accuracy", "'threshold' parameter of TwoClassClassifier must be 'f1', 'youden'"),
+        ("calibration", "isotonic", "'calibration' parameter .* one of 'platt', 'temperature'"),
+        ("validation_fraction", 0.9, "'validation_fraction' parameter .* range \\(0, 0.5\\]"),
+        ("optimizer", "lbfgs", "'optimizer' parameter .* one of 'adam'"),
+        ("n_networks", 0, "The 'n_networks' parameter of TwoClassClassifier must be 'auto' or an int >= 1. Got 0"),
+    ],
+)
 def test_bad_parameters(param, value, match):
     x, y = _xy()
     with pytest.raises(ValueError, match=match):
@@ -241,14 +252,14 @@ def test_tiny_data_trains_without_validation_split():
 
 @pytest.mark.parametrize("hidden", [(6, 5), ()])
 def test_merged_network_gives_the_mean_log_odds_of_its_members(hidden):
-    from twoclass._estimator_training import merge_networks
+    from twoclass.estimator.training import merge_networks
     from twoclass.layers import Dense, Dropout, Input
     from twoclass.models import Sequential
 
     rng = np.random.default_rng(0)
     x = rng.normal(size=(50, 4)).astype(np.float32)
     members = []
-    for seed in range(3):
+    for _ in range(3):
         inner = [Dense(6, activation="tanh"), Dropout(0.3), Dense(5, activation="relu")] if hidden else []
         net = Sequential([Input(shape=(4,)), *inner, Dense(1, activation="sigmoid")])
         net.compile(optimizer="adam", loss="binary_crossentropy")
@@ -262,7 +273,7 @@ def test_merged_network_gives_the_mean_log_odds_of_its_members(hidden):
 
 
 def test_auto_averages_five_networks_on_small_cheap_data_and_one_otherwise(data):
-    from twoclass._estimator_params import check_params, networks_for
+    from twoclass.estimator.params import check_params, networks_for
 
     x, y = data
     clf = TwoClassClassifier(**{**FAST, "n_networks": "auto"}).fit(x, y)

@@ -10,7 +10,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, log_loss
 
 from twoclass.calibration import (
-    PlattScaling, TemperatureScaling, brier_score, calibrator_from_dict, expected_calibration_error, logit,
+    PlattScaling,
+    TemperatureScaling,
+    brier_score,
+    calibrator_from_dict,
+    expected_calibration_error,
+    logit,
     reliability_curve,
 )
 

@@ -107,8 +107,13 @@ def test_decision_boundary_bad_predict_output(separable):
 
 
 def test_learning_curves_panels_and_styles():
-    history = {"accuracy": [0.5, 0.7, 0.9], "loss": [0.7, 0.5, 0.3], "val_loss": [0.8, 0.6, 0.5],
-               "val_accuracy": [0.4, 0.6, 0.8], "val_auc": [0.6, 0.7, 0.8]}
+    history = {
+        "accuracy": [0.5, 0.7, 0.9],
+        "loss": [0.7, 0.5, 0.3],
+        "val_loss": [0.8, 0.6, 0.5],
+        "val_accuracy": [0.4, 0.6, 0.8],
+        "val_auc": [0.6, 0.7, 0.8],
+    }
     fig = plots.learning_curves(history, title="fit")
     assert [ax.get_title() for ax in fig.axes] == ["loss", "accuracy", "auc"]
     loss_ax = fig.axes[0]
@@ -234,8 +239,7 @@ def test_figure_to_base64_png():
 
 
 def test_does_not_import_jax_or_pyplot():
-    code = ("import sys, twoclass.plots; "
-            "assert 'jax' not in sys.modules and 'matplotlib.pyplot' not in sys.modules")
+    code = "import sys, twoclass.plots; assert 'jax' not in sys.modules and 'matplotlib.pyplot' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

@@ -98,13 +98,29 @@ def test_full_report(tmp_path):
     choice = choose_threshold(y, p, "f1")
     history = {"loss": [0.7, 0.5, 0.4], "val_loss": [0.72, 0.55, 0.5], "auc": [0.6, 0.8, 0.85]}
     html_path, json_path = tmp_path / "out" / "report.html", tmp_path / "out" / "figures.json"
-    figs = write_report(html_path, y_true=y, proba=p, threshold=choice, labels=("neg", "pos"),
-                        history=history, boundary=(predict_proba, x, y), title="My model",
-                        model_summary={"hidden layers": "[16, 8]", "epochs": 30}, json_path=json_path)
+    figs = write_report(
+        html_path,
+        y_true=y,
+        proba=p,
+        threshold=choice,
+        labels=("neg", "pos"),
+        history=history,
+        boundary=(predict_proba, x, y),
+        title="My model",
+        model_summary={"hidden layers": "[16, 8]", "epochs": 30},
+        json_path=json_path,
+    )
     doc = html_path.read_text(encoding="utf-8")
     assert doc.startswith("<!DOCTYPE html>")
-    assert set(_alts(doc)) == {"Confusion matrix", "ROC curve", "Precision-recall curve", "Calibration curve",
-                              "Metrics against threshold", "Learning curves", "Decision boundary"}
+    assert set(_alts(doc)) == {
+        "Confusion matrix",
+        "ROC curve",
+        "Precision-recall curve",
+        "Calibration curve",
+        "Metrics against threshold",
+        "Learning curves",
+        "Decision boundary",
+    }
     assert doc.count(IMG) == 7
     assert "http://" not in doc and "https://" not in doc
     assert "<link" not in doc and "<script" not in doc
@@ -123,8 +139,13 @@ def test_minimal_report_with_float_threshold(tmp_path):
     y, p = _data(seed=4)
     figs = write_report(tmp_path / "r.html", y_true=y, proba=p, threshold=0.5)
     doc = (tmp_path / "r.html").read_text(encoding="utf-8")
-    assert set(_alts(doc)) == {"Confusion matrix", "ROC curve", "Precision-recall curve", "Calibration curve",
-                              "Metrics against threshold"}
+    assert set(_alts(doc)) == {
+        "Confusion matrix",
+        "ROC curve",
+        "Precision-recall curve",
+        "Calibration curve",
+        "Metrics against threshold",
+    }
     assert "given directly" in doc and figs["accuracy"] == pytest.approx(skm.accuracy_score(y, p >= 0.5))
     assert os.listdir(tmp_path) == ["r.html"]
 
@@ -142,8 +163,15 @@ def test_one_class_report(tmp_path):
 def test_user_strings_are_escaped(tmp_path):
     y, p = _data(seed=5)
     evil = "<script>alert(1)</script>"
-    write_report(tmp_path / "r.html", y_true=y, proba=p, threshold=0.5, labels=("<b>&neg", evil),
-                 title="A & B <i>", model_summary={"<k>": "<v>"})
+    write_report(
+        tmp_path / "r.html",
+        y_true=y,
+        proba=p,
+        threshold=0.5,
+        labels=("<b>&neg", evil),
+        title="A & B <i>",
+        model_summary={"<k>": "<v>"},
+    )
     doc = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert evil not in doc and "&lt;script&gt;alert(1)&lt;/script&gt;" in doc
     assert "&lt;b&gt;&amp;neg" in doc and "A &amp; B &lt;i&gt;" in doc
@@ -172,8 +200,13 @@ def test_overwrite_is_atomic_and_failure_keeps_old_file(tmp_path, monkeypatch):
 def test_bad_report_arguments(tmp_path):
     y, p = _data(seed=7)
     with pytest.raises(ValueError, match="'boundary'.*\\(n, 2\\)"):
-        write_report(tmp_path / "r.html", y_true=y, proba=p, threshold=0.5,
-                     boundary=(lambda a: a[:, 0], np.zeros((y.size, 3)), y))
+        write_report(
+            tmp_path / "r.html",
+            y_true=y,
+            proba=p,
+            threshold=0.5,
+            boundary=(lambda a: a[:, 0], np.zeros((y.size, 3)), y),
+        )
     with pytest.raises(ValueError, match="'labels'"):
         write_report(tmp_path / "r.html", y_true=y, proba=p, threshold=0.5, labels="ab")
     assert not (tmp_path / "r.html").exists()

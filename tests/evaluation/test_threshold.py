@@ -5,7 +5,12 @@ import json
 import numpy as np
 import pytest
 from sklearn.metrics import (
-    accuracy_score, balanced_accuracy_score, confusion_matrix, f1_score, precision_score, recall_score,
+    accuracy_score,
+    balanced_accuracy_score,
+    confusion_matrix,
+    f1_score,
+    precision_score,
+    recall_score,
 )
 
 from twoclass.threshold import ThresholdChoice, choose_threshold, default_threshold
@@ -86,8 +91,7 @@ def test_recall_target_best_precision(target):
     y, p = _data(seed=5, rounding=3)
     c = choose_threshold(y, p, {"recall": target})
     assert recall_score(y, p >= c.value) >= target
-    ok = [(precision_score(y, p >= t, zero_division=0), t) for t in _candidates(p)
-          if recall_score(y, p >= t) >= target]
+    ok = [(precision_score(y, p >= t, zero_division=0), t) for t in _candidates(p) if recall_score(y, p >= t) >= target]
     best = max(q for q, _ in ok)
     assert precision_score(y, p >= c.value) == pytest.approx(best, abs=1e-12)
     # among equally precise cuts, the highest threshold is kept

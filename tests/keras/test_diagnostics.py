@@ -9,11 +9,17 @@ import numpy as np
 import pytest
 
 import twoclass as keras
+from support import ring_data
 from twoclass import datasets
-from twoclass._diagnostics import (count_dead_relu_units, dead_relu_hint, divergence_hint, flat_loss_hint,
-                                   overfit_hint, prior_loss, scale_hint)
-
-from conftest import ring_data
+from twoclass.keras.diagnostics import (
+    count_dead_relu_units,
+    dead_relu_hint,
+    divergence_hint,
+    flat_loss_hint,
+    overfit_hint,
+    prior_loss,
+    scale_hint,
+)
 
 
 def _fit(layers, optimizer, x, y, epochs, validation_data=None, verbose=0, prepare=None):
@@ -44,8 +50,13 @@ def _scale_problem():
 
 def test_slides_rings_net_gets_no_hint():
     x, y = ring_data(400, 0)
-    history = _fit([keras.layers.Dense(4, activation="tanh"), keras.layers.Dense(1, activation="sigmoid")],
-                   keras.optimizers.SGD(0.5), x, y, epochs=20)
+    history = _fit(
+        [keras.layers.Dense(4, activation="tanh"), keras.layers.Dense(1, activation="sigmoid")],
+        keras.optimizers.SGD(0.5),
+        x,
+        y,
+        epochs=20,
+    )
     assert history.history["accuracy"][-1] > 0.9  # it did learn, so silence is right
     assert history.diagnostics == []
 
@@ -53,9 +64,18 @@ def test_slides_rings_net_gets_no_hint():
 def test_mean_of_four_lesson_net_gets_no_hint():
     x, y = datasets.mean_of_four(n=2400, seed=0)
     x = x / 100.0
-    history = _fit([keras.layers.Dense(8, activation="relu"), keras.layers.Dense(8, activation="relu"),
-                    keras.layers.Dense(1, activation="sigmoid")], "adam", x[:2000], y[:2000], epochs=20,
-                   validation_data=(x[2000:], y[2000:]))
+    history = _fit(
+        [
+            keras.layers.Dense(8, activation="relu"),
+            keras.layers.Dense(8, activation="relu"),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ],
+        "adam",
+        x[:2000],
+        y[:2000],
+        epochs=20,
+        validation_data=(x[2000:], y[2000:]),
+    )
     assert history.history["val_accuracy"][-1] > 0.9
     assert history.diagnostics == []
 
@@ -73,8 +93,9 @@ def test_normalization_first_silences_the_scale_hint():
     x, y = _scale_problem()
     normalizer = keras.layers.Normalization()
     normalizer.adapt(x)
-    history = _fit([normalizer, keras.layers.Dense(1, activation="sigmoid")], keras.optimizers.Adam(0.05), x, y,
-                   epochs=10)
+    history = _fit(
+        [normalizer, keras.layers.Dense(1, activation="sigmoid")], keras.optimizers.Adam(0.05), x, y, epochs=10
+    )
     assert history.diagnostics == []
 
 
@@ -82,8 +103,13 @@ def test_labels_unrelated_to_inputs_give_the_class_balance_hint():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(1000, 3))
     y = (rng.uniform(size=1000) < 0.2).astype(float)  # labels independent of x: only the balance is learnable
-    history = _fit([keras.layers.Dense(4, activation="tanh"), keras.layers.Dense(1, activation="sigmoid")],
-                   keras.optimizers.Adam(0.05), x, y, epochs=20)
+    history = _fit(
+        [keras.layers.Dense(4, activation="tanh"), keras.layers.Dense(1, activation="sigmoid")],
+        keras.optimizers.Adam(0.05),
+        x,
+        y,
+        epochs=20,
+    )
     _only(history.diagnostics, "class balance", "learning rate")
 
 
@@ -97,8 +123,14 @@ def test_mostly_dead_relu_units_are_reported():
         weights[1][:12] = -50.0
         model.set_weights(weights)
 
-    history = _fit([keras.layers.Dense(16, activation="relu"), keras.layers.Dense(1, activation="sigmoid")],
-                   keras.optimizers.Adam(0.01), x, y, epochs=10, prepare=kill_twelve_units)
+    history = _fit(
+        [keras.layers.Dense(16, activation="relu"), keras.layers.Dense(1, activation="sigmoid")],
+        keras.optimizers.Adam(0.01),
+        x,
+        y,
+        epochs=10,
+        prepare=kill_twelve_units,
+    )
     _only(history.diagnostics, "12 of 16", "ReLU", "he_normal", "leaky_relu")
 
 
@@ -106,9 +138,18 @@ def test_memorising_a_small_training_set_is_called_over_fitting():
     rng = np.random.default_rng(2)
     x = rng.normal(size=(440, 6))
     y = ((x[:, 0] + rng.normal(size=440)) > 0).astype(float)
-    history = _fit([keras.layers.Dense(64, activation="tanh"), keras.layers.Dense(64, activation="tanh"),
-                    keras.layers.Dense(1, activation="sigmoid")], keras.optimizers.Adam(0.01), x[:40], y[:40],
-                   epochs=150, validation_data=(x[40:], y[40:]))
+    history = _fit(
+        [
+            keras.layers.Dense(64, activation="tanh"),
+            keras.layers.Dense(64, activation="tanh"),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ],
+        keras.optimizers.Adam(0.01),
+        x[:40],
+        y[:40],
+        epochs=150,
+        validation_data=(x[40:], y[40:]),
+    )
     _only(history.diagnostics, "over-fitting", "EarlyStopping", "restore_best_weights=True", "Dropout", "L2")
 
 
@@ -116,8 +157,13 @@ def test_a_learning_rate_far_too_high_is_called_divergence():
     rng = np.random.default_rng(1)
     x = rng.normal(size=(800, 4)).astype("float32")
     y = (x[:, 0] + 0.5 * rng.normal(size=800) > 0).astype(float)
-    history = _fit([keras.layers.Dense(16, activation="tanh"), keras.layers.Dense(1, activation="sigmoid")],
-                   keras.optimizers.SGD(1.0, momentum=0.99), x, y, epochs=20)
+    history = _fit(
+        [keras.layers.Dense(16, activation="tanh"), keras.layers.Dense(1, activation="sigmoid")],
+        keras.optimizers.SGD(1.0, momentum=0.99),
+        x,
+        y,
+        epochs=20,
+    )
     _only(history.diagnostics, "diverged", "lower")
 
 
@@ -128,8 +174,9 @@ def test_hints_print_when_verbose_and_never_with_verbose_zero(capsys):
     x, y = _scale_problem()
     history = _fit([keras.layers.Dense(1, activation="sigmoid")], keras.optimizers.Adam(0.05), x, y, epochs=3)
     assert history.diagnostics and capsys.readouterr().out == ""
-    history = _fit([keras.layers.Dense(1, activation="sigmoid")], keras.optimizers.Adam(0.05), x, y, epochs=3,
-                   verbose=2)
+    history = _fit(
+        [keras.layers.Dense(1, activation="sigmoid")], keras.optimizers.Adam(0.05), x, y, epochs=3, verbose=2
+    )
     out = capsys.readouterr().out
     assert f"Hint: {history.diagnostics[0]}" in out
 
@@ -171,8 +218,14 @@ def test_count_dead_relu_units_matches_a_numpy_forward_pass():
     rng = np.random.default_rng(3)
     x = rng.normal(size=(64, 3)).astype("float32")
     keras.utils.set_random_seed(1)
-    model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(10, activation="relu"),
-                              keras.layers.Dense(6, activation="relu"), keras.layers.Dense(1, activation="sigmoid")])
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(3,)),
+            keras.layers.Dense(10, activation="relu"),
+            keras.layers.Dense(6, activation="relu"),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
     weights = model.get_weights()
     weights[1][:4] = -100.0
     model.set_weights(weights)
@@ -204,8 +257,9 @@ def test_padding_rows_never_make_a_dead_unit_look_alive():
     # 37 rows are padded to 40 with zero rows; a unit negative on every real row but with a positive bias would
     # fire on the zeros
     x = np.random.default_rng(0).uniform(1.0, 2.0, size=(37, 3)).astype("float32")
-    model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(4, activation="relu"),
-                              keras.layers.Dense(1, activation="sigmoid")])
+    model = keras.Sequential(
+        [keras.Input(shape=(3,)), keras.layers.Dense(4, activation="relu"), keras.layers.Dense(1, activation="sigmoid")]
+    )
     kernel, bias, *rest = model.get_weights()
     kernel[:, :3], bias[:3] = -10.0, 1.0
     kernel[:, 3], bias[3] = 1.0, 0.0

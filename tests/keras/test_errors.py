@@ -4,11 +4,10 @@ import numpy as np
 import pytest
 
 import twoclass
+from support import ring_data
 from twoclass.layers import Dense
 from twoclass.models import Sequential
 from twoclass.optimizers import SGD
-
-from conftest import ring_data
 
 
 def compiled(input_dim=2):
@@ -26,16 +25,24 @@ def no_jax_frames(error: BaseException) -> bool:
     return True
 
 
-@pytest.mark.parametrize("x, y, kind, pattern", [
-    (np.zeros((10, 2)), np.zeros(9), ValueError, r"same number of rows.*10 rows in x and 9 in y"),
-    (np.zeros((10, 2)), np.zeros(10), ValueError, r"one class only"),
-    (np.zeros((9, 2)), np.array([0, 1, 2] * 3), ValueError, r"labels 0 and 1 only.*3 distinct values"),
-    (np.array([[0.0, np.nan]] * 4), np.array([0, 1, 0, 1]), ValueError, r"NaN or infinite.*row 0, column 1"),
-    (np.array([[0.0, np.inf]] * 4), np.array([0, 1, 0, 1]), ValueError, r"NaN or infinite"),
-    (np.array([["a", "b"]] * 4), np.array([0, 1, 0, 1]), TypeError, r"'x' argument of fit must be a 2-D array of numbers"),
-    (np.zeros(4), np.array([0, 1, 0, 1]), ValueError, r"must be 2-D.*reshape\(-1, 1\)"),
-    (np.zeros((4, 2)), np.array(["cat", "dog", "cat", "dog"]), TypeError, r"0/1 labels.*'cat'"),
-])
+@pytest.mark.parametrize(
+    "x, y, kind, pattern",
+    [
+        (np.zeros((10, 2)), np.zeros(9), ValueError, r"same number of rows.*10 rows in x and 9 in y"),
+        (np.zeros((10, 2)), np.zeros(10), ValueError, r"one class only"),
+        (np.zeros((9, 2)), np.array([0, 1, 2] * 3), ValueError, r"labels 0 and 1 only.*3 distinct values"),
+        (np.array([[0.0, np.nan]] * 4), np.array([0, 1, 0, 1]), ValueError, r"NaN or infinite.*row 0, column 1"),
+        (np.array([[0.0, np.inf]] * 4), np.array([0, 1, 0, 1]), ValueError, r"NaN or infinite"),
+        (
+            np.array([["a", "b"]] * 4),
+            np.array([0, 1, 0, 1]),
+            TypeError,
+            r"'x' argument of fit must be a 2-D array of numbers",
+        ),
+        (np.zeros(4), np.array([0, 1, 0, 1]), ValueError, r"must be 2-D.*reshape\(-1, 1\)"),
+        (np.zeros((4, 2)), np.array(["cat", "dog", "cat", "dog"]), TypeError, r"0/1 labels.*'cat'"),
+    ],
+)
 def test_bad_training_data(x, y, kind, pattern):
     with pytest.raises(kind, match=pattern) as error:
         compiled().fit(x, y, epochs=1, verbose=0)
@@ -56,14 +63,17 @@ def test_predict_on_a_model_never_built():
         model.predict(np.zeros((5, 2)))
 
 
-@pytest.mark.parametrize("kwargs, pattern", [
-    (dict(epochs=0), r"The 'epochs' parameter of fit must be an int >= 1. Got 0 instead."),
-    (dict(epochs=-3), r"The 'epochs' parameter of fit must be an int >= 1. Got -3 instead."),
-    (dict(batch_size=0), r"The 'batch_size' parameter of fit must be an int >= 1. Got 0 instead."),
-    (dict(validation_split=1.5), r"The 'validation_split' parameter of fit must be a float in the range \[0, 1\)"),
-    (dict(verbose=5), r"The 'verbose' parameter of fit must be one of 0, 1, 2 or 'auto'. Got 5 instead."),
-    (dict(class_weight={0: 1.0, 2: 3.0}), r"'class_weight' parameter of fit must be a dict keyed by the classes"),
-])
+@pytest.mark.parametrize(
+    "kwargs, pattern",
+    [
+        (dict(epochs=0), r"The 'epochs' parameter of fit must be an int >= 1. Got 0 instead."),
+        (dict(epochs=-3), r"The 'epochs' parameter of fit must be an int >= 1. Got -3 instead."),
+        (dict(batch_size=0), r"The 'batch_size' parameter of fit must be an int >= 1. Got 0 instead."),
+        (dict(validation_split=1.5), r"The 'validation_split' parameter of fit must be a float in the range \[0, 1\)"),
+        (dict(verbose=5), r"The 'verbose' parameter of fit must be one of 0, 1, 2 or 'auto'. Got 5 instead."),
+        (dict(class_weight={0: 1.0, 2: 3.0}), r"'class_weight' parameter of fit must be a dict keyed by the classes"),
+    ],
+)
 def test_bad_fit_parameters(kwargs, pattern):
     x, y = ring_data(50)
     kwargs = {"epochs": 1, "verbose": 0, **kwargs}
@@ -77,16 +87,25 @@ def test_epochs_of_the_wrong_type():
         compiled().fit(x, y, epochs=2.5, verbose=0)
 
 
-@pytest.mark.parametrize("build, pattern", [
-    (lambda: Dense(4, activation="tanhh"), r"Unknown activation 'tanhh'. Valid names are: .*relu.*tanh"),
-    (lambda: compiled().compile(optimizer="adamm", loss="binary_crossentropy"),
-     r"Unknown optimizer 'adamm'. Valid names are: adagrad, adam, adamw, rmsprop, sgd"),
-    (lambda: compiled().compile(optimizer="sgd", loss="hinge_loss"),
-     r"Unknown loss 'hinge_loss'. Valid names are: .*binary_crossentropy"),
-    (lambda: compiled().compile(optimizer="sgd", loss="mse", metrics=["acuracy"]),
-     r"Unknown metric 'acuracy'. Valid names are: .*accuracy"),
-    (lambda: Dense(4, kernel_initializer="glorot"), r"Unknown initializer 'glorot'"),
-])
+@pytest.mark.parametrize(
+    "build, pattern",
+    [
+        (lambda: Dense(4, activation="tanhh"), r"Unknown activation 'tanhh'. Valid names are: .*relu.*tanh"),
+        (
+            lambda: compiled().compile(optimizer="adamm", loss="binary_crossentropy"),
+            r"Unknown optimizer 'adamm'. Valid names are: adagrad, adam, adamw, rmsprop, sgd",
+        ),
+        (
+            lambda: compiled().compile(optimizer="sgd", loss="hinge_loss"),
+            r"Unknown loss 'hinge_loss'. Valid names are: .*binary_crossentropy",
+        ),
+        (
+            lambda: compiled().compile(optimizer="sgd", loss="mse", metrics=["acuracy"]),
+            r"Unknown metric 'acuracy'. Valid names are: .*accuracy",
+        ),
+        (lambda: Dense(4, kernel_initializer="glorot"), r"Unknown initializer 'glorot'"),
+    ],
+)
 def test_unknown_names_list_the_valid_ones(build, pattern):
     with pytest.raises(ValueError, match=pattern):
         build()
@@ -100,7 +119,9 @@ def test_lr_and_learning_rate_together():
 
 
 def test_bad_learning_rate():
-    with pytest.raises(ValueError, match=r"The 'learning_rate' parameter of Adam must be a float in the range \(0, inf\)"):
+    with pytest.raises(
+        ValueError, match=r"The 'learning_rate' parameter of Adam must be a float in the range \(0, inf\)"
+    ):
         twoclass.optimizers.Adam(learning_rate=-1.0)
 
 

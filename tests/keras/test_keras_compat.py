@@ -4,9 +4,8 @@ import numpy as np
 import pytest
 
 import twoclass
+from support import ring_data
 from twoclass.optimizers import SGD
-
-from conftest import ring_data
 
 
 def _pair(keras, build, optimizer_pair, loss="binary_crossentropy", metrics=("accuracy",)):
@@ -37,8 +36,9 @@ def assert_same_run(reference, ours, x, y, epochs, tolerance=1e-5, **fit_kwargs)
         np.testing.assert_allclose(got[key], expected[key], rtol=tolerance, atol=tolerance, err_msg=key)
     for a, b in zip(ours.get_weights(), reference.get_weights()):
         np.testing.assert_allclose(a, b, rtol=tolerance, atol=tolerance)
-    np.testing.assert_allclose(ours.predict(x[:50], verbose=0), reference.predict(x[:50], verbose=0),
-                               rtol=tolerance, atol=tolerance)
+    np.testing.assert_allclose(
+        ours.predict(x[:50], verbose=0), reference.predict(x[:50], verbose=0), rtol=tolerance, atol=tolerance
+    )
 
 
 def test_slides_network_matches_keras_after_three_epochs(keras):
@@ -68,26 +68,45 @@ def test_optimizers_follow_keras_update_rules(keras, name):
 def test_schedule_class_weight_and_metrics_match_keras(keras):
     x, y = ring_data(400)
     schedule = dict(initial_learning_rate=0.5, decay_steps=5, decay_rate=0.9)
-    pair = (keras.optimizers.SGD(keras.optimizers.schedules.ExponentialDecay(**schedule)),
-            SGD(twoclass.optimizers.schedules.ExponentialDecay(**schedule)))
+    pair = (
+        keras.optimizers.SGD(keras.optimizers.schedules.ExponentialDecay(**schedule)),
+        SGD(twoclass.optimizers.schedules.ExponentialDecay(**schedule)),
+    )
     metrics = ("accuracy", "auc")
     reference, ours = _pair(keras, slides_net, pair, metrics=metrics)
-    reference.compile(optimizer=pair[0], loss="binary_crossentropy",
-                      metrics=["accuracy", keras.metrics.AUC(), keras.metrics.Precision(), keras.metrics.Recall()])
-    ours.compile(optimizer=pair[1], loss="binary_crossentropy",
-                 metrics=["accuracy", twoclass.metrics.AUC(), twoclass.metrics.Precision(),
-                          twoclass.metrics.Recall()])
-    assert_same_run(reference, ours, x, y, epochs=2, tolerance=2e-5, class_weight={0: 1.0, 1: 3.0},
-                    validation_data=(x[:100], y[:100]))
+    reference.compile(
+        optimizer=pair[0],
+        loss="binary_crossentropy",
+        metrics=["accuracy", keras.metrics.AUC(), keras.metrics.Precision(), keras.metrics.Recall()],
+    )
+    ours.compile(
+        optimizer=pair[1],
+        loss="binary_crossentropy",
+        metrics=["accuracy", twoclass.metrics.AUC(), twoclass.metrics.Precision(), twoclass.metrics.Recall()],
+    )
+    assert_same_run(
+        reference,
+        ours,
+        x,
+        y,
+        epochs=2,
+        tolerance=2e-5,
+        class_weight={0: 1.0, 1: 3.0},
+        validation_data=(x[:100], y[:100]),
+    )
 
 
 def test_l2_regularised_relu_network_matches_keras(keras):
     x, y = ring_data(300)
 
     def build(k):
-        return k.Sequential([k.Input(shape=(2,)),
-                             k.layers.Dense(8, activation="relu", kernel_regularizer=k.regularizers.l2(0.01)),
-                             k.layers.Dense(1, activation="sigmoid")])
+        return k.Sequential(
+            [
+                k.Input(shape=(2,)),
+                k.layers.Dense(8, activation="relu", kernel_regularizer=k.regularizers.l2(0.01)),
+                k.layers.Dense(1, activation="sigmoid"),
+            ]
+        )
 
     reference, ours = _pair(keras, build, (keras.optimizers.Adam(0.01), twoclass.optimizers.Adam(0.01)))
     assert_same_run(reference, ours, x, y, epochs=2, tolerance=2e-5, validation_split=0.25)
@@ -120,8 +139,9 @@ def test_binary_metrics_match_keras_on_fixed_predictions(keras):
     ]
     for reference, ours in pairs:
         reference.update_state(y, p, sample_weight=w)
-        np.testing.assert_allclose(ours(y, p, sample_weight=w), float(reference.result()), rtol=1e-5,
-                                   err_msg=type(ours).__name__)
+        np.testing.assert_allclose(
+            ours(y, p, sample_weight=w), float(reference.result()), rtol=1e-5, err_msg=type(ours).__name__
+        )
 
 
 def test_metrics_agree_with_scikit_learn():

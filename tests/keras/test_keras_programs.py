@@ -25,14 +25,6 @@ HISTORY_TOLERANCE = 1e-4  # deterministic runs: every epoch of every history key
 COUNT_TOLERANCE = 1e-3  # confusion counts are exact integers in both; this only absorbs float formatting
 
 
-def _saving_available() -> bool:
-    try:
-        importlib.import_module("twoclass._saving")
-    except ImportError:
-        return False
-    return True
-
-
 def _load(name: str):
     spec = importlib.util.spec_from_file_location(f"keras_program_{name}", PROGRAMS / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
@@ -58,12 +50,6 @@ def _run_both(name: str, keras, tmp_path_factory) -> tuple[dict, dict]:
     return _RESULTS[name]
 
 
-def _needs_saving(name: str) -> None:
-    source = (PROGRAMS / f"{name}.py").read_text()
-    if (".save(" in source or "ModelCheckpoint" in source) and not _saving_available():
-        pytest.skip("twoclass._saving (the .keras writer/reader, another engineer's module) is not importable yet")
-
-
 def _close(a, b, tolerance: float) -> bool:
     return math.isclose(float(a), float(b), rel_tol=tolerance, abs_tol=tolerance)
 
@@ -73,8 +59,20 @@ def test_all_programs_found():
 
 
 def test_twoclass_exposes_the_keras_namespaces():
-    for attribute in ("layers", "optimizers", "callbacks", "metrics", "losses", "models", "utils", "regularizers",
-                      "initializers", "Input", "Model", "Sequential"):
+    for attribute in (
+        "layers",
+        "optimizers",
+        "callbacks",
+        "metrics",
+        "losses",
+        "models",
+        "utils",
+        "regularizers",
+        "initializers",
+        "Input",
+        "Model",
+        "Sequential",
+    ):
         assert getattr(twoclass, attribute) is not None
     assert twoclass.optimizers.schedules.ExponentialDecay is not None
     assert twoclass.callbacks.Callback is not None and twoclass.models.load_model is not None
@@ -82,7 +80,6 @@ def test_twoclass_exposes_the_keras_namespaces():
 
 @pytest.mark.parametrize("name", NAMES)
 def test_program_matches_keras(name, keras, tmp_path_factory):
-    _needs_saving(name)
     program = _load(name)
     theirs, ours = _run_both(name, keras, tmp_path_factory)
 
@@ -90,8 +87,13 @@ def test_program_matches_keras(name, keras, tmp_path_factory):
     if program.DETERMINISTIC:
         assert len(ours["history"]["loss"]) == len(theirs["history"]["loss"]), "number of epochs differs"
         for key, values in theirs["history"].items():
-            np.testing.assert_allclose(ours["history"][key], values, rtol=HISTORY_TOLERANCE,
-                                       atol=HISTORY_TOLERANCE, err_msg=f"history[{key!r}]")
+            np.testing.assert_allclose(
+                ours["history"][key],
+                values,
+                rtol=HISTORY_TOLERANCE,
+                atol=HISTORY_TOLERANCE,
+                err_msg=f"history[{key!r}]",
+            )
         if "evaluation" in theirs:
             assert list(ours["evaluation"]) == list(theirs["evaluation"])
             for key, value in theirs["evaluation"].items():
@@ -140,12 +142,9 @@ SAVING_PROGRAMS = [n for n in NAMES if "paths" in (PROGRAMS / f"{n}.py").read_te
 
 @pytest.mark.parametrize("name", SAVING_PROGRAMS)
 def test_keras_files_cross_both_ways(name, keras, tmp_path_factory):
-    if not _saving_available():
-        pytest.skip("twoclass._saving (the .keras writer/reader, another engineer's module) is not importable yet")
     theirs, ours = _run_both(name, keras, tmp_path_factory)
     for path, probe, expected in ((ours["paths"][0], ours["probe"], ours["predictions"]),):
         loaded_by_keras = keras.models.load_model(path)
         np.testing.assert_allclose(loaded_by_keras.predict(probe, verbose=0), expected, atol=1e-5)
     loaded_by_twoclass = twoclass.models.load_model(theirs["paths"][0])
-    np.testing.assert_allclose(loaded_by_twoclass.predict(theirs["probe"], verbose=0), theirs["predictions"],
-                               atol=1e-5)
+    np.testing.assert_allclose(loaded_by_twoclass.predict(theirs["probe"], verbose=0), theirs["predictions"], atol=1e-5)

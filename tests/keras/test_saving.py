@@ -8,10 +8,9 @@ import numpy as np
 import pytest
 
 import twoclass
-from twoclass import _keras_weights
+from support import ring_data
 from twoclass import layers as L
-
-from conftest import ring_data
+from twoclass.keras import weights_h5 as _keras_weights
 
 TOL = 1e-5
 
@@ -35,10 +34,21 @@ def _bigger_model():
     x, y = _scaled_data()
     norm = L.Normalization()
     norm.adapt(x)
-    model = twoclass.Sequential([L.Input(shape=(4,)), norm, L.Dense(8, activation="relu"), L.BatchNormalization(),
-                                 L.Dropout(0.2), L.Dense(1, activation="sigmoid")])
-    model.compile(optimizer=twoclass.optimizers.Adam(0.01), loss="binary_crossentropy",
-                  metrics=["accuracy", twoclass.metrics.AUC()])
+    model = twoclass.Sequential(
+        [
+            L.Input(shape=(4,)),
+            norm,
+            L.Dense(8, activation="relu"),
+            L.BatchNormalization(),
+            L.Dropout(0.2),
+            L.Dense(1, activation="sigmoid"),
+        ]
+    )
+    model.compile(
+        optimizer=twoclass.optimizers.Adam(0.01),
+        loss="binary_crossentropy",
+        metrics=["accuracy", twoclass.metrics.AUC()],
+    )
     model.fit(x, y, epochs=4, batch_size=32, verbose=0)
     return model, x
 
@@ -48,9 +58,16 @@ def _keras_trained(keras, functional=False):
     keras.utils.set_random_seed(0)
     norm = keras.layers.Normalization()
     norm.adapt(x)
-    stack = [norm, keras.layers.Dense(6, activation="tanh"), keras.layers.BatchNormalization(),
-             keras.layers.GaussianNoise(0.1), keras.layers.Dropout(0.1), keras.layers.Dense(3),
-             keras.layers.Activation("relu"), keras.layers.Dense(1, activation="sigmoid")]
+    stack = [
+        norm,
+        keras.layers.Dense(6, activation="tanh"),
+        keras.layers.BatchNormalization(),
+        keras.layers.GaussianNoise(0.1),
+        keras.layers.Dropout(0.1),
+        keras.layers.Dense(3),
+        keras.layers.Activation("relu"),
+        keras.layers.Dense(1, activation="sigmoid"),
+    ]
     if functional:
         inputs = keras.Input(shape=(4,), name="features")
         out = inputs
@@ -59,8 +76,11 @@ def _keras_trained(keras, functional=False):
         model = keras.Model(inputs, out)
     else:
         model = keras.Sequential([keras.Input(shape=(4,)), *stack])
-    model.compile(optimizer=keras.optimizers.RMSprop(0.005), loss="binary_crossentropy",
-                  metrics=["accuracy", keras.metrics.AUC(name="auc")])
+    model.compile(
+        optimizer=keras.optimizers.RMSprop(0.005),
+        loss="binary_crossentropy",
+        metrics=["accuracy", keras.metrics.AUC(name="auc")],
+    )
     model.fit(x, y, epochs=3, batch_size=32, verbose=0)
     return model, x, y
 
@@ -86,9 +106,14 @@ def test_keras_loads_twoclass_file(keras, tmp_path, build):
     assert again.metrics_names == model.metrics_names
 
 
-@pytest.mark.parametrize("optimizer", [{"class_name": "SGD", "config": {"learning_rate": 0.1, "momentum": 0.9}},
-                                       {"class_name": "RMSprop", "config": {"learning_rate": 0.01, "centered": True}},
-                                       {"class_name": "Adam", "config": {"learning_rate": 0.01}}])
+@pytest.mark.parametrize(
+    "optimizer",
+    [
+        {"class_name": "SGD", "config": {"learning_rate": 0.1, "momentum": 0.9}},
+        {"class_name": "RMSprop", "config": {"learning_rate": 0.01, "centered": True}},
+        {"class_name": "Adam", "config": {"learning_rate": 0.01}},
+    ],
+)
 def test_optimizer_state_crosses_to_keras(keras, tmp_path, optimizer):
     import warnings
 
@@ -226,8 +251,9 @@ def test_weights_roundtrip_in_twoclass(tmp_path):
 def test_weights_shape_mismatch_names_the_layer(tmp_path):
     model, _ = _slides_model()
     model.save_weights(tmp_path / "w.weights.h5")
-    other = twoclass.Sequential([L.Dense(5, activation="tanh", input_shape=(2,), name="wide"),
-                                 L.Dense(1, activation="sigmoid")])
+    other = twoclass.Sequential(
+        [L.Dense(5, activation="tanh", input_shape=(2,), name="wide"), L.Dense(1, activation="sigmoid")]
+    )
     with pytest.raises(ValueError, match="Layer 'wide' \\(Dense\\).*\\(2, 5\\)"):
         other.load_weights(tmp_path / "w.weights.h5")
     shorter = twoclass.Sequential([L.Dense(1, activation="sigmoid", input_shape=(2,))])
@@ -285,13 +311,16 @@ def test_overwrite_false(tmp_path):
     model.save(path, overwrite=True)
 
 
-@pytest.mark.parametrize("content, reason", [
-    (b"", "not a zip archive"),
-    (b"this is not a model at all", "not a zip archive"),
-    ("truncated", "damaged|not a zip archive|no readable HDF5"),
-    ("no_config", "no config.json"),
-    ("bad_weights", "no readable HDF5"),
-])
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (b"", "not a zip archive"),
+        (b"this is not a model at all", "not a zip archive"),
+        ("truncated", "damaged|not a zip archive|no readable HDF5"),
+        ("no_config", "no config.json"),
+        ("bad_weights", "no readable HDF5"),
+    ],
+)
 def test_damaged_files(tmp_path, content, reason):
     model, _ = _slides_model()
     good = tmp_path / "good.keras"
@@ -331,8 +360,14 @@ def test_model_never_built(tmp_path):
 
 
 def test_unsupported_keras_layer(keras, tmp_path):
-    kmodel = keras.Sequential([keras.Input(shape=(8, 1)), keras.layers.Conv1D(2, 3), keras.layers.Flatten(),
-                               keras.layers.Dense(1, activation="sigmoid")])
+    kmodel = keras.Sequential(
+        [
+            keras.Input(shape=(8, 1)),
+            keras.layers.Conv1D(2, 3),
+            keras.layers.Flatten(),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
     kmodel.save(tmp_path / "conv.keras")
     with pytest.raises(ValueError, match="Conv1D.*Supported layers: .*Dense"):
         twoclass.models.load_model(tmp_path / "conv.keras")

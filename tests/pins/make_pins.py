@@ -24,8 +24,12 @@ def table(n: int = 240, seed: int = 3) -> tuple[pd.DataFrame, pd.Series]:
     fare = rng.lognormal(3, 1, n).round(2)
     kind = rng.choice(["a", "b", "c"], n)
     words = rng.choice(["good fun", "bad day", "great film", "awful plot", "fine"], n)
-    logit = 0.05 * (np.nan_to_num(age, nan=40) - 40) + (kind == "a") * 1.2 - 0.4 + np.char.find(
-        words.astype(str), "g").clip(0, 1) * 1.1
+    logit = (
+        0.05 * (np.nan_to_num(age, nan=40) - 40)
+        + (kind == "a") * 1.2
+        - 0.4
+        + np.char.find(words.astype(str), "g").clip(0, 1) * 1.1
+    )
     y = np.where(rng.random(n) < 1 / (1 + np.exp(-logit)), "yes", "no")
     frame = pd.DataFrame({"age": age, "fare": fare, "kind": kind, "review": words})
     return frame, pd.Series(y, name="label")
@@ -36,8 +40,9 @@ def compute() -> tuple[dict[str, np.ndarray], dict]:
     from twoclass.layers import BatchNormalization, Dense, Dropout
     from twoclass.models import Sequential
     from twoclass.optimizers import SGD, Adam
-    from twoclass.utils import set_random_seed
+    from twoclass.utils import clear_session, set_random_seed
 
+    clear_session()  # layer names count from zero, as in the fresh process that wrote the pins
     arrays: dict[str, np.ndarray] = {}
     files: dict = {}
 
@@ -52,8 +57,15 @@ def compute() -> tuple[dict[str, np.ndarray], dict]:
     arrays["slides.predict"] = slides.predict(x[:50], verbose=0)
 
     set_random_seed(11)
-    deep = Sequential([Dense(16, input_shape=(2,), activation="relu"), BatchNormalization(), Dropout(0.2),
-                       Dense(8, activation="relu"), Dense(1, activation="sigmoid")])
+    deep = Sequential(
+        [
+            Dense(16, input_shape=(2,), activation="relu"),
+            BatchNormalization(),
+            Dropout(0.2),
+            Dense(8, activation="relu"),
+            Dense(1, activation="sigmoid"),
+        ]
+    )
     deep.compile(optimizer=Adam(1e-2), loss="binary_crossentropy", metrics=["accuracy", "auc"])
     deep.fit(x, y, epochs=15, batch_size=16, class_weight={0: 1.0, 1: 2.0}, verbose=0)
     for i, w in enumerate(deep.get_weights()):

@@ -9,21 +9,24 @@ import numpy as np
 import pytest
 
 import twoclass
+from support import ACTIVATIONS, random_network
+from support import mixed_frame as _frame
 from twoclass import TwoClassClassifier, inference
 from twoclass import io as tio
 from twoclass.layers import Activation, Dense, GaussianNoise, Input
-
-from test_io import _frame, random_network
-
-ACTIVATIONS = ["linear", "relu", "relu6", "sigmoid", "hard_sigmoid", "tanh", "elu", "selu", "gelu", "swish", "silu",
-               "softplus", "softsign", "leaky_relu", "exponential", "mish"]
 
 
 @pytest.fixture(scope="module")
 def saved(tmp_path_factory):
     df, y = _frame(200, seed=5)
-    clf = TwoClassClassifier(hidden_layer_sizes=(8, 4), epochs=8, learning_rate=0.05, calibration="temperature",
-                             threshold="youden", random_state=0).fit(df, y)
+    clf = TwoClassClassifier(
+        hidden_layer_sizes=(8, 4),
+        epochs=8,
+        learning_rate=0.05,
+        calibration="temperature",
+        threshold="youden",
+        random_state=0,
+    ).fit(df, y)
     path = clf.save(tmp_path_factory.mktemp("inference") / "model")
     return clf, df, path
 
@@ -37,7 +40,7 @@ import json, sys
 import pandas as pd
 from twoclass import inference
 predictor = inference.load({str(path)!r})
-rows = pd.read_csv({str(tmp_path / 'rows.csv')!r})
+rows = pd.read_csv({str(tmp_path / "rows.csv")!r})
 proba = predictor.predict_proba(rows)[:, 1].tolist()
 labels = predictor.predict(rows).tolist()
 print(json.dumps({{"jax": "jax" in sys.modules, "jaxlib": "jaxlib" in sys.modules, "proba": proba, "labels": labels}}))
@@ -96,11 +99,18 @@ def test_bare_network_with_every_stored_layer(tmp_path):
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 def test_forward_matches_jax_for_each_activation(activation):
-    from twoclass import _model_format as fmt
+    from twoclass.saving import model_dir as fmt
 
     rng = np.random.default_rng(7)
-    model = twoclass.Sequential([Input(shape=(3,)), Dense(5, activation=activation), GaussianNoise(0.1),
-                                 Activation("tanh"), Dense(1, activation="sigmoid")])
+    model = twoclass.Sequential(
+        [
+            Input(shape=(3,)),
+            Dense(5, activation=activation),
+            GaussianNoise(0.1),
+            Activation("tanh"),
+            Dense(1, activation="sigmoid"),
+        ]
+    )
     model.build()
     model.set_weights([rng.normal(size=w.shape).astype(np.float32) for w in model.get_weights()])
     record = tio.network_record(model)
@@ -108,8 +118,9 @@ def test_forward_matches_jax_for_each_activation(activation):
     specs = fmt.layer_specs(record["architecture"])
     out = inference.forward(specs, record["weights"], x)
     np.testing.assert_allclose(out, model.predict(x, verbose=0)[:, 0], atol=1e-5)
-    np.testing.assert_allclose(inference.forward(specs, record["weights"], x, logits=True),
-                               model.predict_logits(x), atol=1e-5)
+    np.testing.assert_allclose(
+        inference.forward(specs, record["weights"], x, logits=True), model.predict_logits(x), atol=1e-5
+    )
 
 
 def test_import_twoclass_inference_is_light():

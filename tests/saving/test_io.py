@@ -4,51 +4,29 @@ import json
 import os
 
 import numpy as np
-import pandas as pd
 import pytest
 from safetensors.numpy import load_file, save_file
 
 import twoclass
-from twoclass import _model_format as fmt
-from twoclass import io as tio
+from support import mixed_frame as _frame
+from support import random_network
 from twoclass import TwoClassClassifier
-from twoclass.layers import BatchNormalization, Dense, Dropout, Input, Normalization
-
-
-def _frame(n=160, seed=0):
-    rng = np.random.default_rng(seed)
-    df = pd.DataFrame({"age": np.where(rng.random(n) < 0.1, np.nan, rng.uniform(1, 80, n)),
-                       "port": rng.choice(["S", "C", "Q"], n), "fare": rng.exponential(30, n)})
-    y = np.where((df["port"] == "C") | (df["age"].fillna(30) < 15), "yes", "no")
-    return df, y
+from twoclass import io as tio
+from twoclass.saving import model_dir as fmt
 
 
 @pytest.fixture(scope="module")
 def fitted():
     df, y = _frame()
-    clf = TwoClassClassifier(hidden_layer_sizes=(8,), epochs=8, learning_rate=0.05, calibration="platt",
-                             class_weight={"yes": 2.0}, random_state=3).fit(df, y)
+    clf = TwoClassClassifier(
+        hidden_layer_sizes=(8,),
+        epochs=8,
+        learning_rate=0.05,
+        calibration="platt",
+        class_weight={"yes": 2.0},
+        random_state=3,
+    ).fit(df, y)
     return clf, df
-
-
-def random_network(seed=0, n_in=4):
-    """A bare Keras-style network with every kind of stored layer and non-trivial weights."""
-    rng = np.random.default_rng(seed)
-    model = twoclass.Sequential([Input(shape=(n_in,)), Normalization(mean=rng.normal(size=n_in),
-                                                                     variance=rng.uniform(0.5, 2, n_in)),
-                                 Dense(6, activation="tanh"), BatchNormalization(), Dropout(0.3),
-                                 Dense(1, activation="sigmoid")])
-    model.compile(optimizer=twoclass.optimizers.Adam(learning_rate=0.01), loss="binary_crossentropy",
-                  metrics=["accuracy"])
-    model.build()
-    weights = []
-    for w in model.get_weights():
-        if w.dtype.kind == "i":
-            weights.append(np.asarray(50, np.int64))
-        else:
-            weights.append(rng.uniform(0.5, 1.5, w.shape).astype(np.float32))
-    model.set_weights(weights)
-    return model
 
 
 def test_classifier_round_trip_keeps_everything(fitted, tmp_path):
@@ -79,8 +57,17 @@ def test_json_record_is_strict_json_with_the_documented_parts(fitted, tmp_path):
     with open(os.path.join(path, "twoclass.json")) as handle:
         meta = json.load(handle, parse_constant=no_constants)
     assert meta["format"] == "twoclass-model" and meta["format_version"] == 1 and meta["kind"] == "classifier"
-    for key in ("architecture", "preprocessing", "labels", "threshold", "calibration", "history", "seed",
-                "versions", "validation_figures"):
+    for key in (
+        "architecture",
+        "preprocessing",
+        "labels",
+        "threshold",
+        "calibration",
+        "history",
+        "seed",
+        "versions",
+        "validation_figures",
+    ):
         assert key in meta
     assert meta["labels"] == {"negative": "no", "positive": "yes"}
     assert meta["architecture"]["class_name"] == "Sequential"
@@ -222,8 +209,11 @@ def test_wrong_weight_shape(saved):
     tensors = load_file(file)
     tensors["layers.0.kernel"] = tensors["layers.0.kernel"][:, :3].copy()
     save_file(tensors, file)
-    with pytest.raises(ValueError, match=r"weight 'layers.0.kernel' has shape \(\d+, 3\) but the architecture "
-                                         r"needs \(\d+, 40\)"):  # 8 units x 5 averaged networks
+    with pytest.raises(
+        ValueError,
+        match=r"weight 'layers.0.kernel' has shape \(\d+, 3\) but the architecture "
+        r"needs \(\d+, 40\)",
+    ):  # 8 units x 5 averaged networks
         tio.load(saved)
 
 

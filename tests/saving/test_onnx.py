@@ -8,13 +8,12 @@ import onnxruntime as ort
 import pytest
 
 import twoclass
+from support import ACTIVATIONS, random_network
+from support import mixed_frame as _frame
 from twoclass import TwoClassClassifier
 from twoclass.data import Preprocessor
 from twoclass.layers import Dense, Input
 from twoclass.onnx import export_onnx, to_onnx
-
-from test_inference import ACTIVATIONS
-from test_io import _frame, random_network
 
 
 def _run(path_or_proto, x):
@@ -27,8 +26,9 @@ def _run(path_or_proto, x):
 @pytest.fixture(scope="module")
 def fitted():
     df, y = _frame(200, seed=9)
-    clf = TwoClassClassifier(hidden_layer_sizes=(8, 4), epochs=8, learning_rate=0.05, calibration="platt",
-                             random_state=2).fit(df, y)
+    clf = TwoClassClassifier(
+        hidden_layer_sizes=(8, 4), epochs=8, learning_rate=0.05, calibration="platt", random_state=2
+    ).fit(df, y)
     return clf, df
 
 

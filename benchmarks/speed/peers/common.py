@@ -1,17 +1,19 @@
 """Helpers shared by the peers (NumPy only)."""
+
 from __future__ import annotations
 
 import statistics
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
 from benchmarks.speed import config
 
 
-def predict_figures(proba: Callable[[np.ndarray], np.ndarray], reference_val: np.ndarray, split, predict_x,
-                    load_s: float | None) -> dict:
+def predict_figures(
+    proba: Callable[[np.ndarray], np.ndarray], reference_val: np.ndarray, split, predict_x, load_s: float | None
+) -> dict:
     """W5's figures for a loaded model's ``proba`` (rows -> P(class 1)); ``reference_val`` is the trained model's."""
     loaded_val = np.asarray(proba(split.x_val), dtype=np.float64).reshape(-1)
     row = predict_x[:1]

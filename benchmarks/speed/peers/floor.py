@@ -4,6 +4,7 @@ Epochs are a ``lax.scan``; inside it a ``jax.random`` permutation and a ``lax.sc
 partial batch kept, masked); optax for the optimizer; for W2 the validation metrics of every epoch inside the scan
 too. W4 is the same function ``vmap``-ed over 32 seeds. It shows what this machine can do.
 """
+
 from __future__ import annotations
 
 import functools
@@ -29,8 +30,9 @@ def init_params(key, sizes):
     for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
         key, sub = jax.random.split(key)
         limit = math.sqrt(6.0 / (fan_in + fan_out))
-        params.append((jax.random.uniform(sub, (fan_in, fan_out), jnp.float32, -limit, limit),
-                       jnp.zeros((fan_out,), jnp.float32)))
+        params.append(
+            (jax.random.uniform(sub, (fan_in, fan_out), jnp.float32, -limit, limit), jnp.zeros((fan_out,), jnp.float32))
+        )
     return params
 
 
@@ -95,7 +97,7 @@ def _build_run(spec, n, n_features):
     return run
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _compiled(spec_json: str, n: int, n_features: int, seeds: int):
     # A user writes this program once and calls it again: built (and traced) once per process.
     run = _build_run(json.loads(spec_json), n, n_features)
@@ -113,8 +115,7 @@ def train(spec, split, seed):
 def check(trained, spec, split):
     params, history = trained
     activations = [a for _, a in spec["layers"][:-1]]
-    return common.fit_figures(history, spec, split,
-                              lambda: jax.nn.sigmoid(logits(params, split.x_val, activations)))
+    return common.fit_figures(history, spec, split, lambda: jax.nn.sigmoid(logits(params, split.x_val, activations)))
 
 
 def train_seeds(spec, split, seeds):

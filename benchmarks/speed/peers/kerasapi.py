@@ -4,6 +4,7 @@ twoclass's public API mirrors Keras, so the twoclass child is the Keras child wi
 W4 is a Python loop over seeds for Keras and ``twoclass.fit_seeds`` (one vmapped program) for twoclass; W5 is
 ``model.save`` + ``keras.saving.load_model`` for Keras, ``model.save`` + ``twoclass.inference.load`` for twoclass.
 """
+
 from __future__ import annotations
 
 import importlib

@@ -2,6 +2,7 @@
 
 ``selftest()`` checks the backward pass against central finite differences and one Adam step against its formula.
 """
+
 from __future__ import annotations
 
 import time
@@ -143,8 +144,9 @@ def predict_bench(spec, split, predict_x, workdir: Path):
     flat = [arrays[f"arr_{i}"] for i in range(len(arrays.files))]
     loaded = [list(pair) for pair in zip(flat[::2], flat[1::2])]
     load_s = time.perf_counter() - start
-    return common.predict_figures(lambda x: _proba(loaded, activations, x), _proba(params, activations, split.x_val),
-                                  split, predict_x, load_s)
+    return common.predict_figures(
+        lambda x: _proba(loaded, activations, x), _proba(params, activations, split.x_val), split, predict_x, load_s
+    )
 
 
 def selftest() -> list[str]:

@@ -4,6 +4,7 @@ tol=0 and n_iter_no_change=epochs make it run every epoch; alpha=0 because the o
 W2 needs validation metrics every epoch, which ``fit`` cannot give, so W2 is the idiomatic ``partial_fit`` loop
 (one epoch per call, shuffled, Adam state kept between calls) with ``predict_proba`` on the validation rows.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -19,12 +20,22 @@ from benchmarks.speed.peers import common
 def build(spec, seed: int, max_iter: int) -> MLPClassifier:
     hidden = tuple(units for units, _ in spec["layers"][:-1])
     activation = spec["layers"][0][1]
-    common_kwargs = dict(hidden_layer_sizes=hidden, activation=activation, batch_size=spec["batch_size"],
-                         learning_rate_init=spec["learning_rate"], max_iter=max_iter, tol=0.0,
-                         n_iter_no_change=max_iter, shuffle=True, alpha=0.0, random_state=seed)
+    common_kwargs = dict(
+        hidden_layer_sizes=hidden,
+        activation=activation,
+        batch_size=spec["batch_size"],
+        learning_rate_init=spec["learning_rate"],
+        max_iter=max_iter,
+        tol=0.0,
+        n_iter_no_change=max_iter,
+        shuffle=True,
+        alpha=0.0,
+        random_state=seed,
+    )
     if spec["optimizer"] == "sgd":
-        return MLPClassifier(solver="sgd", learning_rate="constant", momentum=0.0, nesterovs_momentum=False,
-                             **common_kwargs)
+        return MLPClassifier(
+            solver="sgd", learning_rate="constant", momentum=0.0, nesterovs_momentum=False, **common_kwargs
+        )
     return MLPClassifier(solver="adam", epsilon=1e-7, **common_kwargs)
 
 
@@ -70,5 +81,6 @@ def check_seeds(trained, spec, split):
 def predict_bench(spec, split, predict_x, workdir: Path):
     model, _ = train(spec, split, 0)
     # scikit-learn persists models only through pickle, which this project never uses: the model stays in memory.
-    return common.predict_figures(lambda x: model.predict_proba(x)[:, 1], model.predict_proba(split.x_val)[:, 1],
-                                  split, predict_x, load_s=None)
+    return common.predict_figures(
+        lambda x: model.predict_proba(x)[:, 1], model.predict_proba(split.x_val)[:, 1], split, predict_x, load_s=None
+    )

@@ -1,4 +1,5 @@
 """PyTorch: the idiomatic DataLoader-free loop on tensors (randperm per epoch, slicing, BCEWithLogitsLoss, step)."""
+
 from __future__ import annotations
 
 import os

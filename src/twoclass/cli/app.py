@@ -12,16 +12,25 @@ from typing import Annotated, Any
 
 import typer
 
-from ._cli_args import check_out_dir as _check_out_dir, check_target as _check_target, fail
-from ._cli_args import column_types as _column_types, hidden_sizes as _hidden_sizes, note as _note
-from ._cli_args import library_errors as _library_errors, one_line as _one_line
-from ._cli_args import threshold_objective as _threshold_objective
-from ._cli_show import SHOWN_FIGURES as _SHOWN_FIGURES
-from ._files import atomic_output
+from twoclass.cli.args import check_out_dir as _check_out_dir
+from twoclass.cli.args import check_target as _check_target
+from twoclass.cli.args import column_types as _column_types
+from twoclass.cli.args import fail
+from twoclass.cli.args import hidden_sizes as _hidden_sizes
+from twoclass.cli.args import library_errors as _library_errors
+from twoclass.cli.args import note as _note
+from twoclass.cli.args import one_line as _one_line
+from twoclass.cli.args import threshold_objective as _threshold_objective
+from twoclass.cli.show import SHOWN_FIGURES as _SHOWN_FIGURES
+from twoclass.core.files import atomic_output
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  rich_markup_mode=None,
-                  help="Neural-network binary classification: train, evaluate, predict, inspect, demo.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="Neural-network binary classification: train, evaluate, predict, inspect, demo.",
+)
 
 _OUTPUT_COLUMNS = ("probability", "prediction")
 
@@ -39,29 +48,44 @@ def train(
     data: Annotated[Path, typer.Argument(metavar="DATA", help="Training data: CSV (.csv, .csv.gz, .tsv) or Parquet.")],
     target: Annotated[str, typer.Option(metavar="COL", help="The column to predict (two classes).")],
     out: Annotated[Path, typer.Option(metavar="DIR", help="Model directory to write.")],
-    positive: Annotated[str | None, typer.Option(
-        metavar="LABEL", help="The positive label (needed unless obvious: 1/0, yes/no...).")] = None,
-    text: Annotated[list[str] | None, typer.Option(
-        metavar="COL", help="Treat this column as free text (repeatable).")] = None,
-    categorical: Annotated[list[str] | None, typer.Option(
-        metavar="COL", help="Treat this column as categorical (repeatable).")] = None,
-    numeric: Annotated[list[str] | None, typer.Option(
-        metavar="COL", help="Treat this column as numeric (repeatable).")] = None,
+    positive: Annotated[
+        str | None, typer.Option(metavar="LABEL", help="The positive label (needed unless obvious: 1/0, yes/no...).")
+    ] = None,
+    text: Annotated[
+        list[str] | None, typer.Option(metavar="COL", help="Treat this column as free text (repeatable).")
+    ] = None,
+    categorical: Annotated[
+        list[str] | None, typer.Option(metavar="COL", help="Treat this column as categorical (repeatable).")
+    ] = None,
+    numeric: Annotated[
+        list[str] | None, typer.Option(metavar="COL", help="Treat this column as numeric (repeatable).")
+    ] = None,
     drop: Annotated[list[str] | None, typer.Option(metavar="COL", help="Leave this column out (repeatable).")] = None,
-    epochs: Annotated[int | None, typer.Option(
-        min=1, metavar="N", help="Most epochs (early stopping usually ends sooner).")] = None,
+    epochs: Annotated[
+        int | None, typer.Option(min=1, metavar="N", help="Most epochs (early stopping usually ends sooner).")
+    ] = None,
     hidden: Annotated[str, typer.Option(metavar="SIZES", help="Hidden layer sizes, comma-separated.")] = "64,32",
-    threshold: Annotated[str, typer.Option(
-        metavar="OBJECTIVE",
-        help="How to choose the decision threshold on validation rows: f1, youden, recall>=0.9, precision>=0.8, "
-             "a number such as 0.5, or none.")] = "f1",
-    class_weight: Annotated[str | None, typer.Option(
-        metavar="balanced", help="'balanced' to weigh the rarer class up.")] = None,
-    calibration: Annotated[str | None, typer.Option(
-        metavar="KIND", help="platt or temperature (fitted on validation rows).")] = None,
+    threshold: Annotated[
+        str,
+        typer.Option(
+            metavar="OBJECTIVE",
+            help="How to choose the decision threshold on validation rows: f1, youden, recall>=0.9, precision>=0.8, "
+            "a number such as 0.5, or none.",
+        ),
+    ] = "f1",
+    class_weight: Annotated[
+        str | None, typer.Option(metavar="balanced", help="'balanced' to weigh the rarer class up.")
+    ] = None,
+    calibration: Annotated[
+        str | None, typer.Option(metavar="KIND", help="platt or temperature (fitted on validation rows).")
+    ] = None,
     seed: Annotated[int, typer.Option(min=0, metavar="N", help="Random seed (same seed, same model).")] = 0,
-    networks: Annotated[str, typer.Option(
-        metavar="N", help="Networks whose log-odds are averaged: a number, or auto (5 on small, narrow tables, else 1).")
+    networks: Annotated[
+        str,
+        typer.Option(
+            metavar="N",
+            help="Networks whose log-odds are averaged: a number, or auto (5 on small, narrow tables, else 1).",
+        ),
     ] = "auto",
     quiet: Annotated[bool, typer.Option(help="No progress output; only the final figures.")] = False,
 ) -> None:
@@ -72,7 +96,7 @@ def train(
     Example:  twoclass train sms.csv --target label --positive spam --text text --threshold "recall>=0.9"
     --out spam_model/
     """
-    from .data import infer_labels, read_table
+    from twoclass.data import infer_labels, read_table
 
     hidden_sizes = _hidden_sizes(hidden)
     objective = _threshold_objective(threshold)
@@ -84,14 +108,26 @@ def train(
     with _library_errors():
         frame = read_table(data)
         _check_target(frame, target, data)
-        column_types = _column_types(frame, target, text=text or [], categorical=categorical or [],
-                                     numeric=numeric or [], drop=drop or [])
+        column_types = _column_types(
+            frame, target, text=text or [], categorical=categorical or [], numeric=numeric or [], drop=drop or []
+        )
         encoding = infer_labels(frame[target], positive, name=target)
-        model = _estimator(hidden_sizes, objective, class_weight, calibration, seed, epochs, column_types,
-                           encoding.positive, verbose=0 if quiet else 1,
-                           n_networks=int(networks) if networks.isdigit() else networks)
-        typer.echo(f"Training on {len(frame):,} rows of '{data}': predicting {target!r}, positive class "
-                   f"{encoding.positive!r}, negative class {encoding.negative!r}.")
+        model = _estimator(
+            hidden_sizes,
+            objective,
+            class_weight,
+            calibration,
+            seed,
+            epochs,
+            column_types,
+            encoding.positive,
+            verbose=0 if quiet else 1,
+            n_networks=int(networks) if networks.isdigit() else networks,
+        )
+        typer.echo(
+            f"Training on {len(frame):,} rows of '{data}': predicting {target!r}, positive class "
+            f"{encoding.positive!r}, negative class {encoding.negative!r}."
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
             model.fit(frame.drop(columns=[target]), frame[target])
@@ -103,14 +139,22 @@ def train(
     typer.echo(f"Saved the model to {saved}")
 
 
-def _estimator(hidden, objective, class_weight, calibration, seed, epochs, column_types, positive, verbose,
-               n_networks):
-    from .sklearn import TwoClassClassifier
+def _estimator(hidden, objective, class_weight, calibration, seed, epochs, column_types, positive, verbose, n_networks):
+    from twoclass.estimator.classifier import TwoClassClassifier
 
     extra = {} if epochs is None else {"epochs": epochs}
-    return TwoClassClassifier(hidden_layer_sizes=hidden, threshold=objective, class_weight=class_weight,
-                              calibration=calibration, random_state=seed, column_types=column_types,
-                              positive=positive, verbose=verbose, n_networks=n_networks, **extra)
+    return TwoClassClassifier(
+        hidden_layer_sizes=hidden,
+        threshold=objective,
+        class_weight=class_weight,
+        calibration=calibration,
+        random_state=seed,
+        column_types=column_types,
+        positive=positive,
+        verbose=verbose,
+        n_networks=n_networks,
+        **extra,
+    )
 
 
 def _figure_line(figures: dict[str, Any]) -> str:
@@ -131,13 +175,15 @@ def _print_validation(model) -> None:
 
 
 def _load_classifier(model_dir: Path):
-    from .io import load
-    from .sklearn import TwoClassClassifier
+    from twoclass.estimator.classifier import TwoClassClassifier
+    from twoclass.io import load
 
     model = load(model_dir)
     if not isinstance(model, TwoClassClassifier):
-        fail(f"'{model_dir}' holds a bare Keras-style network without preprocessing or labels; this command needs "
-             "a model saved by `twoclass train` or TwoClassClassifier.save.")
+        fail(
+            f"'{model_dir}' holds a bare Keras-style network without preprocessing or labels; this command needs "
+            "a model saved by `twoclass train` or TwoClassClassifier.save."
+        )
     return model
 
 
@@ -149,14 +195,21 @@ def _target_of(model, frame, given: str | None, path: Path) -> str:
     stored = getattr(model.preprocessor_, "target_", None)
     if stored is not None:
         if stored not in frame.columns:
-            fail(f"The target column {stored!r} the model was trained on is not in '{path}'. "
-                 "Pass --target with the column that holds the true labels.")
+            fail(
+                f"The target column {stored!r} the model was trained on is not in '{path}'. "
+                "Pass --target with the column that holds the true labels."
+            )
         return stored
-    from ._data_labels import label_key
+    from twoclass.data.labels import label_key
 
     known = {label_key(c) for c in model.classes_.tolist()}
-    extra = [c for c in frame.columns if c not in set(model.input_columns_)
-             and frame[c].dropna().map(label_key).isin(known).all() and frame[c].notna().any()]
+    extra = [
+        c
+        for c in frame.columns
+        if c not in set(model.input_columns_)
+        and frame[c].dropna().map(label_key).isin(known).all()
+        and frame[c].notna().any()
+    ]
     if len(extra) != 1:
         fail(f"Cannot tell which column of '{path}' holds the true labels. Pass --target COLUMN.")
     return extra[0]
@@ -186,19 +239,22 @@ def _boundary(model, frame, y01):
 def evaluate(
     model_dir: Annotated[Path, typer.Argument(metavar="MODEL", help="Model directory from `twoclass train`.")],
     data: Annotated[Path, typer.Argument(metavar="DATA", help="Test data with the true labels (CSV or Parquet).")],
-    out: Annotated[Path, typer.Option(
-        metavar="FILE", help="HTML report to write (one self-contained file).")] = Path("report.html"),
-    json_out: Annotated[Path | None, typer.Option(
-        "--json", metavar="FILE", help="Also write the figures as JSON.")] = None,
-    target: Annotated[str | None, typer.Option(
-        metavar="COL", help="Column with the true labels (default: the training one).")] = None,
+    out: Annotated[Path, typer.Option(metavar="FILE", help="HTML report to write (one self-contained file).")] = Path(
+        "report.html"
+    ),
+    json_out: Annotated[
+        Path | None, typer.Option("--json", metavar="FILE", help="Also write the figures as JSON.")
+    ] = None,
+    target: Annotated[
+        str | None, typer.Option(metavar="COL", help="Column with the true labels (default: the training one).")
+    ] = None,
 ) -> None:
     """Evaluate a model on labelled data: figures at the stored threshold and an HTML report.
 
     Example:  twoclass evaluate titanic_model/ test.csv --out report.html --json figures.json
     """
-    from .data import read_table
-    from .report import write_report
+    from twoclass.data import read_table
+    from twoclass.report import write_report
 
     with _library_errors():
         model = _load_classifier(model_dir)
@@ -210,12 +266,21 @@ def evaluate(
             proba = model.predict_proba(frame.drop(columns=[column]))[:, 1]
         _report_unseen(caught)
         labels = tuple(str(c) for c in model.classes_.tolist())
-        figures = write_report(out, y_true=y01, proba=proba, threshold=model.threshold_, labels=labels,
-                               history=model.history_, boundary=_boundary(model, frame, y01),
-                               title=f"twoclass evaluation: {model_dir.name} on {data.name}",
-                               model_summary=_summary(model), json_path=json_out)
-    typer.echo(f"Evaluated {figures['n']:,} rows of '{data}' at threshold {figures['threshold']:.4f}: "
-               f"{_figure_line(figures)}")
+        figures = write_report(
+            out,
+            y_true=y01,
+            proba=proba,
+            threshold=model.threshold_,
+            labels=labels,
+            history=model.history_,
+            boundary=_boundary(model, frame, y01),
+            title=f"twoclass evaluation: {model_dir.name} on {data.name}",
+            model_summary=_summary(model),
+            json_path=json_out,
+        )
+    typer.echo(
+        f"Evaluated {figures['n']:,} rows of '{data}' at threshold {figures['threshold']:.4f}: {_figure_line(figures)}"
+    )
     typer.echo(f"Confusion matrix: TP {figures['tp']}, FP {figures['fp']}, TN {figures['tn']}, FN {figures['fn']}")
     for note in figures.get("notes", []):
         _note(f"Note: {note}")
@@ -230,8 +295,10 @@ def _report_unseen(caught: list) -> None:
 
 def _summary(model) -> dict[str, Any]:
     kinds = model.preprocessor_.column_types_
-    layers = ", ".join(f"Dense({layer.units}, {layer.activation})" if hasattr(layer, "units") else type(layer).__name__
-                       for layer in model.model_.layers)
+    layers = ", ".join(
+        f"Dense({layer.units}, {layer.activation})" if hasattr(layer, "units") else type(layer).__name__
+        for layer in model.model_.layers
+    )
     return {
         "Network": layers,
         "Input columns": ", ".join(f"{c} ({k})" for c, k in kinds.items() if k in ("numeric", "categorical", "text")),
@@ -247,10 +314,11 @@ def _summary(model) -> dict[str, Any]:
 @app.command()
 def predict(
     model_dir: Annotated[Path, typer.Argument(metavar="MODEL", help="Model directory from `twoclass train`.")],
-    data: Annotated[Path, typer.Argument(
-        metavar="DATA", help="Rows to score (CSV or Parquet); may be larger than memory.")],
-    out: Annotated[Path, typer.Option(
-        metavar="FILE", help="CSV file to write: the input columns plus probability and prediction.")
+    data: Annotated[
+        Path, typer.Argument(metavar="DATA", help="Rows to score (CSV or Parquet); may be larger than memory.")
+    ],
+    out: Annotated[
+        Path, typer.Option(metavar="FILE", help="CSV file to write: the input columns plus probability and prediction.")
     ] = Path("predictions.csv"),
     chunksize: Annotated[int, typer.Option(min=1, metavar="N", help="Rows read and scored at a time.")] = 50_000,
 ) -> None:
@@ -258,23 +326,29 @@ def predict(
 
     Example:  twoclass predict titanic_model/ new_passengers.csv --out predictions.csv
     """
-    from .data import read_table_chunks
-    from .inference import load
+    from twoclass.data import read_table_chunks
+    from twoclass.inference import load
 
     if out.suffix.lower() != ".csv":
         fail(f"--out must be a .csv file. Got '{out}' instead.")
     with _library_errors():
         predictor = load(model_dir)
         if predictor.preprocessor is None:
-            fail(f"'{model_dir}' holds a bare Keras-style network without column names; this command needs a model "
-                 "saved by `twoclass train` or TwoClassClassifier.save.")
+            fail(
+                f"'{model_dir}' holds a bare Keras-style network without column names; this command needs a model "
+                "saved by `twoclass train` or TwoClassClassifier.save."
+            )
         chunks = read_table_chunks(data, chunksize=chunksize)
         rows, positives, unseen = _write_predictions(predictor, chunks, out)
     for column, count in unseen.items():
-        _note(f"Warning: column {column!r} had {count:,} row(s) with categories not seen in training "
-              "(encoded as all zeros).")
-    typer.echo(f"Wrote {rows:,} predictions to {out} ({positives:,} predicted {predictor.classes_.tolist()[1]!r}, "
-               f"threshold {predictor.threshold:.4f}).")
+        _note(
+            f"Warning: column {column!r} had {count:,} row(s) with categories not seen in training "
+            "(encoded as all zeros)."
+        )
+    typer.echo(
+        f"Wrote {rows:,} predictions to {out} ({positives:,} predicted {predictor.classes_.tolist()[1]!r}, "
+        f"threshold {predictor.threshold:.4f})."
+    )
 
 
 def _write_predictions(predictor, chunks, out: Path) -> tuple[int, int, dict[str, int]]:
@@ -286,8 +360,10 @@ def _write_predictions(predictor, chunks, out: Path) -> tuple[int, int, dict[str
         for chunk in chunks:
             clash = [c for c in _OUTPUT_COLUMNS if c in chunk.columns]
             if clash:
-                raise ValueError(f"The data already has a column named {clash[0]!r}; rename it, since the "
-                                 "predictions are written under that name.")
+                raise ValueError(
+                    f"The data already has a column named {clash[0]!r}; rename it, since the "
+                    "predictions are written under that name."
+                )
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)  # counted below, reported once
                 p = predictor.predict_proba(chunk)[:, 1]
@@ -312,8 +388,8 @@ def inspect(
 
     Example:  twoclass inspect titanic_model/
     """
-    from ._cli_show import print_model
-    from ._model_format import read_model_dir
+    from twoclass.cli.show import print_model
+    from twoclass.saving.model_dir import read_model_dir
 
     with _library_errors():
         meta = read_model_dir(model_dir).meta
@@ -334,14 +410,14 @@ def demo(
 
     Examples:  twoclass demo circles    twoclass demo mean --out pictures/
     """
-    from . import _demo
+    from twoclass.cli import demo as lessons
 
-    if lesson not in _demo.DEMOS:
-        fail(f"Unknown lesson {lesson!r}. Choose one of: {', '.join(_demo.DEMOS)}.")
+    if lesson not in lessons.DEMOS:
+        fail(f"Unknown lesson {lesson!r}. Choose one of: {', '.join(lessons.DEMOS)}.")
     kwargs = {"verbose": 0 if quiet else 1}
     if epochs is not None:
         kwargs["epochs"] = epochs
-    result = _demo.DEMOS[lesson](out, **kwargs)
+    result = lessons.DEMOS[lesson](out, **kwargs)
     typer.echo(f"Test accuracy: {result.test_accuracy:.3f}")
     for picture in result.pictures:
         typer.echo(f"Wrote {picture}")

@@ -6,8 +6,9 @@ Kept apart from `cli.py` so the commands there stay thin; everything here fails 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import typer
 
@@ -57,14 +58,19 @@ def threshold_objective(text: str) -> Any:
     return value
 
 
-def column_types(frame, target: str, *, text: list[str], categorical: list[str], numeric: list[str],
-                  drop: list[str]) -> dict[str, str] | None:
+def column_types(
+    frame, target: str, *, text: list[str], categorical: list[str], numeric: list[str], drop: list[str]
+) -> dict[str, str] | None:
     """The user's overrides, checked against the file now (before any training) through the library."""
-    from .data import infer_column_types
+    from twoclass.data import infer_column_types
 
     infer_column_types(frame.head(0), target=target, text=text, categorical=categorical, numeric=numeric, drop=drop)
-    given = {**{c: "text" for c in text}, **{c: "categorical" for c in categorical},
-             **{c: "numeric" for c in numeric}, **{c: "drop" for c in drop}}
+    given = {
+        **{c: "text" for c in text},
+        **{c: "categorical" for c in categorical},
+        **{c: "numeric" for c in numeric},
+        **{c: "drop" for c in drop},
+    }
     return given or None
 
 
@@ -75,7 +81,7 @@ def check_target(frame, target: str, path: Path) -> None:
 
 
 def check_out_dir(out: Path) -> None:
-    from ._model_format import JSON_FILE
+    from twoclass.saving.model_dir import JSON_FILE
 
     if out.exists() and not (out.is_dir() and ((out / JSON_FILE).is_file() or not any(out.iterdir()))):
         what = "a file" if not out.is_dir() else "a non-empty directory that is not a twoclass model"

@@ -16,11 +16,11 @@ class DemoResult(NamedTuple):
 
 def circles(out: Path, *, epochs: int = 20, verbose: int = 1, seed: int = 0) -> DemoResult:
     """The slides: a 2-4-1 tanh network, SGD with learning rate 0.5, 20 epochs, on red and blue circles."""
-    from . import datasets, plots
-    from .layers import Dense
-    from .models import Sequential
-    from .optimizers import SGD
-    from .utils import set_random_seed
+    from twoclass import datasets, plots
+    from twoclass.layers import Dense
+    from twoclass.models import Sequential
+    from twoclass.optimizers import SGD
+    from twoclass.utils import set_random_seed
 
     set_random_seed(seed)
     x, y = datasets.circles(n=1000, noise=0.08, seed=seed)
@@ -31,21 +31,27 @@ def circles(out: Path, *, epochs: int = 20, verbose: int = 1, seed: int = 0) -> 
     model.compile(optimizer=SGD(lr=0.5), loss="binary_crossentropy", metrics=["accuracy"])
     history = model.fit(x, y, epochs=epochs, validation_data=(x_test, y_test), verbose=verbose)
     accuracy = float(model.evaluate(x_test, y_test, verbose=0)[1])
-    boundary = plots.decision_boundary(lambda points: model.predict(points, verbose=0), x, y,
-                                       labels=("blue (0)", "red (1)"),
-                                       title=f"2-4-1 tanh network after {epochs} epochs: test accuracy {accuracy:.3f}")
+    boundary = plots.decision_boundary(
+        lambda points: model.predict(points, verbose=0),
+        x,
+        y,
+        labels=("blue (0)", "red (1)"),
+        title=f"2-4-1 tanh network after {epochs} epochs: test accuracy {accuracy:.3f}",
+    )
     curves = plots.learning_curves(history.history, title="Learning curves (circles)")
-    pictures = [plots.save_figure(boundary, out / "circles_boundary.png"),
-                plots.save_figure(curves, out / "circles_learning_curves.png")]
+    pictures = [
+        plots.save_figure(boundary, out / "circles_boundary.png"),
+        plots.save_figure(curves, out / "circles_learning_curves.png"),
+    ]
     return DemoResult(history.history, accuracy, pictures)
 
 
 def mean(out: Path, *, epochs: int = 100, verbose: int = 1, seed: int = 0) -> DemoResult:
     """The Keras lesson: is the mean of four numbers low (< 50) or high? 10,000 rows, 100 epochs."""
-    from . import datasets, plots
-    from .layers import Dense
-    from .models import Sequential
-    from .utils import set_random_seed
+    from twoclass import datasets, plots
+    from twoclass.layers import Dense
+    from twoclass.models import Sequential
+    from twoclass.utils import set_random_seed
 
     set_random_seed(seed)
     x, y = datasets.mean_of_four(n=12_000, seed=seed)
@@ -55,17 +61,25 @@ def mean(out: Path, *, epochs: int = 100, verbose: int = 1, seed: int = 0) -> De
     model.add(Dense(8, activation="relu"))
     model.add(Dense(1, activation="sigmoid"))
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
-    history = model.fit(x[:10_000], y[:10_000], epochs=epochs, validation_data=(x[10_000:], y[10_000:]),
-                        verbose=verbose)
+    history = model.fit(
+        x[:10_000], y[:10_000], epochs=epochs, validation_data=(x[10_000:], y[10_000:]), verbose=verbose
+    )
     accuracy = float(model.evaluate(x[10_000:], y[10_000:], verbose=0)[1])
     curves = plots.learning_curves(history.history, title="Learning curves (mean of four: low or high)")
     # What the network learned, seen along the one direction that matters: four equal numbers from 0 to 100.
     means = np.linspace(0.0, 100.0, 201, dtype=np.float32)
     probabilities = model.predict(np.repeat(means[:, None] / 100.0, 4, axis=1), verbose=0)[:, 0]
-    figure = plots.probability_along(means, probabilities, xlabel="the four numbers (all equal to this value)",
-                                     boundary=50.0, title="P(high) learned by the lesson's network")
-    pictures = [plots.save_figure(curves, out / "mean_learning_curves.png"),
-                plots.save_figure(figure, out / "mean_probability.png")]
+    figure = plots.probability_along(
+        means,
+        probabilities,
+        xlabel="the four numbers (all equal to this value)",
+        boundary=50.0,
+        title="P(high) learned by the lesson's network",
+    )
+    pictures = [
+        plots.save_figure(curves, out / "mean_learning_curves.png"),
+        plots.save_figure(figure, out / "mean_probability.png"),
+    ]
     return DemoResult(history.history, accuracy, pictures)
 
 

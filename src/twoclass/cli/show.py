@@ -8,9 +8,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-SHOWN_FIGURES = (("roc_auc", "ROC AUC"), ("pr_auc", "PR AUC"), ("accuracy", "accuracy"),
-                 ("balanced_accuracy", "balanced accuracy"), ("precision", "precision"), ("recall", "recall"),
-                 ("f1", "F1"), ("log_loss", "log loss"), ("brier_score", "Brier score"))
+SHOWN_FIGURES = (
+    ("roc_auc", "ROC AUC"),
+    ("pr_auc", "PR AUC"),
+    ("accuracy", "accuracy"),
+    ("balanced_accuracy", "balanced accuracy"),
+    ("precision", "precision"),
+    ("recall", "recall"),
+    ("f1", "F1"),
+    ("log_loss", "log loss"),
+    ("brier_score", "Brier score"),
+)
 
 
 def print_model(model_dir: Path, meta: dict[str, Any]) -> None:
@@ -29,8 +37,7 @@ def print_model(model_dir: Path, meta: dict[str, Any]) -> None:
         network.add_column(column)
     for layer in meta["architecture"]["config"]["layers"]:
         config = layer.get("config", {})
-        details = ", ".join(f"{k}={config[k]}" for k in ("units", "activation", "rate", "batch_shape")
-                            if k in config)
+        details = ", ".join(f"{k}={config[k]}" for k in ("units", "activation", "rate", "batch_shape") if k in config)
         network.add_row(layer.get("class_name", "?"), details)
     console.print(network)
     if meta["kind"] != "classifier":
@@ -70,7 +77,7 @@ def _print_classifier(console, Table, meta: dict[str, Any]) -> None:
     console.print(f"Trained {epochs} epochs (best {meta.get('best_epoch', '?')}), seed {meta.get('seed')}")
     params = meta.get("estimator", {}).get("params", {})
     if params:
-        from ._estimator_state import decode_param
+        from twoclass.estimator.state import decode_param
 
         shown = {k: decode_param(v) for k, v in params.items() if k not in ("verbose", "column_types")}
         console.print("Parameters: " + ", ".join(f"{k}={v!r}" for k, v in shown.items()))

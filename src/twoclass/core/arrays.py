@@ -23,7 +23,7 @@ def as_features(x: Any, name: str = "x", owner: str = "fit", *, n_features: int 
     if x is None:
         raise ValueError(f"The '{name}' argument of {owner} is required. Received: {name}=None.")
     if hasattr(x, "to_numpy") and hasattr(x, "dtypes"):  # pandas DataFrame
-        non_numeric = [c for c, t in x.dtypes.items() if not (np.issubdtype(t, np.number) or t == bool)]
+        non_numeric = [c for c, t in x.dtypes.items() if not (np.issubdtype(t, np.number) or t is np.dtype(bool))]
         if non_numeric:
             raise TypeError(
                 f"The '{name}' argument of {owner} must hold numbers only; columns {non_numeric[:5]} are not numeric. "
@@ -34,8 +34,9 @@ def as_features(x: Any, name: str = "x", owner: str = "fit", *, n_features: int 
     try:
         array = np.asarray(x)
     except Exception as error:  # ragged lists and the like
-        raise TypeError(f"The '{name}' argument of {owner} must be a 2-D array of numbers. Received: {_describe(x)} "
-                        f"({error}).") from None
+        raise TypeError(
+            f"The '{name}' argument of {owner} must be a 2-D array of numbers. Received: {_describe(x)} ({error})."
+        ) from None
     if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
         try:
             array = array.astype(np.float64)
@@ -50,7 +51,9 @@ def as_features(x: Any, name: str = "x", owner: str = "fit", *, n_features: int 
             f"Did you mean {name}.reshape(-1, 1) (one feature) or {name}.reshape(1, -1) (one row)?"
         )
     if array.ndim != 2:
-        raise ValueError(f"The '{name}' argument of {owner} must be 2-D (rows, features). Received: shape {array.shape}.")
+        raise ValueError(
+            f"The '{name}' argument of {owner} must be 2-D (rows, features). Received: shape {array.shape}."
+        )
     if array.shape[0] == 0:
         raise ValueError(f"The '{name}' argument of {owner} has no rows. Received: shape {array.shape}.")
     if n_features is not None and array.shape[1] != n_features:
@@ -70,8 +73,9 @@ def as_features(x: Any, name: str = "x", owner: str = "fit", *, n_features: int 
     return np.ascontiguousarray(array)
 
 
-def as_binary_targets(y: Any, n_rows: int, name: str = "y", owner: str = "fit", *,
-                      require_both: bool = True) -> np.ndarray:
+def as_binary_targets(
+    y: Any, n_rows: int, name: str = "y", owner: str = "fit", *, require_both: bool = True
+) -> np.ndarray:
     """Check targets: one per row, values 0/1 (or bool); returns float32 of shape (rows,)."""
     if y is None:
         raise ValueError(f"The '{name}' argument of {owner} is required. Received: {name}=None.")
@@ -97,7 +101,9 @@ def as_binary_targets(y: Any, n_rows: int, name: str = "y", owner: str = "fit", 
             "them to 0/1 (1 = the positive class), or use twoclass.TwoClassClassifier, which takes any two labels."
         )
     if _isnan(array).any():
-        raise ValueError(f"The '{name}' argument of {owner} contains {int(_isnan(array).sum())} missing label(s) (NaN).")
+        raise ValueError(
+            f"The '{name}' argument of {owner} contains {int(_isnan(array).sum())} missing label(s) (NaN)."
+        )
     if not set(values.tolist()) <= {0, 1}:
         raise ValueError(
             f"The '{name}' argument of {owner} must hold the labels 0 and 1 only (binary classification). Received "
@@ -114,7 +120,9 @@ def as_binary_targets(y: Any, n_rows: int, name: str = "y", owner: str = "fit", 
 def as_sample_weight(weight: Any, n_rows: int, owner: str = "fit") -> np.ndarray:
     array = np.asarray(weight, dtype=np.float64).reshape(-1) if weight is not None else np.ones(n_rows)
     if array.shape[0] != n_rows:
-        raise ValueError(f"sample_weight must have one value per row. Received: {array.shape[0]} values for {n_rows} rows.")
+        raise ValueError(
+            f"sample_weight must have one value per row. Received: {array.shape[0]} values for {n_rows} rows."
+        )
     if not np.isfinite(array).all() or (array < 0).any():
         raise ValueError(f"The 'sample_weight' parameter of {owner} must hold finite values >= 0.")
     return array.astype(np.float32)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
-from ._validation import unknown_name
+from twoclass.core.validation import unknown_name
 
 
 def _call(factory: Callable[..., Any], name: str) -> Any:
@@ -15,14 +16,21 @@ def _rebuild(cls: type, config: dict[str, Any]) -> Any:
     return cls.from_config(config)
 
 
-def resolve(identifier: Any, kind: str, base: type, by_name: Mapping[str, Callable[..., Any]],
-            by_class_name: Mapping[str, type], *, from_config: Callable[[type, dict], Any] = _rebuild,
-            from_name: Callable[[Callable[..., Any], str], Any] = _call) -> Any:
+def resolve(
+    identifier: Any,
+    kind: str,
+    base: type,
+    by_name: Mapping[str, Callable[..., Any]],
+    by_class_name: Mapping[str, type],
+    *,
+    from_config: Callable[[type, dict], Any] = _rebuild,
+    from_name: Callable[[Callable[..., Any], str], Any] = _call,
+) -> Any:
     """What `keras.<kind>s.get` accepts: an instance (returned as it is), a subclass (instantiated), a saved config
     `{'class_name': ..., 'config': {...}}` (rebuilt by `from_config(cls, config)`), or a name: looked up lower-cased
     in `by_name`, then as a class name. Anything else is an error that lists the valid names.
 
-    >>> from twoclass import _regularizers as r
+    >>> from twoclass.keras import regularizers as r
     >>> resolve("l2", "regularizer", r.Regularizer, r._NAMES, r._NAMES)
     L2(l1=0, l2=0.01)
     """

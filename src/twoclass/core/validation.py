@@ -6,7 +6,8 @@ One error template everywhere (scikit-learn's): name the argument, say what was 
 from __future__ import annotations
 
 import numbers
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 

@@ -21,7 +21,7 @@ from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer,
 from sklearn.impute import SimpleImputer
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from ._data_columns import category_text
+from twoclass.data.columns import category_text
 
 MISSING = "(missing)"  # the category a missing categorical value is encoded under
 OTHER = "(other)"  # the name of the column holding categories too rare to keep their own
@@ -50,7 +50,9 @@ def numeric_matrix(df: pd.DataFrame, columns: list[str]) -> np.ndarray:
                 )
             values = converted.astype(np.float64).to_numpy()
         if np.isinf(values).any():
-            raise ValueError(f"Column '{name}' contains infinite values. Replace them with numbers or leave them empty.")
+            raise ValueError(
+                f"Column '{name}' contains infinite values. Replace them with numbers or leave them empty."
+            )
         out[:, j] = values
     return out
 
@@ -71,7 +73,7 @@ class NumericBlock:
     scaler: StandardScaler
 
     @classmethod
-    def fit(cls, df: pd.DataFrame, columns: list[str]) -> "NumericBlock":
+    def fit(cls, df: pd.DataFrame, columns: list[str]) -> NumericBlock:
         x = numeric_matrix(df, columns)
         imputer = SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True).fit(x)
         scaler = StandardScaler().fit(imputer.transform(x)[:, : len(columns)])
@@ -103,7 +105,7 @@ class NumericBlock:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "NumericBlock":
+    def from_dict(cls, data: dict[str, Any]) -> NumericBlock:
         columns = list(data["columns"])
         median = np.asarray(data["median"], dtype=np.float64)
         flagged = [columns.index(c) for c in data["missing_indicator"]]
@@ -127,7 +129,7 @@ class CategoricalBlock:
     encoder: OneHotEncoder
 
     @classmethod
-    def fit(cls, df: pd.DataFrame, column: str, max_categories: int) -> "CategoricalBlock":
+    def fit(cls, df: pd.DataFrame, column: str, max_categories: int) -> CategoricalBlock:
         values = category_column(df[column])
         too_many = len(set(values[:, 0])) > max_categories
         encoder = OneHotEncoder(handle_unknown="ignore", max_categories=max_categories if too_many else None)
@@ -164,7 +166,7 @@ class CategoricalBlock:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "CategoricalBlock":
+    def from_dict(cls, data: dict[str, Any]) -> CategoricalBlock:
         categories = list(data["categories"])
         rare = set(data["infrequent"])
         # Kept categories twice, rare ones once: the encoder's own frequency rule then picks the same rare set.
@@ -176,7 +178,9 @@ class CategoricalBlock:
         ).fit(np.array(rows, dtype=object).reshape(-1, 1))
         block = cls(str(data["column"]), encoder)
         if set(block.infrequent) != rare:
-            raise ValueError(f"The stored encoding of column '{block.column}' is inconsistent; the model file is damaged.")
+            raise ValueError(
+                f"The stored encoding of column '{block.column}' is inconsistent; the model file is damaged."
+            )
         return block
 
 
@@ -206,7 +210,9 @@ class TextBlock:
         except ValueError as error:
             if "empty vocabulary" not in str(error):
                 raise
-            raise ValueError(f"The text column '{column}' has no words to learn from (empty or all stop words).") from None
+            raise ValueError(
+                f"The text column '{column}' has no words to learn from (empty or all stop words)."
+            ) from None
 
     def feature_names(self) -> list[str]:
         if self.method == "tfidf":
@@ -236,7 +242,7 @@ class TextBlock:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "TextBlock":
+    def from_dict(cls, data: dict[str, Any]) -> TextBlock:
         ngram_range = (int(data["ngram_range"][0]), int(data["ngram_range"][1]))
         idf = np.asarray(data["idf"], dtype=np.float64)
         if data["method"] == "tfidf":

@@ -8,7 +8,8 @@ left out gets a reason the model prints as a notice.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -129,7 +130,7 @@ class LabelEncoding:
         return {"negative": self.negative, "positive": self.positive}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "LabelEncoding":
+    def from_dict(cls, data: Mapping[str, Any]) -> LabelEncoding:
         if not isinstance(data, Mapping) or not {"negative", "positive"} <= set(data):
             raise ValueError(f"A label encoding needs the keys 'negative' and 'positive'. Got {data!r} instead.")
         return cls(negative=data["negative"], positive=data["positive"])

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.exceptions import NotFittedError
 
-from ._data_blocks import CategoricalBlock, NumericBlock, TextBlock
-from ._data_columns import KINDS, ColumnTypes, infer_column_types
-from ._validation import check_choice, check_int
+from twoclass.core.validation import check_choice, check_int
+from twoclass.data.blocks import CategoricalBlock, NumericBlock, TextBlock
+from twoclass.data.columns import KINDS, ColumnTypes, infer_column_types
 
 FORMAT = 1
 _OWNER = "Preprocessor"
@@ -40,7 +41,9 @@ def _check_column_types(value: Any) -> dict[str, str] | None:
     for name, kind in value.items():
         if kind not in KINDS:
             listed = ", ".join(repr(k) for k in KINDS)
-            raise ValueError(f"The kind of column '{name}' in column_types must be one of {listed}. Got {kind!r} instead.")
+            raise ValueError(
+                f"The kind of column '{name}' in column_types must be one of {listed}. Got {kind!r} instead."
+            )
     return dict(value)
 
 
@@ -92,7 +95,7 @@ class Preprocessor:
             types.reasons[name] = "marked as an identifier"
         return types
 
-    def fit(self, df: pd.DataFrame, *, target: str | None = None) -> "Preprocessor":
+    def fit(self, df: pd.DataFrame, *, target: str | None = None) -> Preprocessor:
         """Learn column kinds (unless given), medians, scales, categories and vocabularies from training rows."""
         df = _checked_frame(df, "fit")
         target = target if target is None or isinstance(target, str) else str(target)
@@ -142,9 +145,7 @@ class Preprocessor:
         df = _checked_frame(df, "transform")
         absent = [c for c in self.required_columns_ if c not in df.columns]
         if absent:
-            raise ValueError(
-                f"The data is missing column(s) the model was trained on: {', '.join(map(repr, absent))}."
-            )
+            raise ValueError(f"The data is missing column(s) the model was trained on: {', '.join(map(repr, absent))}.")
         out = np.zeros((len(df), self.n_features_out_), dtype=np.float32)
         self.last_unseen_counts_ = {}
         if len(df) == 0:
@@ -188,12 +189,16 @@ class Preprocessor:
         if not all(isinstance(r, Mapping) for r in rows):
             raise TypeError("transform_records expects a dict or a list of dicts (column name -> value).")
         self._check_fitted()
-        frame = pd.DataFrame.from_records(rows, columns=self.required_columns_) if rows else pd.DataFrame(
-            columns=self.required_columns_
+        frame = (
+            pd.DataFrame.from_records(rows, columns=self.required_columns_)
+            if rows
+            else pd.DataFrame(columns=self.required_columns_)
         )
         absent = [c for c in self.required_columns_ if not any(c in r for r in rows)] if rows else []
         if absent:
-            raise ValueError(f"The records are missing field(s) the model was trained on: {', '.join(map(repr, absent))}.")
+            raise ValueError(
+                f"The records are missing field(s) the model was trained on: {', '.join(map(repr, absent))}."
+            )
         return self.transform(frame)
 
     def get_feature_names_out(self) -> np.ndarray:
@@ -224,10 +229,12 @@ class Preprocessor:
         }
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "Preprocessor":
+    def from_dict(cls, data: Mapping[str, Any]) -> Preprocessor:
         """Rebuild a fitted Preprocessor from ``to_dict()`` output; a damaged or newer file raises ValueError."""
         if not isinstance(data, Mapping) or data.get("kind") != "twoclass.Preprocessor":
-            raise ValueError("The preprocessing data is not a twoclass Preprocessor (missing kind 'twoclass.Preprocessor').")
+            raise ValueError(
+                "The preprocessing data is not a twoclass Preprocessor (missing kind 'twoclass.Preprocessor')."
+            )
         if data.get("format") != FORMAT:
             raise ValueError(
                 f"The preprocessing data has format {data.get('format')!r}; this version of twoclass reads format "

@@ -1,14 +1,4 @@
-"""Data in: reading tables, the two labels, column kinds, the fitted preprocessing, splits and class weights.
-
-This module knows pandas and scikit-learn, never JAX: a model's preprocessing runs (and is stored, as JSON) without it.
-The pieces live in private modules by concern and are re-exported here:
-
-- ``read_table``, ``read_table_chunks`` (_data_io)
-- ``LabelEncoding``, ``infer_labels``, ``compute_class_weight`` (_data_labels)
-- ``ColumnTypes``, ``infer_column_types`` (_data_columns)
-- ``Preprocessor`` (_data_preprocess, _data_blocks)
-- ``split_train_validation`` (here)
-"""
+"""Training and validation rows: one stratified split, reproducible from a seed."""
 
 from __future__ import annotations
 
@@ -17,24 +7,7 @@ from typing import Any
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from ._data_columns import KINDS, ColumnTypes, infer_column_types
-from ._data_io import read_table, read_table_chunks
-from ._data_labels import LabelEncoding, compute_class_weight, infer_labels
-from ._data_preprocess import Preprocessor
-from ._validation import check_bool, check_float, check_int
-
-__all__ = [
-    "KINDS",
-    "ColumnTypes",
-    "LabelEncoding",
-    "Preprocessor",
-    "compute_class_weight",
-    "infer_column_types",
-    "infer_labels",
-    "read_table",
-    "read_table_chunks",
-    "split_train_validation",
-]
+from twoclass.core.validation import check_bool, check_float, check_int
 
 
 def split_train_validation(
@@ -51,8 +24,13 @@ def split_train_validation(
     """
     owner = "split_train_validation"
     fraction = check_float(
-        validation_fraction, "validation_fraction", owner, minimum=0.0, maximum=1.0,
-        include_minimum=False, include_maximum=False,
+        validation_fraction,
+        "validation_fraction",
+        owner,
+        minimum=0.0,
+        maximum=1.0,
+        include_minimum=False,
+        include_maximum=False,
     )
     stratify = check_bool(stratify, "stratify", owner)
     seed = check_int(seed, "seed", owner, minimum=0)
@@ -77,7 +55,4 @@ def split_train_validation(
                 f"A stratified split of {len(labels)} rows with validation_fraction={fraction} cannot hold every "
                 "class on both sides. Use a larger validation_fraction, more rows, or stratify=False."
             )
-    return tuple(
-        train_test_split(x, y, test_size=n_val, random_state=seed, stratify=labels if stratify else None)
-    )
-
+    return tuple(train_test_split(x, y, test_size=n_val, random_state=seed, stratify=labels if stratify else None))

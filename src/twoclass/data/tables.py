@@ -7,12 +7,13 @@ the command line can print them as they are.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pandas as pd
 
-from ._validation import check_int
+from twoclass.core.validation import check_int
 
 _CSV_SUFFIXES = (".csv", ".csv.gz", ".csv.bz2", ".csv.zip", ".csv.xz", ".txt")
 _TSV_SUFFIXES = (".tsv", ".tsv.gz", ".tab")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp
 
-from ._validation import unknown_name
+from twoclass.core.validation import unknown_name
 
 
 def _linear(x):

@@ -24,13 +24,13 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from . import _metrics as metrics
-from . import _schedules as schedules
-from ._forward import NEEDS_RNG, Context, apply_model, ends_in_sigmoid, penalty
-from ._losses import PER_ROW
-from ._optimizers import build_transform, initial_state, set_hyperparams
-from ._shuffle import shuffled_order
-from ._stored import PREPARED, StoredFunction
+from twoclass.engine import metrics as metrics
+from twoclass.engine import schedules as schedules
+from twoclass.engine.forward import NEEDS_RNG, Context, apply_model, ends_in_sigmoid, penalty
+from twoclass.engine.losses import PER_ROW
+from twoclass.engine.optimizers import build_transform, initial_state, set_hyperparams
+from twoclass.engine.shuffle import shuffled_order
+from twoclass.engine.stored import PREPARED, StoredFunction
 
 CHUNK_EPOCHS = 32  # the most epochs one compiled call runs; fewer are asked for when callbacks need every epoch
 
@@ -122,8 +122,7 @@ _DEVICE_PUT_BYTES = 1 << 20
 def fit_tables(plan: Plan, inputs) -> tuple[Table, Table | None]:
     """The padded training table and, when the plan validates, the validation table of checked fit inputs."""
     train = pad_table(inputs.x, inputs.y, inputs.weight, plan.batch_size)
-    val = (pad_table(inputs.x_val, inputs.y_val, inputs.weight_val, plan.eval_batch)
-           if plan.has_validation else None)
+    val = pad_table(inputs.x_val, inputs.y_val, inputs.weight_val, plan.eval_batch) if plan.has_validation else None
     return train, val
 
 
@@ -216,8 +215,10 @@ def _evaluate(layers, loss, metric_structures, eval_batch, params, states, hyper
         loss_input, output, _ = _forward(layers, loss, params, states, hyper.layers, xb, ctx)
         loss_sum = loss_sum + _data_loss(loss, hyper.loss, yb, loss_input, wb, is_logit).sum()
         row_mask = start + jnp.arange(eval_batch) < data.n
-        metric_states = [metrics.update_state(m, s, yb, output, metrics.row_weight(m, wb, row_mask))
-                         for m, s in zip(metric_structures, metric_states)]
+        metric_states = [
+            metrics.update_state(m, s, yb, output, metrics.row_weight(m, wb, row_mask))
+            for m, s in zip(metric_structures, metric_states)
+        ]
         return loss_sum, metric_states
 
     start_states = [metrics.init_state(m) for m in metric_structures]
@@ -226,16 +227,21 @@ def _evaluate(layers, loss, metric_structures, eval_batch, params, states, hyper
     return total, [metrics.result(m, s) for m, s in zip(metric_structures, metric_states)]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def evaluate_fn(layers: tuple, loss: tuple, metric_structures: tuple, eval_batch: int) -> StoredFunction:
     def run(params, states, hyper, data):
         return _evaluate(layers, loss, metric_structures, eval_batch, params, states, hyper, data)
 
-    return StoredFunction(run, "evaluate", (layers, loss, metric_structures, eval_batch), PROGRAM_DIR,
-                          output_tree=lambda args: (0, [0] * len(metric_structures)))
+    return StoredFunction(
+        run,
+        "evaluate",
+        (layers, loss, metric_structures, eval_batch),
+        PROGRAM_DIR,
+        output_tree=lambda args: (0, [0] * len(metric_structures)),
+    )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def predict_fn(layers: tuple, loss: tuple, eval_batch: int, logits: bool = False) -> StoredFunction:
     """Model outputs (or logits) for every padded row, batch by batch."""
     ctx = Context(False, None, None)
@@ -251,11 +257,10 @@ def predict_fn(layers: tuple, loss: tuple, eval_batch: int, logits: bool = False
 
         return jax.lax.map(one, batches).reshape(-1)
 
-    return StoredFunction(run, "predict", (layers, loss, eval_batch, logits), PROGRAM_DIR,
-                          output_tree=lambda args: 0)
+    return StoredFunction(run, "predict", (layers, loss, eval_batch, logits), PROGRAM_DIR, output_tree=lambda args: 0)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def unit_activity_fn(layers: tuple, watched: tuple[int, ...]) -> StoredFunction:
     """For each layer index in `watched`, whether each of its units is positive on at least one real row of `data`
     (not on padding): what the dead-ReLU hint counts. One compiled program, not an eager op per layer, each of
@@ -268,13 +273,13 @@ def unit_activity_fn(layers: tuple, watched: tuple[int, ...]) -> StoredFunction:
         active = []
         for index in watched:  # the model cut after each watched layer; XLA computes the shared prefixes once
             end = index + 1
-            h, _ = apply_model(layers[:end], params[:end], states[:end], layer_hyper[:end], x, ctx,
-                               split_sigmoid=False)
+            h, _ = apply_model(layers[:end], params[:end], states[:end], layer_hyper[:end], x, ctx, split_sigmoid=False)
             active.append(jnp.any((h > 0) & real, axis=0))
         return active
 
-    return StoredFunction(run, "unit_activity", (layers, watched), PROGRAM_DIR,
-                          output_tree=lambda args: [0] * len(watched))
+    return StoredFunction(
+        run, "unit_activity", (layers, watched), PROGRAM_DIR, output_tree=lambda args: [0] * len(watched)
+    )
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -301,8 +306,9 @@ def _run_epoch(plan: Plan, hyper: Hyper, ts: TrainState, train: Table, val: Tabl
     n_batches = (train.n + batch - 1) // batch
 
     def loss_fn(params, states, xb, yb, wb, mask, rng):
-        loss_input, output, new_states = _forward(plan.layers, plan.loss, params, states, hyper.layers, xb,
-                                                  Context(True, rng, mask))
+        loss_input, output, new_states = _forward(
+            plan.layers, plan.loss, params, states, hyper.layers, xb, Context(True, rng, mask)
+        )
         count = jnp.maximum(mask.sum(), 1).astype(jnp.float32)
         data = _data_loss(plan.loss, hyper.loss, yb, loss_input, wb, is_logit).sum() / count
         return data + penalty(plan.layers, params, hyper.layers), (output, new_states)
@@ -317,26 +323,36 @@ def _run_epoch(plan: Plan, hyper: Hyper, ts: TrainState, train: Table, val: Tabl
         minibatch = Table(jax.lax.dynamic_slice_in_dim(shuffled, i * batch, batch), train.n)
         xb, yb, wb = minibatch.x, minibatch.y, minibatch.weight
         mask = (i * batch + jnp.arange(batch)) < train.n
-        (loss_value, (output, states)), grads = grad_fn(params, states, xb, yb, wb, mask,
-                                                        jax.random.fold_in(noise_key, i) if needs_rng else None)
+        (loss_value, (output, states)), grads = grad_fn(
+            params, states, xb, yb, wb, mask, jax.random.fold_in(noise_key, i) if needs_rng else None
+        )
         if schedule is not None:
             rate = schedules.evaluate(schedule, hyper.schedule, step_count.astype(jnp.float32))
             opt_state = set_hyperparams(opt_state, {"learning_rate": rate})
         updates, opt_state = transform.update(grads, opt_state, params)
         params = optax.apply_updates(params, updates)
-        metric_states = [metrics.update_state(m, s, yb, output, metrics.row_weight(m, wb, mask))
-                         for m, s in zip(plan.metrics, metric_states)]
+        metric_states = [
+            metrics.update_state(m, s, yb, output, metrics.row_weight(m, wb, mask))
+            for m, s in zip(plan.metrics, metric_states)
+        ]
         count = mask.sum().astype(jnp.float32)
         return params, states, opt_state, step_count + 1, metric_states, loss_sum + loss_value * count, seen + count
 
-    start = (ts.params, ts.state, ts.opt_state, ts.step, [metrics.init_state(m) for m in plan.metrics],
-             jnp.zeros(()), jnp.zeros(()))
-    params, states, opt_state, step_count, metric_states, loss_sum, seen = jax.lax.fori_loop(
-        0, n_batches, step, start)
+    start = (
+        ts.params,
+        ts.state,
+        ts.opt_state,
+        ts.step,
+        [metrics.init_state(m) for m in plan.metrics],
+        jnp.zeros(()),
+        jnp.zeros(()),
+    )
+    params, states, opt_state, step_count, metric_states, loss_sum, seen = jax.lax.fori_loop(0, n_batches, step, start)
     logs = [loss_sum / jnp.maximum(seen, 1.0)] + [metrics.result(m, s) for m, s in zip(plan.metrics, metric_states)]
     if plan.has_validation:
-        val_loss, val_metrics = _evaluate(plan.layers, plan.loss, plan.metrics, plan.eval_batch, params, states,
-                                          hyper, val)
+        val_loss, val_metrics = _evaluate(
+            plan.layers, plan.loss, plan.metrics, plan.eval_batch, params, states, hyper, val
+        )
         logs += [val_loss, *val_metrics]
     new_ts = TrainState(params, states, opt_state, ts.key, step_count, ts.epoch + 1)
     finite = jnp.isfinite(logs[0]) & _all_finite(params)
@@ -365,7 +381,7 @@ def _train_chunk(plan: Plan, ts: TrainState, train: Table, val: Table | None, hy
     return ts, logs, status
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def train_fn(plan: Plan, over_seeds: bool = False) -> StoredFunction:
     """The compiled chunk of epochs for a plan; `over_seeds` vmaps it over a leading axis of the train state."""
 
@@ -373,5 +389,4 @@ def train_fn(plan: Plan, over_seeds: bool = False) -> StoredFunction:
         return _train_chunk(plan, ts, train, val, hyper, n_epochs)
 
     function = jax.vmap(run, in_axes=(0, None, None, None, None)) if over_seeds else run
-    return StoredFunction(function, "train", (plan, over_seeds), PROGRAM_DIR,
-                          output_tree=lambda args: (args[0], 0, 0))
+    return StoredFunction(function, "train", (plan, over_seeds), PROGRAM_DIR, output_tree=lambda args: (args[0], 0, 0))

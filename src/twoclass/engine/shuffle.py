@@ -71,10 +71,14 @@ def _sorted_order(words: list[jax.Array], rows: int, n) -> jax.Array:
     positions = lax.iota(jnp.uint32, rows)
     live = lax.lt(positions, lax.convert_element_type(n, jnp.uint32))
     # padding positions get the largest random bits and the largest positions: they sort last
-    draw = lax.select(live, _hash32(lax.bitwise_xor(_hash32(lax.bitwise_xor(positions, words[0])), words[1])),
-                      lax.full((rows,), _u32(0xFFFFFFFF)))
-    packed = lax.bitwise_or(lax.shift_left(lax.shift_right_logical(draw, _u32(position_bits)), _u32(position_bits)),
-                            positions)
+    draw = lax.select(
+        live,
+        _hash32(lax.bitwise_xor(_hash32(lax.bitwise_xor(positions, words[0])), words[1])),
+        lax.full((rows,), _u32(0xFFFFFFFF)),
+    )
+    packed = lax.bitwise_or(
+        lax.shift_left(lax.shift_right_logical(draw, _u32(position_bits)), _u32(position_bits)), positions
+    )
     ranked = lax.bitwise_and(lax.sort(packed), _u32((1 << position_bits) - 1))
     return lax.convert_element_type(ranked, jnp.int32)
 
@@ -111,7 +115,9 @@ def _feistel_order(round_keys: list[jax.Array], rows: int, n) -> jax.Array:
     def walking(image):
         return lax.bitwise_and(live, lax.ge(image, n))
 
-    image = lax.while_loop(lambda image: lax.reduce_or(walking(image), axes=(0,)),
-                           lambda image: lax.select(walking(image), _permute_bits(round_keys, image, bits), image),
-                           _permute_bits(round_keys, positions, bits))
+    image = lax.while_loop(
+        lambda image: lax.reduce_or(walking(image), axes=(0,)),
+        lambda image: lax.select(walking(image), _permute_bits(round_keys, image, bits), image),
+        _permute_bits(round_keys, positions, bits),
+    )
     return lax.convert_element_type(lax.select(live, image, positions), jnp.int32)

@@ -18,12 +18,13 @@ import functools
 import hashlib
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import jax
 
-from ._files import atomic_output
+from twoclass.core.files import atomic_output
 
 _SUFFIX = ".jaxexport"
 PREPARED: collections.Counter = collections.Counter()  # programs traced or loaded in this process, by name
@@ -31,10 +32,12 @@ PREPARED: collections.Counter = collections.Counter()  # programs traced or load
 
 @functools.lru_cache(maxsize=1)
 def _source_digest() -> str:
-    """A digest of the package's Python files: a stored program is only valid for the code that traced it."""
+    """A digest of all the package's Python files (every wing, not only the engine's folder: a layer or a loss
+    defined elsewhere shapes the traced program too): a stored program is only valid for the code that traced it."""
+    package = Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.name.encode())
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -42,8 +45,10 @@ def _source_digest() -> str:
 def _environment() -> str:
     import jaxlib
 
-    return (f"jax={jax.__version__} jaxlib={jaxlib.__version__} backend={jax.default_backend()} "
-            f"x64={jax.config.jax_enable_x64} precision={jax.config.jax_default_matmul_precision}")
+    return (
+        f"jax={jax.__version__} jaxlib={jaxlib.__version__} backend={jax.default_backend()} "
+        f"x64={jax.config.jax_enable_x64} precision={jax.config.jax_default_matmul_precision}"
+    )
 
 
 class StoredFunction:
@@ -55,8 +60,9 @@ class StoredFunction:
     signatures this process traced or loaded under `name`.
     """
 
-    def __init__(self, function: Callable, name: str, static_key: Any, directory: str | None,
-                 output_tree: Callable[[tuple], Any]):
+    def __init__(
+        self, function: Callable, name: str, static_key: Any, directory: str | None, output_tree: Callable[[tuple], Any]
+    ):
         self._function = function
         self._name = name
         self._static_key = repr(static_key)
@@ -101,8 +107,10 @@ class StoredFunction:
 
         exported = jax.export.export(jax.jit(flat))(types)
         if traced_trees[0] != out_tree:
-            raise RuntimeError(f"{self._name}: output_tree promised {out_tree}, the function returned "
-                               f"{traced_trees[0]}. Fix the output_tree given to StoredFunction.")
+            raise RuntimeError(
+                f"{self._name}: output_tree promised {out_tree}, the function returned "
+                f"{traced_trees[0]}. Fix the output_tree given to StoredFunction."
+            )
         return exported
 
     def _path(self, signature) -> Path | None:
@@ -113,8 +121,9 @@ class StoredFunction:
 
 
 def _fits(exported, types, out_tree) -> bool:
-    return ([(a.shape, a.dtype) for a in exported.in_avals] == [(t.shape, t.dtype) for t in types]
-            and len(exported.out_avals) == out_tree.num_leaves)
+    return [(a.shape, a.dtype) for a in exported.in_avals] == [(t.shape, t.dtype) for t in types] and len(
+        exported.out_avals
+    ) == out_tree.num_leaves
 
 
 _PATCH_LOCK = threading.Lock()

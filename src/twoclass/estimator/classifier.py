@@ -18,8 +18,10 @@ from scipy.special import expit, logit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import _estimator_data as prep
-from ._estimator_params import OWNER, Settings, check_params
+from twoclass.calibration import calibrated_logits
+from twoclass.estimator import inputs as prep
+from twoclass.estimator.params import OWNER, Settings, check_params
+from twoclass.estimator.state import restore_fitted, stored_params
 
 __all__ = ["TwoClassClassifier"]
 
@@ -50,10 +52,29 @@ class TwoClassClassifier(ClassifierMixin, BaseEstimator):
         (2, 2)
     """
 
-    def __init__(self, hidden_layer_sizes=(64, 32), activation="relu", optimizer="adam", learning_rate=1e-3,
-                 epochs=200, batch_size=64, early_stopping=True, patience=15, validation_fraction=0.15,
-                 class_weight=None, threshold="f1", calibration=None, dropout=0.0, l2=1e-4, positive=None,
-                 column_types=None, text_columns=(), random_state=None, verbose=0, n_networks="auto"):
+    def __init__(
+        self,
+        hidden_layer_sizes=(64, 32),
+        activation="relu",
+        optimizer="adam",
+        learning_rate=1e-3,
+        epochs=200,
+        batch_size=64,
+        early_stopping=True,
+        patience=15,
+        validation_fraction=0.15,
+        class_weight=None,
+        threshold="f1",
+        calibration=None,
+        dropout=0.0,
+        l2=1e-4,
+        positive=None,
+        column_types=None,
+        text_columns=(),
+        random_state=None,
+        verbose=0,
+        n_networks="auto",
+    ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.optimizer = optimizer
@@ -82,7 +103,7 @@ class TwoClassClassifier(ClassifierMixin, BaseEstimator):
         return tags
 
     # ------------------------------------------------------------------------------------------------ fit
-    def fit(self, X, y, sample_weight=None) -> "TwoClassClassifier":
+    def fit(self, X, y, sample_weight=None) -> TwoClassClassifier:
         """Train on X (DataFrame or numeric array) and y (two labels); returns self."""
         settings = check_params(self.get_params(deep=False))
         frame = self._frame_for_fit(X, settings)
@@ -93,10 +114,11 @@ class TwoClassClassifier(ClassifierMixin, BaseEstimator):
         weights = prep.row_weights(sample_weight, y01, frame)
         seed = settings.seed if settings.seed is not None else int(np.random.randint(0, 2**31 - 1))
         train, val = _split(y01, settings.validation_fraction, seed)
-        from ._estimator_training import train_network
+        from twoclass.estimator.training import train_network
 
-        result = train_network(settings, frame, y01, weights, train, val, seed, encoding,
-                               array_input=self.input_kind_ == "array")
+        result = train_network(
+            settings, frame, y01, weights, train, val, seed, encoding, array_input=self.input_kind_ == "array"
+        )
         self.classes_ = np.array(encoding.classes)
         self.label_encoding_ = encoding
         self.seed_ = seed
@@ -109,15 +131,18 @@ class TwoClassClassifier(ClassifierMixin, BaseEstimator):
     def _frame_for_fit(self, X: Any, settings: Settings) -> pd.DataFrame:
         if isinstance(X, pd.DataFrame):
             if X.shape[0] == 0 or X.shape[1] == 0:
-                raise ValueError(f"The 'X' argument of {OWNER}.fit is empty: it has {X.shape[0]} rows and "
-                                 f"{X.shape[1]} columns.")
+                raise ValueError(
+                    f"The 'X' argument of {OWNER}.fit is empty: it has {X.shape[0]} rows and {X.shape[1]} columns."
+                )
             validate_data(self, X, skip_check_array=True, reset=True)  # n_features_in_, feature_names_in_
             self.input_kind_ = "frame"
             self.input_columns_ = [str(c) for c in X.columns]
             return X
         if settings.column_types:
-            raise ValueError(f"The 'column_types' and 'text_columns' parameters of {OWNER} name DataFrame columns, "
-                             f"but X is a {type(X).__name__}. Pass a DataFrame or leave them out.")
+            raise ValueError(
+                f"The 'column_types' and 'text_columns' parameters of {OWNER} name DataFrame columns, "
+                f"but X is a {type(X).__name__}. Pass a DataFrame or leave them out."
+            )
         array = validate_data(self, X, reset=True, dtype=[np.float64, np.float32], ensure_all_finite="allow-nan")
         self.input_kind_ = "array"
         self.input_columns_ = prep.array_columns(array.shape[1])
@@ -157,57 +182,57 @@ class TwoClassClassifier(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------------------------------------ files
     def save(self, path) -> str:
         """Write the fitted model to one directory (twoclass.json + weights.safetensors), atomically."""
-        from .io import save_model_dir
+        from twoclass.estimator.files import save_model_dir
 
         return save_model_dir(self, path)
 
     @classmethod
-    def load(cls, path) -> "TwoClassClassifier":
+    def load(cls, path) -> TwoClassClassifier:
         """Read a directory written by save."""
-        from .io import load
+        from twoclass.saving import model_dir
+        from twoclass.saving.network import network_from_dir
 
-        model = load(path)
-        if not isinstance(model, cls):
+        record = model_dir.read_model_dir(path)
+        if record.meta.get("kind") != "classifier":
             raise ValueError(f"'{path}' holds a Keras-style model, not a {cls.__name__}. Use twoclass.io.load.")
-        return model
+        network = network_from_dir(record, path, compile=False)
+        try:
+            return restore_fitted(cls(**stored_params(record.meta)), record.meta, network)
+        except (KeyError, TypeError, ValueError) as error:
+            raise model_dir.damaged(path, f"{model_dir.JSON_FILE} is inconsistent ({error})") from None
 
     # A fitted estimator pickles as weights and JSON-able state (joblib/multiprocessing need it); model files are
     # never pickles.
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         if "model_" in state:
-            from .io import network_record
+            from twoclass.saving.network import network_record
 
             state["model_"] = network_record(state["model_"])
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         if isinstance(state.get("model_"), dict):
-            from .io import network_from_record
+            from twoclass.saving.network import network_from_record
 
             state["model_"] = network_from_record(state["model_"])
         self.__dict__.update(state)
 
 
-def calibrated_logits(calibrator: Any, z: np.ndarray) -> np.ndarray:
-    """The logit the calibrator maps z to (identity without one)."""
-    if calibrator is None:
-        return z
-    if hasattr(calibrator, "temperature"):
-        return z / calibrator.temperature
-    return calibrator.a * z + calibrator.b
-
-
 def _split(y01: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray | None]:
     """Row indices for training and validation (stratified); no validation rows when the data is too small."""
-    from .data import split_train_validation
+    from twoclass.data.split import split_train_validation
 
     rows = np.arange(len(y01))
     try:
         train, val, _, _ = split_train_validation(rows, y01, validation_fraction=fraction, seed=seed % 2**32)
     except ValueError:
-        warnings.warn(f"Too few rows ({len(y01)}; class counts {np.bincount(y01, minlength=2).tolist()}) for a "
-                      "stratified validation split: training on all rows without early stopping, and choosing the "
-                      "threshold on the training rows.", UserWarning, stacklevel=3)
+        warnings.warn(
+            f"Too few rows ({len(y01)}; class counts {np.bincount(y01, minlength=2).tolist()}) for a "
+            "stratified validation split: training on all rows without early stopping, and choosing the "
+            "threshold on the training rows.",
+            UserWarning,
+            stacklevel=3,
+        )
         return rows, None
     return np.sort(train), np.sort(val)

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._data_labels import LabelEncoding, infer_labels, label_key, to_scalar
+from twoclass.data.labels import LabelEncoding, infer_labels, label_key, to_scalar
 
 OWNER = "TwoClassClassifier"
 
@@ -32,17 +32,22 @@ def target_1d(y: Any, n_rows: int, method: str = "fit") -> np.ndarray:
     if values.ndim == 2 and values.shape[1] == 1:
         values = column_or_1d(values, warn=True)
     if values.ndim != 1:
-        raise ValueError(f"The 'y' argument of {OWNER}.{method} must be 1-D (one label per row). "
-                         f"Got shape {values.shape} instead.")
+        raise ValueError(
+            f"The 'y' argument of {OWNER}.{method} must be 1-D (one label per row). Got shape {values.shape} instead."
+        )
     if len(values) != n_rows:
-        raise ValueError(f"The 'X' and 'y' arguments of {OWNER}.{method} must have the same number of rows. "
-                         f"Got X with {n_rows} rows and y with {len(values)}.")
+        raise ValueError(
+            f"The 'X' and 'y' arguments of {OWNER}.{method} must have the same number of rows. "
+            f"Got X with {n_rows} rows and y with {len(values)}."
+        )
     missing = np.asarray(pd.isna(values), dtype=bool)
     if missing.any():
         rows = ", ".join(str(i) for i in np.flatnonzero(missing)[:5])
-        raise ValueError(f"The 'y' argument of {OWNER}.{method} has {int(missing.sum())} missing label(s) (NaN or "
-                         f"None), at rows {rows}{', ...' if missing.sum() > 5 else ''}. Remove those rows or fill "
-                         "them in.")
+        raise ValueError(
+            f"The 'y' argument of {OWNER}.{method} has {int(missing.sum())} missing label(s) (NaN or "
+            f"None), at rows {rows}{', ...' if missing.sum() > 5 else ''}. Remove those rows or fill "
+            "them in."
+        )
     if values.dtype.kind in "fc":
         from sklearn.utils.multiclass import check_classification_targets
 
@@ -60,17 +65,19 @@ def label_encoding(y: np.ndarray, positive: Any) -> LabelEncoding:
     """The two classes of y and which is positive; one class or more than two raise a ValueError naming 'y'."""
     n_classes = pd.Series(y, dtype=object).nunique()
     if n_classes < 2:
-        raise ValueError(f"The 'y' argument of {OWNER}.fit must hold two classes. Got only one class: "
-                         f"{_counts(y)}.")
+        raise ValueError(f"The 'y' argument of {OWNER}.fit must hold two classes. Got only one class: {_counts(y)}.")
     if n_classes > 2:
-        raise ValueError(f"Only binary classification is supported. The 'y' argument of {OWNER}.fit must hold "
-                         f"exactly two classes; it holds {n_classes}: {_counts(y)}.")
+        raise ValueError(
+            f"Only binary classification is supported. The 'y' argument of {OWNER}.fit must hold "
+            f"exactly two classes; it holds {n_classes}: {_counts(y)}."
+        )
     if positive is not None:
         try:
             return infer_labels(y, positive, name="y")
         except ValueError as error:
-            raise ValueError(str(error).replace("The 'positive' parameter", f"The 'positive' parameter of {OWNER}")
-                             ) from None
+            raise ValueError(
+                str(error).replace("The 'positive' parameter", f"The 'positive' parameter of {OWNER}")
+            ) from None
     try:
         return infer_labels(y, name="y")
     except ValueError:
@@ -98,8 +105,10 @@ def row_weights(sample_weight: Any, y01: np.ndarray, X: Any) -> np.ndarray:
         raise ValueError(f"The 'sample_weight' argument of {OWNER}.fit must be finite. Got NaN or infinite values.")
     for code in (0, 1):
         if weights[y01 == code].sum() <= 0:
-            raise ValueError(f"The 'sample_weight' argument of {OWNER}.fit gives class {code} a total weight of "
-                             "zero; both classes need some weight to train a two-class model.")
+            raise ValueError(
+                f"The 'sample_weight' argument of {OWNER}.fit gives class {code} a total weight of "
+                "zero; both classes need some weight to train a two-class model."
+            )
     return weights
 
 
@@ -114,14 +123,18 @@ def frame_for_predict(estimator: Any, X: Any, method: str) -> pd.DataFrame:
     if not isinstance(X, pd.DataFrame):
         array = np.asarray(X, dtype=object)
         if array.ndim != 2 or array.shape[1] != len(columns):
-            raise ValueError(f"The 'X' argument of {OWNER}.{method} must be a DataFrame with the training columns "
-                             f"({len(columns)} columns). Got {type(X).__name__} of shape {array.shape} instead.")
+            raise ValueError(
+                f"The 'X' argument of {OWNER}.{method} must be a DataFrame with the training columns "
+                f"({len(columns)} columns). Got {type(X).__name__} of shape {array.shape} instead."
+            )
         X = pd.DataFrame(array, columns=columns)
     if len(X) == 0:
         raise ValueError(f"The 'X' argument of {OWNER}.{method} has no rows. Got an empty DataFrame.")
     present = {str(c) for c in X.columns}
     missing = [c for c in estimator.preprocessor_.required_columns_ if c not in present]
     if missing:
-        raise ValueError(f"The 'X' argument of {OWNER}.{method} is missing column(s) the model was trained on: "
-                         f"{', '.join(map(repr, missing))}.")
+        raise ValueError(
+            f"The 'X' argument of {OWNER}.{method} is missing column(s) the model was trained on: "
+            f"{', '.join(map(repr, missing))}."
+        )
     return X

@@ -7,11 +7,12 @@ __init__; `check_params` runs in fit and raises the project's standard messages.
 from __future__ import annotations
 
 import numbers
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
-from ._data_columns import KINDS
-from ._validation import check_bool, check_choice, check_float, check_int, invalid
+from twoclass.core.validation import check_bool, check_choice, check_float, check_int, invalid
+from twoclass.data.columns import KINDS
 
 OWNER = "TwoClassClassifier"
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop", "adagrad")
@@ -47,24 +48,28 @@ def _hidden(value: Any) -> tuple[int, ...]:
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         value = (value,)
     ok = isinstance(value, (tuple, list)) and all(
-        isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 1 for v in value)
+        isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 1 for v in value
+    )
     if not ok:
         raise invalid("hidden_layer_sizes", OWNER, "a tuple of ints >= 1 (one per hidden layer; () for none)", value)
     return tuple(int(v) for v in value)
 
 
 def _threshold(value: Any) -> Any:
-    from .threshold import _parse_objective
+    from twoclass.threshold import parse_objective
 
     if value is None:
         return None
     try:
-        _parse_objective(value)
+        parse_objective(value)
     except ValueError:
         raise invalid(
-            "threshold", OWNER,
+            "threshold",
+            OWNER,
             "'f1', 'youden', {'recall': r}, {'precision': p}, {'cost_fp': a, 'cost_fn': b}, a float in (0, 1) "
-            "or None (0.5)", value) from None
+            "or None (0.5)",
+            value,
+        ) from None
     return value
 
 
@@ -80,8 +85,9 @@ def _column_types(value: Any, text_columns: tuple[str, ...]) -> dict[str, str] |
     merged = dict(value or {})
     for name, kind in merged.items():
         if kind not in KINDS:
-            raise invalid("column_types", OWNER, f"a dict whose kinds are among {', '.join(map(repr, KINDS))}",
-                          {name: kind})
+            raise invalid(
+                "column_types", OWNER, f"a dict whose kinds are among {', '.join(map(repr, KINDS))}", {name: kind}
+            )
     for name in text_columns:
         if merged.get(name, "text") != "text":
             raise ValueError(f"Column '{name}' is in text_columns but column_types gives it kind '{merged[name]}'.")
@@ -157,8 +163,9 @@ def check_params(params: Mapping[str, Any]) -> Settings:
         batch_size=check_int(p["batch_size"], "batch_size", OWNER, minimum=1),
         early_stopping=check_bool(p["early_stopping"], "early_stopping", OWNER),
         patience=check_int(p["patience"], "patience", OWNER, minimum=0),
-        validation_fraction=check_float(p["validation_fraction"], "validation_fraction", OWNER, minimum=0.0,
-                                        maximum=0.5, include_minimum=False),
+        validation_fraction=check_float(
+            p["validation_fraction"], "validation_fraction", OWNER, minimum=0.0, maximum=0.5, include_minimum=False
+        ),
         class_weight=_class_weight(p["class_weight"]),
         threshold=_threshold(p["threshold"]),
         calibration=calibration,
@@ -175,9 +182,9 @@ def check_params(params: Mapping[str, Any]) -> Settings:
 
 def build_network(settings: Settings, n_features: int, seed: int):
     """The Keras-style network: Dense layers (L2 on kernels) with optional Dropout, ending in Dense(1, sigmoid)."""
-    from .layers import Dense, Dropout, Input
-    from .models import Sequential
-    from .regularizers import L2
+    from twoclass.keras.layers import Dense, Dropout, Input
+    from twoclass.keras.model import Sequential
+    from twoclass.keras.regularizers import L2
 
     layers: list[Any] = [Input(shape=(n_features,))]
     regularizer = (lambda: L2(settings.l2)) if settings.l2 > 0 else (lambda: None)
@@ -193,11 +200,17 @@ def build_network(settings: Settings, n_features: int, seed: int):
 
 def compile_network(settings: Settings, model):
     """Compile `model` as the estimator trains: its optimizer and learning rate, cross-entropy, AUC."""
-    from . import optimizers
-    from .metrics import AUC
+    from twoclass.keras import optimizers
+    from twoclass.keras.metrics import AUC
 
-    optimizer = {"adam": optimizers.Adam, "adamw": optimizers.AdamW, "sgd": optimizers.SGD,
-                 "rmsprop": optimizers.RMSprop, "adagrad": optimizers.Adagrad}[settings.optimizer]
-    model.compile(optimizer=optimizer(learning_rate=settings.learning_rate), loss="binary_crossentropy",
-                  metrics=[AUC(name="auc")])
+    optimizer = {
+        "adam": optimizers.Adam,
+        "adamw": optimizers.AdamW,
+        "sgd": optimizers.SGD,
+        "rmsprop": optimizers.RMSprop,
+        "adagrad": optimizers.Adagrad,
+    }[settings.optimizer]
+    model.compile(
+        optimizer=optimizer(learning_rate=settings.learning_rate), loss="binary_crossentropy", metrics=[AUC(name="auc")]
+    )
     return model

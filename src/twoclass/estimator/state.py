@@ -49,11 +49,13 @@ def estimator_meta(estimator) -> tuple[dict[str, Any], Any]:
         params["random_state"] = int(estimator.seed_)  # a RandomState object is not JSON; its draw is kept
     names = getattr(estimator, "feature_names_in_", None)
     meta = {
-        "estimator": {"class": type(estimator).__name__,
-                      "params": {k: encode_param(v) for k, v in params.items()}},
-        "input": {"kind": estimator.input_kind_, "columns": list(estimator.input_columns_),
-                  "n_features_in": int(estimator.n_features_in_),
-                  "feature_names_in": None if names is None else [str(n) for n in names]},
+        "estimator": {"class": type(estimator).__name__, "params": {k: encode_param(v) for k, v in params.items()}},
+        "input": {
+            "kind": estimator.input_kind_,
+            "columns": list(estimator.input_columns_),
+            "n_features_in": int(estimator.n_features_in_),
+            "feature_names_in": None if names is None else [str(n) for n in names],
+        },
         "preprocessing": estimator.preprocessor_.to_dict(),
         "labels": estimator.label_encoding_.to_dict(),
         "threshold": estimator.threshold_.to_dict(),
@@ -67,17 +69,21 @@ def estimator_meta(estimator) -> tuple[dict[str, Any], Any]:
     return meta, estimator.model_
 
 
-def estimator_from_meta(meta: dict[str, Any], network) -> Any:
-    """Rebuild the fitted estimator around an already rebuilt network."""
-    from .calibration import calibrator_from_dict
-    from .data import LabelEncoding, Preprocessor
-    from .sklearn import TwoClassClassifier
-    from .threshold import ThresholdChoice
-
+def stored_params(meta: dict[str, Any]) -> dict[str, Any]:
+    """The constructor parameters stored in a model directory's JSON, with their Python types."""
     info = meta["estimator"]
     if info.get("class") != "TwoClassClassifier":
         raise ValueError(f"the estimator class is {info.get('class')!r}, not 'TwoClassClassifier'")
-    estimator = TwoClassClassifier(**{k: decode_param(v) for k, v in info["params"].items()})
+    return {k: decode_param(v) for k, v in info["params"].items()}
+
+
+def restore_fitted(estimator, meta: dict[str, Any], network) -> Any:
+    """Give a new estimator (made from `stored_params`) the fitted state stored in `meta`, around an already
+    rebuilt network; returns it."""
+    from twoclass.calibration import calibrator_from_dict
+    from twoclass.data import LabelEncoding, Preprocessor
+    from twoclass.threshold import ThresholdChoice
+
     source = meta["input"]
     if source["kind"] not in INPUT_KINDS:
         raise ValueError(f"the input kind is {source['kind']!r}")
@@ -88,14 +94,17 @@ def estimator_from_meta(meta: dict[str, Any], network) -> Any:
         estimator.feature_names_in_ = np.array(source["feature_names_in"], dtype=object)
     estimator.preprocessor_ = Preprocessor.from_dict(meta["preprocessing"])
     if estimator.preprocessor_.n_features_out_ != network.input_shape[1]:
-        raise ValueError(f"the preprocessing gives {estimator.preprocessor_.n_features_out_} features but the "
-                         f"network takes {network.input_shape[1]}")
+        raise ValueError(
+            f"the preprocessing gives {estimator.preprocessor_.n_features_out_} features but the "
+            f"network takes {network.input_shape[1]}"
+        )
     estimator.label_encoding_ = LabelEncoding.from_dict(meta["labels"])
     estimator.classes_ = np.array(estimator.label_encoding_.classes)
     estimator.threshold_ = ThresholdChoice.from_dict(meta["threshold"])
     estimator.calibrator_ = None if meta["calibration"] is None else calibrator_from_dict(meta["calibration"])
-    estimator.history_ = {str(k): [float("nan") if v is None else float(v) for v in values]
-                          for k, values in meta["history"].items()}
+    estimator.history_ = {
+        str(k): [float("nan") if v is None else float(v) for v in values] for k, values in meta["history"].items()
+    }
     estimator.best_epoch_ = int(meta["best_epoch"])
     estimator.n_networks_ = int(meta.get("n_networks", 1))
     estimator.validation_figures_ = dict(meta["validation_figures"])

@@ -13,12 +13,12 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from ._data_labels import LabelEncoding, compute_class_weight
-from ._estimator_params import Settings, build_network, compile_network, networks_for
+from twoclass.data.labels import LabelEncoding, compute_class_weight
+from twoclass.estimator.params import Settings, build_network, compile_network, networks_for
 
 
 def _preprocessor(settings: Settings, frame: pd.DataFrame, array_input: bool):
-    from .data import Preprocessor
+    from twoclass.data import Preprocessor
 
     if array_input:  # every feature of an array is a number, whatever the heuristics would guess
         return Preprocessor({name: "numeric" for name in frame.columns})
@@ -32,12 +32,20 @@ def _transform_quietly(preprocessor, frame: pd.DataFrame) -> np.ndarray:
         return preprocessor.transform(frame)
 
 
-def train_network(settings: Settings, frame: pd.DataFrame, y01: np.ndarray, weights: np.ndarray,
-                  train: np.ndarray, val: np.ndarray | None, seed: int, encoding: LabelEncoding,
-                  array_input: bool) -> dict[str, Any]:
+def train_network(
+    settings: Settings,
+    frame: pd.DataFrame,
+    y01: np.ndarray,
+    weights: np.ndarray,
+    train: np.ndarray,
+    val: np.ndarray | None,
+    seed: int,
+    encoding: LabelEncoding,
+    array_input: bool,
+) -> dict[str, Any]:
     """Fit preprocessing on the training rows, train the network, then calibrate and choose the threshold on the
     validation rows (the training rows when there are none)."""
-    from .callbacks import EarlyStopping
+    from twoclass.keras.callbacks import EarlyStopping
 
     preprocessor = _preprocessor(settings, frame, array_input)
     x_train = preprocessor.fit_transform(frame.iloc[train])
@@ -48,8 +56,13 @@ def train_network(settings: Settings, frame: pd.DataFrame, y01: np.ndarray, weig
     factor = np.ones(2) if class_weight is None else np.array([class_weight[0], class_weight[1]])
     row_weight = weights * factor[y01]
 
-    fit_args: dict[str, Any] = dict(batch_size=settings.batch_size, epochs=settings.epochs, verbose=settings.verbose,
-                                    sample_weight=row_weight[train].astype(np.float32), shuffle=True)
+    fit_args: dict[str, Any] = dict(
+        batch_size=settings.batch_size,
+        epochs=settings.epochs,
+        verbose=settings.verbose,
+        sample_weight=row_weight[train].astype(np.float32),
+        shuffle=True,
+    )
     if val is not None:
         x_val = _transform_quietly(preprocessor, frame.iloc[val])
         fit_args["validation_data"] = (x_val, y01[val], row_weight[val].astype(np.float32))
@@ -73,7 +86,8 @@ def train_network(settings: Settings, frame: pd.DataFrame, y01: np.ndarray, weig
     decided = _decide(settings, model.predict_logits(x_held).astype(np.float64), y01[held_out], weights[held_out])
     if val is None:
         decided["validation_figures_"]["notes"].append(
-            "No validation split was possible: these figures are on the training rows.")
+            "No validation split was possible: these figures are on the training rows."
+        )
     return {
         "preprocessor_": preprocessor,
         "model_": model,
@@ -85,10 +99,9 @@ def train_network(settings: Settings, frame: pd.DataFrame, y01: np.ndarray, weig
 
 
 def _decide(settings: Settings, z: np.ndarray, y: np.ndarray, w: np.ndarray) -> dict[str, Any]:
-    from .calibration import PlattScaling, TemperatureScaling
-    from .report import evaluation_figures
-    from .sklearn import calibrated_logits
-    from .threshold import choose_threshold, default_threshold
+    from twoclass.calibration import PlattScaling, TemperatureScaling, calibrated_logits
+    from twoclass.report import evaluation_figures
+    from twoclass.threshold import choose_threshold, default_threshold
 
     calibrator = None
     if settings.calibration is not None:
@@ -119,8 +132,8 @@ def merge_networks(networks: list) -> Any:
     """
     from scipy.linalg import block_diag
 
-    from .layers import Dense, Input
-    from .models import Sequential
+    from twoclass.keras.layers import Dense, Input
+    from twoclass.keras.model import Sequential
 
     first = networks[0]
     dense = [layer for layer in first.layers if isinstance(layer, Dense)]

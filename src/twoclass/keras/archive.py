@@ -15,13 +15,14 @@ import io
 import json
 import os
 import zipfile
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-from . import _keras_format as fmt
-from . import _keras_weights as weights_fmt
-from ._files import atomic_output
+from twoclass.core.files import atomic_output
+from twoclass.keras import config as fmt
+from twoclass.keras import weights_h5 as weights_fmt
 
 KERAS_FORMAT_VERSION = "3.15.1"  # the Keras release whose file layout these files reproduce
 _CONFIG, _METADATA, _WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
@@ -31,7 +32,7 @@ class _FileExists(FileExistsError, ValueError):
     """Raised for overwrite=False; catchable as FileExistsError or as ValueError."""
 
 
-class _FileMissing(FileNotFoundError, ValueError):
+class FileMissing(FileNotFoundError, ValueError):
     """Raised for a path that does not exist; catchable as FileNotFoundError or as ValueError (as Keras raises)."""
 
 
@@ -56,63 +57,42 @@ def model_to_json(model, **json_kwargs) -> str:
     return json.dumps(fmt.model_config(model), **json_kwargs)
 
 
-def model_from_json(json_string: str):
-    """A new, untrained twoclass model from a JSON config written by twoclass or by Keras 3.
-
-    >>> model = model_from_json(keras_model.to_json())
-    """
-    if not isinstance(json_string, (str, bytes)):
-        raise TypeError(f"The 'json_string' parameter of model_from_json must be a str. Got "
-                        f"{type(json_string).__name__} instead.")
-    try:
-        config = json.loads(json_string)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"The 'json_string' parameter of model_from_json must be a JSON model config. It is not "
-                         f"valid JSON ({error}).") from None
-    if not isinstance(config, dict):
-        raise ValueError("The 'json_string' parameter of model_from_json must be a JSON object describing a model. "
-                         f"Got a JSON {type(config).__name__} instead.")
-    return fmt.model_from_config(_outer(config))
-
-
-def _outer(config: dict) -> dict:
-    # Also accept the inner dict that get_config() returns.
-    if "class_name" not in config and "layers" in config:
-        kind = "Functional" if "input_layers" in config else "Sequential"
-        return {"class_name": kind, "config": config}
-    return config
-
-
 # --------------------------------------------------------------------------------------------------------------------
 # Paths and atomic writes
 
 
-def _fspath(filepath, owner: str) -> str:
+def fspath_of(filepath, owner: str) -> str:
     if not isinstance(filepath, (str, os.PathLike)):
-        raise TypeError(f"The 'filepath' parameter of {owner} must be a str or os.PathLike. Got "
-                        f"{type(filepath).__name__} instead.")
+        raise TypeError(
+            f"The 'filepath' parameter of {owner} must be a str or os.PathLike. Got {type(filepath).__name__} instead."
+        )
     return os.fspath(filepath)
 
 
 def _atomic_write(path: str, write: Callable[[Any], None], overwrite: bool, owner: str) -> None:
     """Write through `write(binary_file)` into a temp file beside `path`, then move it into place in one step."""
     if not overwrite and os.path.exists(path):
-        raise _FileExists(f"{owner} would overwrite the existing file '{path}', and overwrite=False. Pass "
-                          "overwrite=True or choose another path.")
+        raise _FileExists(
+            f"{owner} would overwrite the existing file '{path}', and overwrite=False. Pass "
+            "overwrite=True or choose another path."
+        )
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
-        raise _FileMissing(f"The folder '{directory}' does not exist, so {owner} cannot write '{path}'. Create it "
-                           "first (os.makedirs).")
+        raise FileMissing(
+            f"The folder '{directory}' does not exist, so {owner} cannot write '{path}'. Create it first (os.makedirs)."
+        )
     with atomic_output(path, "wb") as out:
         write(out)
 
 
-def _require_built(model, owner: str) -> None:
+def require_built(model, owner: str) -> None:
     """Build a model that knows its input size (as Keras builds a Sequential with an Input); else a clear error."""
     if model._params is None:
         if model._input_dim is None:
-            raise ValueError(f"Model '{model.name}' has never been built, so it has no weights to {owner}. Call "
-                             "fit first, or give the first layer input_shape=(n,) (or start with Input(shape=(n,))).")
+            raise ValueError(
+                f"Model '{model.name}' has never been built, so it has no weights to {owner}. Call "
+                "fit first, or give the first layer input_shape=(n,) (or start with Input(shape=(n,)))."
+            )
         model.build()
 
 
@@ -134,7 +114,7 @@ def save_model(model, filepath, overwrite: bool = True) -> None:
 
     >>> model.save("rings.keras")    # then keras.models.load_model("rings.keras") works too
     """
-    path = _fspath(filepath, "save")
+    path = fspath_of(filepath, "save")
     if not path.endswith(".keras"):
         raise ValueError(
             f"The 'filepath' parameter of save must end in '.keras' (the Keras 3 format, which Keras and twoclass "
@@ -142,11 +122,15 @@ def save_model(model, filepath, overwrite: bool = True) -> None:
             "for a twoclass model folder (safetensors + JSON, read by `twoclass predict`) use "
             "twoclass.io.save_model_dir(model, 'folder')."
         )
-    _require_built(model, "save")
+    require_built(model, "save")
     config = json.dumps(fmt.model_config(model))
-    metadata = json.dumps({"keras_version": KERAS_FORMAT_VERSION,
-                           "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
-                           "twoclass_version": _twoclass_version()})
+    metadata = json.dumps(
+        {
+            "keras_version": KERAS_FORMAT_VERSION,
+            "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
+            "twoclass_version": _twoclass_version(),
+        }
+    )
 
     def write(out) -> None:
         weights = _weights_bytes(model)
@@ -159,7 +143,7 @@ def save_model(model, filepath, overwrite: bool = True) -> None:
 
 
 def _twoclass_version() -> str:
-    from . import __version__
+    from twoclass import __version__
 
     return __version__
 
@@ -168,46 +152,14 @@ def _not_a_model(path: str, why: str) -> ValueError:
     return ValueError(f"'{path}' is not a Keras model file ({why}).")
 
 
-def load_model(filepath, compile: bool = True):
-    """Load a `.keras` file written by twoclass or by Keras 3, or a twoclass model folder.
-
-    >>> model = load_model("rings.keras")
-    >>> model.predict(x)
-    """
-    path = _fspath(filepath, "load_model")
-    if os.path.isdir(path):
-        if os.path.exists(os.path.join(path, "twoclass.json")):
-            from . import io as twoclass_io
-
-            return twoclass_io.load_model_dir(path)
-        raise ValueError(f"'{path}' is a folder without a twoclass.json, so it is not a twoclass model folder. "
-                         "load_model reads '.keras' files and folders written by twoclass.io.")
-    if not os.path.exists(path):
-        raise _FileMissing(f"File not found: '{path}'. load_model reads '.keras' files (model.save('name.keras')).")
-    config, weights = _read_archive(path)
-    try:
-        model = fmt.model_from_config(config)
-    except fmt.UnsupportedModel as error:
-        raise ValueError(f"'{path}' cannot be loaded by twoclass. {error}") from None
-    with _open_h5(weights, path) as h5file:
-        _apply_weights(model, weights_fmt.read_layer_weights(model, h5file), h5file, f"'{path}'")
-        iterations = weights_fmt.saved_iterations(h5file)
-    compile_settings = config.get("compile_config")
-    if compile and compile_settings:
-        try:
-            fmt.compile_from_config(model, compile_settings)
-        except fmt.UnsupportedModel as error:
-            raise ValueError(f"'{path}': {error}") from None
-        if iterations is not None:
-            model.optimizer.iterations = iterations
-    return model
-
-
-def _read_archive(path: str) -> tuple[dict, bytes]:
+def read_archive(path: str) -> tuple[dict, bytes]:
     if not zipfile.is_zipfile(path):
         if _is_hdf5(path):
-            raise _not_a_model(path, "it is an HDF5 file: a legacy Keras 2 '.h5' model or a weights file. Load "
-                                     "weights with model.load_weights(path) into a model of the same architecture")
+            raise _not_a_model(
+                path,
+                "it is an HDF5 file: a legacy Keras 2 '.h5' model or a weights file. Load "
+                "weights with model.load_weights(path) into a model of the same architecture",
+            )
         raise _not_a_model(path, "not a zip archive")
     try:
         with zipfile.ZipFile(path) as archive:
@@ -215,9 +167,15 @@ def _read_archive(path: str) -> tuple[dict, bytes]:
             if _CONFIG not in names:
                 raise _not_a_model(path, f"the archive has no {_CONFIG}")
             if _WEIGHTS not in names:
-                raise _not_a_model(path, f"the archive has no {_WEIGHTS}"
-                                   + ("; it stores weights as .npz, which twoclass does not read"
-                                      if "model.weights.npz" in names else ""))
+                raise _not_a_model(
+                    path,
+                    f"the archive has no {_WEIGHTS}"
+                    + (
+                        "; it stores weights as .npz, which twoclass does not read"
+                        if "model.weights.npz" in names
+                        else ""
+                    ),
+                )
             config_text, weights = archive.read(_CONFIG), archive.read(_WEIGHTS)
     except (zipfile.BadZipFile, OSError, EOFError) as error:
         raise _not_a_model(path, f"the zip archive is damaged: {error}") from None
@@ -235,7 +193,7 @@ def _is_hdf5(path: str) -> bool:
         return handle.read(8) == b"\x89HDF\r\n\x1a\n"
 
 
-class _open_h5:
+class open_h5:
     """An h5py.File over bytes or a path, whose failure to open is a ValueError naming the file."""
 
     def __init__(self, source, shown: str):
@@ -247,8 +205,9 @@ class _open_h5:
         try:
             self.file = h5py.File(io.BytesIO(self.source) if isinstance(self.source, bytes) else self.source, "r")
         except OSError as error:
-            raise ValueError(f"{self.shown} holds no readable HDF5 weights ({error}). The file is damaged or is "
-                             "not a weights file.") from None
+            raise ValueError(
+                f"{self.shown} holds no readable HDF5 weights ({error}). The file is damaged or is not a weights file."
+            ) from None
         return self.file
 
     def __exit__(self, *exc) -> None:
@@ -264,11 +223,13 @@ def save_weights(model, filepath, overwrite: bool = True) -> None:
 
     >>> model.save_weights("rings.weights.h5")
     """
-    path = _fspath(filepath, "save_weights")
+    path = fspath_of(filepath, "save_weights")
     if not path.endswith(".weights.h5"):
-        raise ValueError(f"The 'filepath' parameter of save_weights must end in '.weights.h5', as in Keras 3. Got "
-                         f"{path!r} instead. To save the whole model use model.save('name.keras').")
-    _require_built(model, "save")
+        raise ValueError(
+            f"The 'filepath' parameter of save_weights must end in '.weights.h5', as in Keras 3. Got "
+            f"{path!r} instead. To save the whole model use model.save('name.keras')."
+        )
+    require_built(model, "save")
     _atomic_write(path, lambda out: out.write(_weights_bytes(model)), overwrite, "save_weights")
 
 
@@ -277,27 +238,28 @@ def load_weights(model, filepath) -> None:
 
     >>> model.load_weights("rings.weights.h5")
     """
-    path = _fspath(filepath, "load_weights")
+    path = fspath_of(filepath, "load_weights")
     if not (path.endswith(".weights.h5") or path.endswith(".keras")):
-        raise ValueError(f"The 'filepath' parameter of load_weights must end in '.weights.h5' or '.keras'. Got "
-                         f"{path!r} instead.")
+        raise ValueError(
+            f"The 'filepath' parameter of load_weights must end in '.weights.h5' or '.keras'. Got {path!r} instead."
+        )
     if not os.path.exists(path):
-        raise _FileMissing(f"File not found: '{path}'.")
+        raise FileMissing(f"File not found: '{path}'.")
     source: Any = path
     if path.endswith(".keras"):
-        source = _read_archive(path)[1]
+        source = read_archive(path)[1]
     elif not _is_hdf5(path):
         raise ValueError(f"'{path}' is not a weights file (not HDF5). Write one with model.save_weights(path).")
-    with _open_h5(source, f"'{path}'") as h5file:
-        _apply_weights(model, weights_fmt.read_layer_weights(model, h5file), h5file, f"'{path}'")
+    with open_h5(source, f"'{path}'") as h5file:
+        apply_weights(model, weights_fmt.read_layer_weights(model, h5file), h5file, f"'{path}'")
 
 
-def _apply_weights(model, per_layer: list[list[np.ndarray]], h5file, shown: str) -> None:
+def apply_weights(model, per_layer: list[list[np.ndarray]], h5file, shown: str) -> None:
     """Check every layer's arrays against the model, naming the first layer that differs, then set them all."""
     placeholders = _fill_unadapted(model)
     was_built = model.built
     try:
-        _require_built(model, "load weights into")
+        require_built(model, "load weights into")
         expected = weights_fmt.layer_weights(model)
         for layer, path, want, got in zip(model.layers, weights_fmt.layer_paths(model), expected, per_layer):
             want_shapes = [w.shape for w in want]
@@ -310,8 +272,10 @@ def _apply_weights(model, per_layer: list[list[np.ndarray]], h5file, shown: str)
                 )
         extra = _unclaimed_layers(h5file, weights_fmt.layer_paths(model))
         if extra:
-            raise ValueError(f"{shown} has weights for layers that model '{model.name}' does not have ({extra}). "
-                             "The file was saved from a model with more layers.")
+            raise ValueError(
+                f"{shown} has weights for layers that model '{model.name}' does not have ({extra}). "
+                "The file was saved from a model with more layers."
+            )
         model.set_weights([w for arrays in per_layer for w in arrays])
     except BaseException:
         for layer in placeholders:
@@ -324,7 +288,7 @@ def _apply_weights(model, per_layer: list[list[np.ndarray]], h5file, shown: str)
 def _fill_unadapted(model) -> list:
     """Give never-adapted Normalization layers a stand-in mean and variance so the model can be built; the file's
     values replace them."""
-    from ._layers import Normalization
+    from twoclass.keras.layers import Normalization
 
     if model._input_dim is None:
         return []
@@ -341,5 +305,4 @@ def _unclaimed_layers(h5file, paths: list[str]) -> list[str]:
     if group is None:
         return []
     claimed = {path.split("/", 1)[1] for path in paths} | {"input_layer"}
-    return sorted(name for name in group.keys()
-                  if name not in claimed and len(group[name].get("vars", {})) > 0)
+    return sorted(name for name in group.keys() if name not in claimed and len(group[name].get("vars", {})) > 0)

@@ -12,11 +12,23 @@ import math
 import os
 import re
 import warnings
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-
-_DOWN = ("loss", "false_positives", "false_negatives", "fp", "fn", "mean_squared_error", "mse", "mae",
-         "mean_absolute_error", "binary_crossentropy", "crossentropy", "error")
+_DOWN = (
+    "loss",
+    "false_positives",
+    "false_negatives",
+    "fp",
+    "fn",
+    "mean_squared_error",
+    "mse",
+    "mae",
+    "mean_absolute_error",
+    "binary_crossentropy",
+    "crossentropy",
+    "error",
+)
 
 
 def direction(monitor: str) -> str:
@@ -52,8 +64,10 @@ class Callback:
 
 
 def wants_batch_hooks(callback: Callback) -> bool:
-    return any(getattr(type(callback), hook) is not getattr(Callback, hook)
-               for hook in ("on_train_batch_begin", "on_train_batch_end"))
+    return any(
+        getattr(type(callback), hook) is not getattr(Callback, hook)
+        for hook in ("on_train_batch_begin", "on_train_batch_end")
+    )
 
 
 class History(Callback):
@@ -101,15 +115,26 @@ class _Monitor(Callback):
         value = (logs or {}).get(self.monitor)
         if value is None:
             available = ", ".join(sorted(logs or {}))
-            warnings.warn(f"{type(self).__name__} is watching '{self.monitor}', which is not in the logs. "
-                          f"Available: {available}.", stacklevel=3)
+            warnings.warn(
+                f"{type(self).__name__} is watching '{self.monitor}', which is not in the logs. "
+                f"Available: {available}.",
+                stacklevel=3,
+            )
         return value
 
 
 class EarlyStopping(_Monitor):
-    def __init__(self, monitor: str = "val_loss", min_delta: float = 0.0, patience: int = 0, verbose: int = 0,
-                 mode: str = "auto", baseline: float | None = None, restore_best_weights: bool = False,
-                 start_from_epoch: int = 0):
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        min_delta: float = 0.0,
+        patience: int = 0,
+        verbose: int = 0,
+        mode: str = "auto",
+        baseline: float | None = None,
+        restore_best_weights: bool = False,
+        start_from_epoch: int = 0,
+    ):
         super().__init__(monitor, mode, min_delta)
         self.patience, self.verbose, self.baseline = int(patience), verbose, baseline
         self.restore_best_weights, self.start_from_epoch = bool(restore_best_weights), int(start_from_epoch)
@@ -145,8 +170,18 @@ class EarlyStopping(_Monitor):
 
 
 class ReduceLROnPlateau(_Monitor):
-    def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10, verbose: int = 0,
-                 mode: str = "auto", min_delta: float = 1e-4, cooldown: int = 0, min_lr: float = 0.0, **kwargs):
+    def __init__(
+        self,
+        monitor: str = "val_loss",
+        factor: float = 0.1,
+        patience: int = 10,
+        verbose: int = 0,
+        mode: str = "auto",
+        min_delta: float = 1e-4,
+        cooldown: int = 0,
+        min_lr: float = 0.0,
+        **kwargs,
+    ):
         super().__init__(monitor, mode, min_delta)
         if factor >= 1.0:
             raise ValueError(f"The 'factor' parameter of ReduceLROnPlateau must be < 1. Got {factor!r} instead.")
@@ -182,21 +217,34 @@ class ReduceLROnPlateau(_Monitor):
 class ModelCheckpoint(_Monitor):
     """Saves the model (or its weights) after epochs; `filepath` may hold `{epoch}` and metric placeholders."""
 
-    def __init__(self, filepath, monitor: str = "val_loss", verbose: int = 0, save_best_only: bool = False,
-                 save_weights_only: bool = False, mode: str = "auto", save_freq="epoch",
-                 initial_value_threshold: float | None = None):
+    def __init__(
+        self,
+        filepath,
+        monitor: str = "val_loss",
+        verbose: int = 0,
+        save_best_only: bool = False,
+        save_weights_only: bool = False,
+        mode: str = "auto",
+        save_freq="epoch",
+        initial_value_threshold: float | None = None,
+    ):
         super().__init__(monitor, mode)
         self.filepath = os.fspath(filepath)
         self.verbose, self.save_best_only, self.save_weights_only = verbose, save_best_only, save_weights_only
         if save_freq != "epoch":
-            raise ValueError(f"The 'save_freq' parameter of ModelCheckpoint must be 'epoch' in twoclass. "
-                             f"Got {save_freq!r} instead.")
+            raise ValueError(
+                f"The 'save_freq' parameter of ModelCheckpoint must be 'epoch' in twoclass. Got {save_freq!r} instead."
+            )
         if save_weights_only and not self.filepath.endswith(".weights.h5"):
-            raise ValueError("When save_weights_only=True, the filepath must end in '.weights.h5'. "
-                             f"Received: filepath={self.filepath}")
+            raise ValueError(
+                "When save_weights_only=True, the filepath must end in '.weights.h5'. "
+                f"Received: filepath={self.filepath}"
+            )
         if not save_weights_only and not self.filepath.endswith(".keras"):
-            raise ValueError("The filepath of ModelCheckpoint must end in '.keras' (or '.weights.h5' with "
-                             f"save_weights_only=True). Received: filepath={self.filepath}")
+            raise ValueError(
+                "The filepath of ModelCheckpoint must end in '.keras' (or '.weights.h5' with "
+                f"save_weights_only=True). Received: filepath={self.filepath}"
+            )
         self.best = initial_value_threshold
 
     def on_epoch_end(self, epoch, logs=None):
@@ -241,17 +289,29 @@ class CSVLogger(Callback):
 
 
 class LambdaCallback(Callback):
-    def __init__(self, on_epoch_begin: Callable | None = None, on_epoch_end: Callable | None = None,
-                 on_train_begin: Callable | None = None, on_train_end: Callable | None = None,
-                 on_train_batch_begin=None, on_train_batch_end=None, **kwargs):
+    def __init__(
+        self,
+        on_epoch_begin: Callable | None = None,
+        on_epoch_end: Callable | None = None,
+        on_train_begin: Callable | None = None,
+        on_train_end: Callable | None = None,
+        on_train_batch_begin=None,
+        on_train_batch_end=None,
+        **kwargs,
+    ):
         super().__init__()
-        for hook, function in (("on_epoch_begin", on_epoch_begin), ("on_epoch_end", on_epoch_end),
-                               ("on_train_begin", on_train_begin), ("on_train_end", on_train_end)):
+        for hook, function in (
+            ("on_epoch_begin", on_epoch_begin),
+            ("on_epoch_end", on_epoch_end),
+            ("on_train_begin", on_train_begin),
+            ("on_train_end", on_train_end),
+        ):
             if function is not None:
                 setattr(self, hook, function)
         if on_train_batch_begin or on_train_batch_end:
-            raise ValueError("LambdaCallback: batch hooks are not supported, since twoclass compiles whole epochs. "
-                             "Use on_epoch_end.")
+            raise ValueError(
+                "LambdaCallback: batch hooks are not supported, since twoclass compiles whole epochs. Use on_epoch_end."
+            )
 
 
 class TerminateOnNaN(Callback):

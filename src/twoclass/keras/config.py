@@ -10,25 +10,42 @@ File handling (zip archives, atomic writes, errors about files) lives in `_savin
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from . import _losses as losses
-from . import _metrics as metrics_module
-from . import _optimizers as optimizers
-from ._layers import LAYER_CLASSES, InputLayer
+from twoclass.keras import losses as losses
+from twoclass.keras import metrics as metrics_module
+from twoclass.keras import optimizers as optimizers
+from twoclass.keras.layers import LAYER_CLASSES, InputLayer
 
-_DTYPE_POLICY = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"},
-                 "registered_name": None}
+_DTYPE_POLICY = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": None}
 # Layers whose Keras `build` records an input shape, so Keras writes a per-layer build_config for them.
 _BUILT_WITH_SHAPE = {"Dense", "BatchNormalization", "Normalization"}
-_VARIANCE_SCALING = {"VarianceScaling", "GlorotUniform", "GlorotNormal", "HeUniform", "HeNormal", "LecunUniform",
-                     "LecunNormal"}
+_VARIANCE_SCALING = {
+    "VarianceScaling",
+    "GlorotUniform",
+    "GlorotNormal",
+    "HeUniform",
+    "HeNormal",
+    "LecunUniform",
+    "LecunNormal",
+}
 # Keys Keras writes that twoclass layers do not take, with the only value twoclass can honour.
-_KERAS_ONLY = {"quantization_config": None, "kernel_constraint": None, "bias_constraint": None, "renorm": False,
-               "renorm_clipping": None, "renorm_momentum": None, "synchronized": False, "beta_constraint": None,
-               "gamma_constraint": None, "beta_regularizer": None, "gamma_regularizer": None, "noise_shape": None,
-               "invert": False, "activity_regularizer": None}
+_KERAS_ONLY = {
+    "quantization_config": None,
+    "kernel_constraint": None,
+    "bias_constraint": None,
+    "renorm": False,
+    "renorm_clipping": None,
+    "renorm_momentum": None,
+    "synchronized": False,
+    "beta_constraint": None,
+    "gamma_constraint": None,
+    "beta_regularizer": None,
+    "gamma_regularizer": None,
+    "noise_shape": None,
+    "invert": False,
+    "activity_regularizer": None,
+}
 _ANY_VALUE = {"renorm_momentum"}  # ignored whatever its value: it matters only with renorm=True
 
 
@@ -61,8 +78,14 @@ def keras_layer_config(layer) -> dict[str, Any]:
 
 
 def _input_layer_entry(name: str, input_dim: int | None) -> dict[str, Any]:
-    config = {"batch_shape": [None, input_dim], "dtype": "float32", "sparse": False, "ragged": False, "name": name,
-              "optional": False}
+    config = {
+        "batch_shape": [None, input_dim],
+        "dtype": "float32",
+        "sparse": False,
+        "ragged": False,
+        "name": name,
+        "optional": False,
+    }
     return {"module": "keras.layers", "class_name": "InputLayer", "config": config, "registered_name": None}
 
 
@@ -71,8 +94,12 @@ def _layer_entries(model) -> list[dict[str, Any]]:
     entries = []
     for layer, input_dim in zip(model.layers, dims):
         class_name = type(layer).__name__
-        entry = {"module": "keras.layers", "class_name": class_name, "config": keras_layer_config(layer),
-                 "registered_name": None}
+        entry = {
+            "module": "keras.layers",
+            "class_name": class_name,
+            "config": keras_layer_config(layer),
+            "registered_name": None,
+        }
         if input_dim and class_name in _BUILT_WITH_SHAPE:
             entry["build_config"] = {"input_shape": [None, input_dim]}
         entries.append(entry)
@@ -84,9 +111,16 @@ def compile_config(model) -> dict[str, Any]:
     if model.loss is None:
         return {}
     metric_list = [metrics_module.serialize(m) for m in model.compiled_metrics]
-    return {"optimizer": optimizers.serialize(model.optimizer), "loss": losses.serialize(model.loss),
-            "loss_weights": None, "metrics": metric_list or None, "weighted_metrics": None, "run_eagerly": False,
-            "steps_per_execution": 1, "jit_compile": True}
+    return {
+        "optimizer": optimizers.serialize(model.optimizer),
+        "loss": losses.serialize(model.loss),
+        "loss_weights": None,
+        "metrics": metric_list or None,
+        "weighted_metrics": None,
+        "run_eagerly": False,
+        "steps_per_execution": 1,
+        "jit_compile": True,
+    }
 
 
 def _with_schedule_names(compiled: dict) -> dict:
@@ -96,18 +130,12 @@ def _with_schedule_names(compiled: dict) -> dict:
     return compiled
 
 
-def is_functional(model) -> bool:
-    from ._model import Model
-
-    return isinstance(model, Model)
-
-
 def model_config(model) -> dict[str, Any]:
     """The whole-model dict of Keras's `to_json()` / `config.json`."""
     input_name = model._input_name or "input_layer"
     input_dim = model._input_dim
     entries = _layer_entries(model)
-    if is_functional(model):
+    if model.is_functional:
         return _functional_config(model, input_name, entries)
     layers = ([_input_layer_entry(input_name, input_dim)] if input_dim else []) + entries
     config: dict[str, Any] = {"name": model.name, "trainable": True, "dtype": _DTYPE_POLICY, "layers": layers}
@@ -124,15 +152,27 @@ def _functional_config(model, input_name: str, entries: list[dict]) -> dict[str,
     first = {**_input_layer_entry(input_name, model._input_dim), "name": input_name, "inbound_nodes": []}
     layers, previous = [first], input_name
     for entry, layer, dim in zip(entries, model.layers, dims):
-        tensor = {"class_name": "__keras_tensor__",
-                  "config": {"shape": [None, dim], "dtype": "float32", "keras_history": [previous, 0, 0]}}
+        tensor = {
+            "class_name": "__keras_tensor__",
+            "config": {"shape": [None, dim], "dtype": "float32", "keras_history": [previous, 0, 0]},
+        }
         layers.append({**entry, "name": layer.name, "inbound_nodes": [{"args": [tensor], "kwargs": {}}]})
         previous = layer.name
-    config = {"name": model.name, "trainable": True, "layers": layers, "input_layers": [input_name, 0, 0],
-              "output_layers": [previous, 0, 0]}
-    return {"module": "keras.src.models.functional", "class_name": "Functional", "config": config,
-            "registered_name": "Functional", "build_config": {"input_shape": None},
-            "compile_config": _with_schedule_names(compile_config(model))}
+    config = {
+        "name": model.name,
+        "trainable": True,
+        "layers": layers,
+        "input_layers": [input_name, 0, 0],
+        "output_layers": [previous, 0, 0],
+    }
+    return {
+        "module": "keras.src.models.functional",
+        "class_name": "Functional",
+        "config": config,
+        "registered_name": "Functional",
+        "build_config": {"input_shape": None},
+        "compile_config": _with_schedule_names(compile_config(model)),
+    }
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -143,11 +183,13 @@ def _supported_message(class_names: list[str]) -> str:
     listed = ", ".join(sorted(LAYER_CLASSES))
     unknown = ", ".join(dict.fromkeys(str(name) for name in class_names))
     kind = "layer" if len(set(class_names)) == 1 else "layers"
-    return (f"The model uses {kind} {unknown}, which twoclass does not support. Supported layers: {listed}. "
-            "twoclass models are stacks of these layers for tables of features.")
+    return (
+        f"The model uses {kind} {unknown}, which twoclass does not support. Supported layers: {listed}. "
+        "twoclass models are stacks of these layers for tables of features."
+    )
 
 
-def _check_classes(entries: list[dict]) -> None:
+def check_classes(entries: list[dict]) -> None:
     unknown = [e.get("class_name") for e in entries if e.get("class_name") not in LAYER_CLASSES]
     if unknown:
         raise UnsupportedModel(_supported_message(unknown))
@@ -174,8 +216,10 @@ def _input_dim_of(config: dict) -> int | None:
     if shape is None:
         return None
     if len(shape) != 2:
-        raise UnsupportedModel(f"Layer '{config.get('name')}' takes inputs of shape {tuple(shape)}; twoclass models "
-                               "take tables of shape (rows, features).")
+        raise UnsupportedModel(
+            f"Layer '{config.get('name')}' takes inputs of shape {tuple(shape)}; twoclass models "
+            "take tables of shape (rows, features)."
+        )
     return shape[1]
 
 
@@ -192,27 +236,32 @@ def layer_from_entry(entry: dict):
     for key, default in _KERAS_ONLY.items():
         value = config.pop(key, default)
         if key not in _ANY_VALUE and value != default:
-            raise UnsupportedModel(f"Layer '{config.get('name')}' ({class_name}) sets {key}={value!r}, which "
-                                   f"twoclass does not support (only {default!r}).")
+            raise UnsupportedModel(
+                f"Layer '{config.get('name')}' ({class_name}) sets {key}={value!r}, which "
+                f"twoclass does not support (only {default!r})."
+            )
     for key in ("kernel_initializer", "bias_initializer"):
         if key in config:
             config[key] = _clean_initializer(config[key])
     if "activation" in config:
         config["activation"] = _clean_activation(config["activation"])
     if class_name == "Normalization" and config.get("axis") not in (None, -1, [-1], (-1,), 1, [1]):
-        raise UnsupportedModel(f"Normalization layer '{config.get('name')}' normalises over axis "
-                               f"{config['axis']!r}; twoclass supports only the feature axis (-1).")
+        raise UnsupportedModel(
+            f"Normalization layer '{config.get('name')}' normalises over axis "
+            f"{config['axis']!r}; twoclass supports only the feature axis (-1)."
+        )
     try:
         layer = cls.from_config(config)
     except (TypeError, ValueError) as error:
-        raise UnsupportedModel(f"Layer '{config.get('name')}' ({class_name}) could not be rebuilt from its config: "
-                               f"{error}") from None
+        raise UnsupportedModel(
+            f"Layer '{config.get('name')}' ({class_name}) could not be rebuilt from its config: {error}"
+        ) from None
     if input_dim is not None and layer.input_dim is None:
         layer.input_dim = input_dim
     return layer
 
 
-def _chain_entries(config: dict) -> list[dict]:
+def chain_entries(config: dict) -> list[dict]:
     """The layer entries of a functional config in order, after checking they form one chain."""
     entries = list(config.get("layers", []))
     by_name = {e.get("name") or e.get("config", {}).get("name"): e for e in entries}
@@ -230,13 +279,17 @@ def _chain_entries(config: dict) -> list[dict]:
         nodes = entry.get("inbound_nodes") or []
         parents = [a for node in nodes for a in _tensor_args(node)]
         if len(nodes) > 1 or len(parents) > 1:
-            raise UnsupportedModel(f"Layer '{current}' takes several inputs or is shared; twoclass loads functional "
-                                   "models that are a single chain of layers.")
+            raise UnsupportedModel(
+                f"Layer '{current}' takes several inputs or is shared; twoclass loads functional "
+                "models that are a single chain of layers."
+            )
         current = parents[0] if parents else None
     chain.reverse()
     if (chain[0].get("name") or chain[0]["config"].get("name")) != inputs[0] or len(chain) != len(entries):
-        raise UnsupportedModel("twoclass loads functional models that are a single chain from the input to the "
-                               "output; this one branches or has unused layers.")
+        raise UnsupportedModel(
+            "twoclass loads functional models that are a single chain from the input to the "
+            "output; this one branches or has unused layers."
+        )
     return chain
 
 
@@ -249,34 +302,6 @@ def _tensor_args(node) -> list[str]:
         elif isinstance(arg, list) and arg and isinstance(arg[0], str):  # older list form [name, node, tensor, {}]
             names.append(arg[0])
     return names
-
-
-def model_from_config(config: dict):
-    """A twoclass Sequential (or functional Model) from a Keras model config dict, without compiling it."""
-    from ._model import Model, Sequential
-
-    class_name = config.get("class_name")
-    inner = config.get("config") or {}
-    if class_name not in ("Sequential", "Functional", "Model"):
-        raise UnsupportedModel(f"The config describes a {class_name!r} model; twoclass loads Keras 'Sequential' "
-                               "and 'Functional' models.")
-    _check_classes(list(inner.get("layers", [])))
-    if class_name == "Sequential":
-        entries = list(inner.get("layers", []))
-        model = Sequential(name=inner.get("name"))
-    else:
-        entries = _chain_entries(inner)
-        model = Model(name=inner.get("name"))
-    for entry in entries:
-        model.add(layer_from_entry(entry))
-    build_shape = inner.get("build_input_shape") or (config.get("build_config") or {}).get("input_shape")
-    if model._input_dim is None and build_shape and len(build_shape) == 2 and build_shape[1]:
-        model._input_dim = int(build_shape[1])
-    return model
-
-
-def model_from_json_text(text: str):
-    return model_from_config(json.loads(text))
 
 
 def _named(value):
@@ -309,8 +334,13 @@ def compile_from_config(model, config: dict) -> None:
     if metric_list and isinstance(metric_list[0], list):  # one list per output
         metric_list = [m for group in metric_list for m in group]
     try:
-        model.compile(optimizer=config.get("optimizer", "rmsprop"), loss=_loss_from(loss),
-                      metrics=[_named(m) for m in metric_list])
+        model.compile(
+            optimizer=config.get("optimizer", "rmsprop"),
+            loss=_loss_from(loss),
+            metrics=[_named(m) for m in metric_list],
+        )
     except (TypeError, ValueError, KeyError) as error:
-        raise UnsupportedModel(f"The saved compile settings could not be restored: {error} Load with "
-                               "compile=False and call model.compile(...) yourself.") from None
+        raise UnsupportedModel(
+            f"The saved compile settings could not be restored: {error} Load with "
+            "compile=False and call model.compile(...) yourself."
+        ) from None

@@ -16,7 +16,7 @@ from typing import Any
 import jax
 import numpy as np
 
-from . import _engine as engine
+from twoclass.engine import programs as engine
 
 SCALE_RATIO = 100.0  # columns whose spreads differ this much make gradient steps fit one and ignore the others
 FLAT_LOSS_TOLERANCE = 0.02  # relative distance to the class-prior entropy counted as "learned nothing"
@@ -42,9 +42,11 @@ def scale_hint(x: np.ndarray, first_layer_kind: str) -> str | None:
     spread = spread[np.isfinite(spread) & (spread > 0)]
     if spread.size < 2 or spread.max() / spread.min() < SCALE_RATIO:
         return None
-    return (f"The input columns differ in scale by {spread.max() / spread.min():.0f}x (standard deviations from "
-            f"{spread.min():.3g} to {spread.max():.3g}); put a Normalization layer first and call its adapt(x_train) "
-            "before fit, so every column counts.")
+    return (
+        f"The input columns differ in scale by {spread.max() / spread.min():.0f}x (standard deviations from "
+        f"{spread.min():.3g} to {spread.max():.3g}); put a Normalization layer first and call its adapt(x_train) "
+        "before fit, so every column counts."
+    )
 
 
 def prior_loss(y: np.ndarray, weight: np.ndarray) -> float:
@@ -59,8 +61,9 @@ def prior_loss(y: np.ndarray, weight: np.ndarray) -> float:
     return entropy * total / len(y)  # fit's loss averages weight * row loss over rows
 
 
-def flat_loss_hint(loss: list[float], accuracy: list[float] | None, y: np.ndarray, weight: np.ndarray,
-                   is_cross_entropy: bool) -> str | None:
+def flat_loss_hint(
+    loss: list[float], accuracy: list[float] | None, y: np.ndarray, weight: np.ndarray, is_cross_entropy: bool
+) -> str | None:
     """(b) The final training loss sits at the class-prior entropy and accuracy at the majority rate."""
     if not is_cross_entropy or not loss or not math.isfinite(loss[-1]):
         return None
@@ -70,18 +73,22 @@ def flat_loss_hint(loss: list[float], accuracy: list[float] | None, y: np.ndarra
     majority = max(float(np.mean(y)), 1.0 - float(np.mean(y)))
     if accuracy and abs(accuracy[-1] - majority) > FLAT_ACCURACY_TOLERANCE:
         return None
-    return (f"The training loss ({loss[-1]:.4f}) stayed at the level of always guessing the class balance "
-            f"({level:.4f}): the network learned nothing beyond how common each class is; scale the inputs, raise "
-            "the learning rate or train for more epochs.")
+    return (
+        f"The training loss ({loss[-1]:.4f}) stayed at the level of always guessing the class balance "
+        f"({level:.4f}): the network learned nothing beyond how common each class is; scale the inputs, raise "
+        "the learning rate or train for more epochs."
+    )
 
 
 def dead_relu_hint(dead: int, total: int) -> str | None:
     """(c) Most hidden ReLU units output zero on every training row, so no gradient reaches them any more."""
     if total == 0 or dead / total <= DEAD_FRACTION:
         return None
-    return (f"{dead} of {total} hidden ReLU units output zero on every training row (dead units that no longer "
-            "learn); lower the learning rate, use kernel_initializer='he_normal', or switch to "
-            "activation='leaky_relu'.")
+    return (
+        f"{dead} of {total} hidden ReLU units output zero on every training row (dead units that no longer "
+        "learn); lower the learning rate, use kernel_initializer='he_normal', or switch to "
+        "activation='leaky_relu'."
+    )
 
 
 def overfit_hint(history: dict[str, list[float]]) -> str | None:
@@ -90,22 +97,26 @@ def overfit_hint(history: dict[str, list[float]]) -> str | None:
     if accuracy_key is not None:
         gap = history[accuracy_key][-1] - history[f"val_{accuracy_key}"][-1]
         if gap > OVERFIT_GAP:
-            return (f"Training accuracy ({history[accuracy_key][-1]:.3f}) is far above validation accuracy "
-                    f"({history[f'val_{accuracy_key}'][-1]:.3f}): the model is over-fitting; use "
-                    "EarlyStopping(monitor='val_loss', restore_best_weights=True), add Dropout, or an L2 "
-                    "kernel_regularizer.")
+            return (
+                f"Training accuracy ({history[accuracy_key][-1]:.3f}) is far above validation accuracy "
+                f"({history[f'val_{accuracy_key}'][-1]:.3f}): the model is over-fitting; use "
+                "EarlyStopping(monitor='val_loss', restore_best_weights=True), add Dropout, or an L2 "
+                "kernel_regularizer."
+            )
     loss, val_loss = history.get("loss", []), history.get("val_loss", [])
     if len(val_loss) < 6 or len(loss) != len(val_loss):
         return None
     start = len(loss) - max(2, len(loss) // 3) - 1
-    train_falls = loss[-1] < loss[start] and all(b <= a * 1.01 for a, b in zip(loss[start:], loss[start + 1:]))
+    train_falls = loss[-1] < loss[start] and all(b <= a * 1.01 for a, b in zip(loss[start:], loss[start + 1 :]))
     val_rises = val_loss[-1] > val_loss[start] * 1.05 and val_loss[-1] > min(val_loss) * 1.10
     if train_falls and val_rises:
         best = int(np.argmin(val_loss))
-        return (f"The validation loss rose over the last epochs (best {val_loss[best]:.4f} at epoch {best + 1}, now "
-                f"{val_loss[-1]:.4f}) while the training loss kept falling: the model is over-fitting; use "
-                "EarlyStopping(monitor='val_loss', restore_best_weights=True), add Dropout, or an L2 "
-                "kernel_regularizer.")
+        return (
+            f"The validation loss rose over the last epochs (best {val_loss[best]:.4f} at epoch {best + 1}, now "
+            f"{val_loss[-1]:.4f}) while the training loss kept falling: the model is over-fitting; use "
+            "EarlyStopping(monitor='val_loss', restore_best_weights=True), add Dropout, or an L2 "
+            "kernel_regularizer."
+        )
     return None
 
 
@@ -122,8 +133,10 @@ def divergence_hint(loss: list[float], learning_rate: float | None) -> str | Non
     if finite[-1] <= DIVERGENCE_FACTOR * min(finite) or finite[-1] - min(finite) < DIVERGENCE_MARGIN:
         return None
     rate = f" ({learning_rate:g})" if learning_rate is not None else ""
-    return (f"The training loss diverged: it ended at {finite[-1]:.4g}, over {DIVERGENCE_FACTOR:.0f}x its minimum "
-            f"({min(finite):.4g}), and was still rising; the learning rate{rate} is too high, lower it (e.g. by 10x).")
+    return (
+        f"The training loss diverged: it ended at {finite[-1]:.4g}, over {DIVERGENCE_FACTOR:.0f}x its minimum "
+        f"({min(finite):.4g}), and was still rising; the learning rate{rate} is too high, lower it (e.g. by 10x)."
+    )
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -144,14 +157,19 @@ def count_dead_relu_units(model, x: np.ndarray) -> tuple[int, int]:
 
 
 def _is_relu(structure: tuple) -> bool:
-    return (structure[0] == "dense" and structure[2] == "relu") or (structure[0] == "activation"
-                                                                    and structure[1] == "relu")
+    return (structure[0] == "dense" and structure[2] == "relu") or (
+        structure[0] == "activation" and structure[1] == "relu"
+    )
 
 
 def _learning_rate(model) -> float | None:
     try:
         return float(model.optimizer.current_learning_rate())
-    except (AttributeError, TypeError, ValueError):  # a schedule or an optimizer without a plain rate: the hint is still useful without it
+    except (
+        AttributeError,
+        TypeError,
+        ValueError,
+    ):  # a schedule or an optimizer without a plain rate: the hint is still useful without it
         return None
 
 

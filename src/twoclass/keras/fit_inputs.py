@@ -7,8 +7,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._arrays import as_binary_targets, as_features, as_sample_weight
-from ._validation import check_bool, check_float, check_int, invalid
+from twoclass.core.arrays import as_binary_targets, as_features, as_sample_weight
+from twoclass.core.validation import check_bool, check_float, check_int, invalid
 
 
 class FitInputs(NamedTuple):
@@ -53,29 +53,47 @@ def _verbosity(verbose) -> int:
 
 def _validation_tuple(validation_data) -> tuple:
     if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
-        raise invalid("validation_data", "fit", "a tuple (x_val, y_val) or (x_val, y_val, sample_weight_val)",
-                      type(validation_data).__name__)
+        raise invalid(
+            "validation_data",
+            "fit",
+            "a tuple (x_val, y_val) or (x_val, y_val, sample_weight_val)",
+            type(validation_data).__name__,
+        )
     return tuple(validation_data) + ((None,) if len(validation_data) == 2 else ())
 
 
-def prepare_fit_inputs(x, y, *, batch_size, epochs, verbose, validation_split, validation_data, shuffle,
-                       class_weight, sample_weight, initial_epoch, steps_per_epoch=None,
-                       validation_freq=1) -> FitInputs:
+def prepare_fit_inputs(
+    x,
+    y,
+    *,
+    batch_size,
+    epochs,
+    verbose,
+    validation_split,
+    validation_data,
+    shuffle,
+    class_weight,
+    sample_weight,
+    initial_epoch,
+    steps_per_epoch=None,
+    validation_freq=1,
+) -> FitInputs:
     epochs = check_int(epochs, "epochs", "fit", minimum=1)
     batch_size = 32 if batch_size is None else check_int(batch_size, "batch_size", "fit", minimum=1)
     initial_epoch = check_int(initial_epoch, "initial_epoch", "fit", minimum=0)
-    validation_split = check_float(validation_split, "validation_split", "fit", minimum=0.0, maximum=1.0,
-                                   include_maximum=False)
+    validation_split = check_float(
+        validation_split, "validation_split", "fit", minimum=0.0, maximum=1.0, include_maximum=False
+    )
     shuffle = check_bool(shuffle, "shuffle", "fit")
     verbose = _verbosity(verbose)
     if steps_per_epoch is not None:
-        raise invalid("steps_per_epoch", "fit", "None (twoclass always runs whole epochs over arrays)",
-                      steps_per_epoch)
+        raise invalid("steps_per_epoch", "fit", "None (twoclass always runs whole epochs over arrays)", steps_per_epoch)
     if validation_freq != 1:
         raise invalid("validation_freq", "fit", "1 (validation figures are computed every epoch)", validation_freq)
     if hasattr(x, "element_spec") or hasattr(x, "__next__"):
-        raise TypeError("fit takes arrays (NumPy, lists, pandas). Received a dataset/generator object; "
-                        "convert it to arrays first.")
+        raise TypeError(
+            "fit takes arrays (NumPy, lists, pandas). Received a dataset/generator object; convert it to arrays first."
+        )
 
     features = as_features(x, "x", "fit")
     targets = as_binary_targets(y, features.shape[0], "y", "fit")
@@ -91,14 +109,21 @@ def prepare_fit_inputs(x, y, *, batch_size, epochs, verbose, validation_split, v
         # Keras takes the last rows, before any shuffling.
         split_at = int(math.floor(features.shape[0] * (1.0 - validation_split)))
         if split_at == 0 or split_at == features.shape[0]:
-            raise invalid("validation_split", "fit", f"a fraction leaving rows on both sides of the split of "
-                          f"{features.shape[0]} rows", validation_split)
+            raise invalid(
+                "validation_split",
+                "fit",
+                f"a fraction leaving rows on both sides of the split of {features.shape[0]} rows",
+                validation_split,
+            )
         x_val, y_val, weight_val = features[split_at:], targets[split_at:], weight[split_at:]
         features, targets, weight = features[:split_at], targets[:split_at], weight[:split_at]
         if len(np.unique(targets)) < 2:
-            raise ValueError("After validation_split, the training rows hold one class only. Shuffle the data "
-                             "before fit (Keras's validation_split takes the last rows).")
+            raise ValueError(
+                "After validation_split, the training rows hold one class only. Shuffle the data "
+                "before fit (Keras's validation_split takes the last rows)."
+            )
     # As in Keras, class weights apply to the training rows only, never to validation figures.
     weight = weight * class_weight_vector(class_weight, targets)
-    return FitInputs(features, targets, weight, x_val, y_val, weight_val, batch_size, epochs, verbose, shuffle,
-                     initial_epoch)
+    return FitInputs(
+        features, targets, weight, x_val, y_val, weight_val, batch_size, epochs, verbose, shuffle, initial_epoch
+    )

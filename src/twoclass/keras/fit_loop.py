@@ -12,11 +12,11 @@ import time
 import jax
 import numpy as np
 
-from . import _callbacks as callbacks_module
-from . import _engine as engine
-from . import _optimizers as optimizers
-from ._fit_inputs import FitInputs
-from ._progress import EpochPrinter
+from twoclass.engine import optimizers as optimizer_rules
+from twoclass.engine import programs as engine
+from twoclass.keras import callbacks as callbacks_module
+from twoclass.keras.fit_inputs import FitInputs
+from twoclass.keras.progress import EpochPrinter
 
 _CHUNK_SECONDS = 0.5  # aim for a host round trip about this often, so progress stays live on long runs
 
@@ -25,12 +25,19 @@ def _start_state(model, plan: engine.Plan) -> engine.TrainState:
     ts = model._train_state
     optimizer_hyper = engine.float32_tree(model.optimizer.hyper())
     if ts is None or getattr(model, "_train_state_optimizer", None) != plan.optimizer:
-        ts = engine.init_train_state(plan.optimizer, optimizer_hyper, model._params, model._states,
-                                     engine.prng_key(model._seed ^ 0x5EED),
-                                     step=model.optimizer.iterations, epoch=model._epochs_done)
+        ts = engine.init_train_state(
+            plan.optimizer,
+            optimizer_hyper,
+            model._params,
+            model._states,
+            engine.prng_key(model._seed ^ 0x5EED),
+            step=model.optimizer.iterations,
+            epoch=model._epochs_done,
+        )
         model._train_state_optimizer = plan.optimizer
-    opt_state = optimizers.set_hyperparams(ts.opt_state, optimizer_hyper)
+    opt_state = optimizer_rules.set_hyperparams(ts.opt_state, optimizer_hyper)
     return ts._replace(params=model._params, state=model._states, opt_state=opt_state)
+
 
 def run_fit(model, inputs: FitInputs, user_callbacks) -> callbacks_module.History:
     """Train `model` on checked inputs: a few calls of the compiled chunk of epochs, callbacks in between."""
@@ -48,8 +55,10 @@ def run_fit(model, inputs: FitInputs, user_callbacks) -> callbacks_module.Histor
         callback.set_model(model)
         callback.set_params({"verbose": inputs.verbose, "epochs": inputs.epochs, "steps": steps})
         if callbacks_module.wants_batch_hooks(callback):
-            raise ValueError(f"Callback {type(callback).__name__} uses batch hooks (on_train_batch_*), which "
-                             "twoclass cannot call: it compiles whole epochs. Use on_epoch_end instead.")
+            raise ValueError(
+                f"Callback {type(callback).__name__} uses batch hooks (on_train_batch_*), which "
+                "twoclass cannot call: it compiles whole epochs. Use on_epoch_end instead."
+            )
     every_epoch = any(cb.every_epoch for cb in callback_list)
     quiet_on_nan = any(isinstance(cb, callbacks_module.TerminateOnNaN) for cb in user_callbacks)
 
@@ -95,7 +104,7 @@ def run_fit(model, inputs: FitInputs, user_callbacks) -> callbacks_module.Histor
             chunk = _chunk_for(_SECONDS_PER_EPOCH.get(speed_key))
     for callback in callback_list:
         callback.on_train_end()
-    from ._diagnostics import diagnose
+    from twoclass.keras.diagnostics import diagnose
 
     history.diagnostics = diagnose(model, inputs, history)
     if history.diagnostics and inputs.verbose:
@@ -103,10 +112,12 @@ def run_fit(model, inputs: FitInputs, user_callbacks) -> callbacks_module.Histor
             print(f"Hint: {hint}")
     return history
 
+
 def _adopt(model, ts: engine.TrainState, steps_done: int) -> None:
     model._train_state = ts
     model._params, model._states = ts.params, ts.state
     model.optimizer.iterations = steps_done
+
 
 def _diverged(model, epoch: int, inputs: FitInputs, row, callback_list, quiet: bool) -> None:
     history = model.history

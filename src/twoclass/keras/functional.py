@@ -15,7 +15,7 @@ class SymbolicTensor(NamedTuple):
     def shape(self):
         return (None, self.input_layer.input_dim)
 
-    def then(self, layer) -> "SymbolicTensor":
+    def then(self, layer) -> SymbolicTensor:
         return SymbolicTensor(self.input_layer, self.layers + (layer,))
 
 
@@ -30,9 +30,12 @@ def chain_between(inputs, outputs) -> tuple[object, list]:
             raise ValueError(f"twoclass models have one output. Received {len(outputs)} outputs.")
         outputs = outputs[0]
     if not isinstance(inputs, SymbolicTensor) or not isinstance(outputs, SymbolicTensor):
-        raise TypeError("Model(inputs, outputs) expects `inputs = Input(shape=(n,))` and `outputs` built by calling "
-                        f"layers on it. Received: inputs={type(inputs).__name__}, outputs={type(outputs).__name__}.")
+        raise TypeError(
+            "Model(inputs, outputs) expects `inputs = Input(shape=(n,))` and `outputs` built by calling "
+            f"layers on it. Received: inputs={type(inputs).__name__}, outputs={type(outputs).__name__}."
+        )
     if outputs.input_layer is not inputs.input_layer or outputs.layers[: len(inputs.layers)] != inputs.layers:
-        raise ValueError("The model's outputs were not computed from its inputs: build outputs by calling layers on "
-                         "the same Input.")
-    return inputs.input_layer, list(outputs.layers[len(inputs.layers):])
+        raise ValueError(
+            "The model's outputs were not computed from its inputs: build outputs by calling layers on the same Input."
+        )
+    return inputs.input_layer, list(outputs.layers[len(inputs.layers) :])

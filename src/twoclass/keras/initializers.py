@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ._registry import resolve
+from twoclass.core.registry import resolve
 
 
 def _fans(shape: tuple[int, ...]) -> tuple[float, float]:
@@ -40,7 +40,7 @@ class Initializer:
         return {}
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> "Initializer":
+    def from_config(cls, config: dict[str, Any]) -> Initializer:
         return cls(**config)
 
     def __repr__(self) -> str:
@@ -51,11 +51,15 @@ class Initializer:
 class VarianceScaling(Initializer):
     def __init__(self, scale: float = 1.0, mode: str = "fan_in", distribution: str = "truncated_normal", seed=None):
         if mode not in ("fan_in", "fan_out", "fan_avg"):
-            raise ValueError(f"The 'mode' parameter of VarianceScaling must be 'fan_in', 'fan_out' or 'fan_avg'. "
-                             f"Got {mode!r} instead.")
+            raise ValueError(
+                f"The 'mode' parameter of VarianceScaling must be 'fan_in', 'fan_out' or 'fan_avg'. "
+                f"Got {mode!r} instead."
+            )
         if distribution not in ("truncated_normal", "untruncated_normal", "normal", "uniform"):
-            raise ValueError("The 'distribution' parameter of VarianceScaling must be 'truncated_normal', "
-                             f"'untruncated_normal' or 'uniform'. Got {distribution!r} instead.")
+            raise ValueError(
+                "The 'distribution' parameter of VarianceScaling must be 'truncated_normal', "
+                f"'untruncated_normal' or 'uniform'. Got {distribution!r} instead."
+            )
         self.scale, self.mode, self.distribution, self.seed = float(scale), mode, distribution, seed
 
     def __call__(self, rng, shape):
@@ -183,5 +187,9 @@ def get(identifier) -> Initializer:
 
 
 def serialize(initializer: Initializer) -> dict[str, Any]:
-    return {"module": "keras.initializers", "class_name": type(initializer).__name__,
-            "config": initializer.get_config(), "registered_name": None}
+    return {
+        "module": "keras.initializers",
+        "class_name": type(initializer).__name__,
+        "config": initializer.get_config(),
+        "registered_name": None,
+    }

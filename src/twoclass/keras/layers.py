@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from . import _initializers as initializers
-from . import _regularizers as regularizers
-from ._activations import activation_name
-from ._validation import check_float, check_int
+from twoclass.core.validation import check_float, check_int
+from twoclass.engine.activations import activation_name
+from twoclass.keras import initializers as initializers
+from twoclass.keras import regularizers as regularizers
 
 _name_counters: dict[str, itertools.count] = defaultdict(itertools.count)
 
@@ -46,8 +46,16 @@ class Layer:
 
     kind = ""
 
-    def __init__(self, *, name: str | None = None, input_shape=None, input_dim: int | None = None,
-                 trainable: bool = True, dtype=None, **unknown):
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        input_shape=None,
+        input_dim: int | None = None,
+        trainable: bool = True,
+        dtype=None,
+        **unknown,
+    ):
         if unknown:
             bad = ", ".join(sorted(unknown))
             raise TypeError(f"{type(self).__name__} got unexpected keyword argument(s): {bad}.")
@@ -81,12 +89,19 @@ class Layer:
         return 0
 
     def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "trainable": self.trainable,
-                "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"},
-                          "registered_name": None}}
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": {
+                "module": "keras",
+                "class_name": "DTypePolicy",
+                "config": {"name": "float32"},
+                "registered_name": None,
+            },
+        }
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> "Layer":
+    def from_config(cls, config: dict[str, Any]) -> Layer:
         config = {k: v for k, v in config.items() if k in cls._config_keys() or k == "name"}
         return cls(**config)
 
@@ -98,7 +113,7 @@ class Layer:
 
     # -- the functional form: Dense(4)(inputs)
     def __call__(self, inputs):
-        from ._functional import SymbolicTensor
+        from twoclass.keras.functional import SymbolicTensor
 
         if not isinstance(inputs, SymbolicTensor):
             raise TypeError(
@@ -146,9 +161,17 @@ class Dense(Layer):
 
     kind = "dense"
 
-    def __init__(self, units: int, activation=None, use_bias: bool = True,
-                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
-                 kernel_regularizer=None, bias_regularizer=None, **kwargs):
+    def __init__(
+        self,
+        units: int,
+        activation=None,
+        use_bias: bool = True,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        bias_regularizer=None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.units = check_int(units, "units", "Dense", minimum=1)
         self.activation = activation_name(activation)
@@ -189,12 +212,18 @@ class Dense(Layer):
         return 2 if self.use_bias else 1
 
     def get_config(self):
-        return {**super().get_config(), "units": self.units, "activation": self.activation, "use_bias": self.use_bias,
-                "kernel_initializer": initializers.serialize(self.kernel_initializer),
-                "bias_initializer": initializers.serialize(self.bias_initializer),
-                "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-                "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-                "kernel_constraint": None, "bias_constraint": None}
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "activation": self.activation,
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "kernel_constraint": None,
+            "bias_constraint": None,
+        }
 
 
 class Activation(Layer):
@@ -246,11 +275,20 @@ class GaussianNoise(Layer):
 class BatchNormalization(Layer):
     kind = "batch_norm"
 
-    def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3, center: bool = True,
-                 scale: bool = True, **kwargs):
+    def __init__(
+        self,
+        axis: int = -1,
+        momentum: float = 0.99,
+        epsilon: float = 1e-3,
+        center: bool = True,
+        scale: bool = True,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         if axis not in (-1, 1):
-            raise ValueError(f"The 'axis' parameter of BatchNormalization must be -1 or 1 for tables. Got {axis!r} instead.")
+            raise ValueError(
+                f"The 'axis' parameter of BatchNormalization must be -1 or 1 for tables. Got {axis!r} instead."
+            )
         self.momentum = check_float(momentum, "momentum", "BatchNormalization", minimum=0.0, maximum=1.0)
         self.epsilon = check_float(epsilon, "epsilon", "BatchNormalization", minimum=0.0, include_minimum=False)
         self.center, self.scale = bool(center), bool(scale)
@@ -267,8 +305,10 @@ class BatchNormalization(Layer):
             params["gamma"] = np.ones((input_dim,), np.float32)
         if self.center:
             params["beta"] = np.zeros((input_dim,), np.float32)
-        state = {"moving_mean": np.zeros((input_dim,), np.float32),
-                 "moving_variance": np.ones((input_dim,), np.float32)}
+        state = {
+            "moving_mean": np.zeros((input_dim,), np.float32),
+            "moving_variance": np.ones((input_dim,), np.float32),
+        }
         return params, state
 
     def keras_weights(self, params, state):
@@ -289,14 +329,23 @@ class BatchNormalization(Layer):
         return 2 + int(self.scale) + int(self.center)
 
     def get_config(self):
-        return {**super().get_config(), "axis": -1, "momentum": self.momentum, "epsilon": self.epsilon,
-                "center": self.center, "scale": self.scale,
-                "beta_initializer": initializers.serialize(initializers.Zeros()),
-                "gamma_initializer": initializers.serialize(initializers.Ones()),
-                "moving_mean_initializer": initializers.serialize(initializers.Zeros()),
-                "moving_variance_initializer": initializers.serialize(initializers.Ones()),
-                "beta_regularizer": None, "gamma_regularizer": None, "beta_constraint": None,
-                "gamma_constraint": None, "synchronized": False}
+        return {
+            **super().get_config(),
+            "axis": -1,
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+            "beta_initializer": initializers.serialize(initializers.Zeros()),
+            "gamma_initializer": initializers.serialize(initializers.Ones()),
+            "moving_mean_initializer": initializers.serialize(initializers.Zeros()),
+            "moving_variance_initializer": initializers.serialize(initializers.Ones()),
+            "beta_regularizer": None,
+            "gamma_regularizer": None,
+            "beta_constraint": None,
+            "gamma_constraint": None,
+            "synchronized": False,
+        }
 
 
 class Normalization(Layer):
@@ -313,7 +362,7 @@ class Normalization(Layer):
         self.count = 0
 
     def adapt(self, data) -> None:
-        from ._arrays import as_features
+        from twoclass.core.arrays import as_features
 
         x = as_features(data, "data", "Normalization.adapt")
         self.mean = x.mean(axis=0, dtype=np.float64).astype(np.float32)
@@ -349,13 +398,15 @@ class Normalization(Layer):
         return {**super().get_config(), "axis": [-1], "invert": False, "mean": None, "variance": None}
 
 
-LAYER_CLASSES = {cls.__name__: cls for cls in
-                 (InputLayer, Dense, Activation, Dropout, GaussianNoise, BatchNormalization, Normalization)}
+LAYER_CLASSES = {
+    cls.__name__: cls
+    for cls in (InputLayer, Dense, Activation, Dropout, GaussianNoise, BatchNormalization, Normalization)
+}
 
 
 def Input(shape=None, batch_size=None, name=None, **kwargs):
     """The symbolic input of a functional model, or the first item of a Sequential list: `Input(shape=(4,))`."""
-    from ._functional import SymbolicTensor
+    from twoclass.keras.functional import SymbolicTensor
 
     layer = InputLayer(shape=shape, name=name, **kwargs)
     return SymbolicTensor(layer, ())

@@ -1,63 +1,15 @@
-"""Losses for a single sigmoid output. Each is a per-row function of (target, output) that the engine averages.
-
-When the model ends in a sigmoid, the engine hands the loss the logit (pre-activation) instead of the probability,
-so binary cross-entropy is computed as softplus(z) - y*z: exact for any z, never log(0).
-"""
+"""Keras-style loss objects (`BinaryCrossentropy`, `BinaryFocalCrossentropy`, ...): each names a per-row loss of
+`twoclass.engine.losses` (its structure) and its numbers (hyper), which the engine averages."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import jax
 import jax.numpy as jnp
 
-from ._registry import resolve
-from ._validation import check_float
-
-EPSILON = 1e-7  # Keras's backend.epsilon(), used when a loss must take probabilities
-
-
-def _smooth(y, hyper):
-    return y * (1.0 - hyper["label_smoothing"]) + 0.5 * hyper["label_smoothing"]
-
-
-def _bce_from_logits(y, z):
-    return jnp.maximum(z, 0.0) - z * y + jnp.log1p(jnp.exp(-jnp.abs(z)))
-
-
-def _bce_from_probabilities(y, p):
-    p = jnp.clip(p, EPSILON, 1.0 - EPSILON)
-    return -(y * jnp.log(p) + (1.0 - y) * jnp.log(1.0 - p))
-
-
-def _bce(structure, hyper, y, out, is_logit):
-    y = _smooth(y, hyper)
-    return _bce_from_logits(y, out) if is_logit else _bce_from_probabilities(y, out)
-
-
-def _focal(structure, hyper, y, out, is_logit):
-    _, _, class_balancing = structure
-    y = _smooth(y, hyper)
-    p = jax.nn.sigmoid(out) if is_logit else jnp.clip(out, EPSILON, 1.0 - EPSILON)
-    bce = _bce_from_logits(y, out) if is_logit else _bce_from_probabilities(y, out)
-    p_t = y * p + (1.0 - y) * (1.0 - p)
-    loss = jnp.power(1.0 - p_t, hyper["gamma"]) * bce
-    if class_balancing:
-        loss = loss * (y * hyper["alpha"] + (1.0 - y) * (1.0 - hyper["alpha"]))
-    return loss
-
-
-def _mse(structure, hyper, y, out, is_logit):
-    p = jax.nn.sigmoid(out) if is_logit else out
-    return jnp.square(y - p)
-
-
-def _mae(structure, hyper, y, out, is_logit):
-    p = jax.nn.sigmoid(out) if is_logit else out
-    return jnp.abs(y - p)
-
-
-PER_ROW = {"bce": _bce, "focal": _focal, "mse": _mse, "mae": _mae}
+from twoclass.core.registry import resolve
+from twoclass.core.validation import check_float
+from twoclass.engine.losses import PER_ROW
 
 
 class Loss:
@@ -68,8 +20,10 @@ class Loss:
 
     def __init__(self, name: str | None = None, reduction: str = "sum_over_batch_size", from_logits: bool = False):
         if reduction not in ("sum_over_batch_size", "auto", None):
-            raise ValueError(f"The 'reduction' parameter of {type(self).__name__} must be 'sum_over_batch_size'. "
-                             f"Got {reduction!r} instead.")
+            raise ValueError(
+                f"The 'reduction' parameter of {type(self).__name__} must be 'sum_over_batch_size'. "
+                f"Got {reduction!r} instead."
+            )
         self.name = name or self.default_name
         self.from_logits = bool(from_logits)
 
@@ -87,7 +41,9 @@ class Loss:
         y = jnp.asarray(y_true, jnp.float32).reshape(-1)
         out = jnp.asarray(y_pred, jnp.float32).reshape(-1)
         per_row = PER_ROW[self.kind](self.structure(), self.hyper(), y, out, self.from_logits)
-        weight = jnp.ones_like(per_row) if sample_weight is None else jnp.asarray(sample_weight, jnp.float32).reshape(-1)
+        weight = (
+            jnp.ones_like(per_row) if sample_weight is None else jnp.asarray(sample_weight, jnp.float32).reshape(-1)
+        )
         return float(jnp.sum(per_row * weight) / per_row.shape[0])
 
 
@@ -97,29 +53,43 @@ class BinaryCrossentropy(Loss):
 
     def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1, **kwargs):
         super().__init__(from_logits=from_logits, **kwargs)
-        self.label_smoothing = check_float(label_smoothing, "label_smoothing", "BinaryCrossentropy",
-                                           minimum=0.0, maximum=1.0)
+        self.label_smoothing = check_float(
+            label_smoothing, "label_smoothing", "BinaryCrossentropy", minimum=0.0, maximum=1.0
+        )
 
     def hyper(self):
         return {"label_smoothing": self.label_smoothing}
 
     def get_config(self):
-        return {**super().get_config(), "from_logits": self.from_logits, "label_smoothing": self.label_smoothing,
-                "axis": -1}
+        return {
+            **super().get_config(),
+            "from_logits": self.from_logits,
+            "label_smoothing": self.label_smoothing,
+            "axis": -1,
+        }
 
 
 class BinaryFocalCrossentropy(Loss):
     kind = "focal"
     default_name = "binary_focal_crossentropy"
 
-    def __init__(self, apply_class_balancing: bool = False, alpha: float = 0.25, gamma: float = 2.0,
-                 from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1, **kwargs):
+    def __init__(
+        self,
+        apply_class_balancing: bool = False,
+        alpha: float = 0.25,
+        gamma: float = 2.0,
+        from_logits: bool = False,
+        label_smoothing: float = 0.0,
+        axis: int = -1,
+        **kwargs,
+    ):
         super().__init__(from_logits=from_logits, **kwargs)
         self.apply_class_balancing = bool(apply_class_balancing)
         self.alpha = check_float(alpha, "alpha", "BinaryFocalCrossentropy", minimum=0.0, maximum=1.0)
         self.gamma = check_float(gamma, "gamma", "BinaryFocalCrossentropy", minimum=0.0)
-        self.label_smoothing = check_float(label_smoothing, "label_smoothing", "BinaryFocalCrossentropy",
-                                           minimum=0.0, maximum=1.0)
+        self.label_smoothing = check_float(
+            label_smoothing, "label_smoothing", "BinaryFocalCrossentropy", minimum=0.0, maximum=1.0
+        )
 
     def structure(self):
         return (self.kind, self.from_logits, self.apply_class_balancing)
@@ -128,9 +98,15 @@ class BinaryFocalCrossentropy(Loss):
         return {"alpha": self.alpha, "gamma": self.gamma, "label_smoothing": self.label_smoothing}
 
     def get_config(self):
-        return {**super().get_config(), "apply_class_balancing": self.apply_class_balancing, "alpha": self.alpha,
-                "gamma": self.gamma, "from_logits": self.from_logits, "label_smoothing": self.label_smoothing,
-                "axis": -1}
+        return {
+            **super().get_config(),
+            "apply_class_balancing": self.apply_class_balancing,
+            "alpha": self.alpha,
+            "gamma": self.gamma,
+            "from_logits": self.from_logits,
+            "label_smoothing": self.label_smoothing,
+            "axis": -1,
+        }
 
 
 class MeanSquaredError(Loss):
@@ -178,5 +154,9 @@ def _from_config(cls: type, config: dict[str, Any]) -> Loss:
 
 
 def serialize(loss: Loss) -> dict[str, Any]:
-    return {"module": "keras.losses", "class_name": type(loss).__name__, "config": loss.get_config(),
-            "registered_name": None}
+    return {
+        "module": "keras.losses",
+        "class_name": type(loss).__name__,
+        "config": loss.get_config(),
+        "registered_name": None,
+    }

@@ -13,19 +13,23 @@ from typing import Any
 
 import numpy as np
 
-from . import _callbacks as callbacks_module
-from . import _engine as engine
-from . import _losses as losses
-from . import _metrics as metrics_module
-from . import _optimizers as optimizers
-from ._arrays import as_binary_targets, as_features, as_sample_weight
-from ._fit_inputs import FitInputs, prepare_fit_inputs
-from ._fit_loop import keras_order, run_fit
-from ._functional import SymbolicTensor, chain_between
-from ._layers import InputLayer, Layer, unique_name
-from ._progress import print_step_line
-from ._seeding import draw_seed
-from ._validation import check_int
+from twoclass.core.arrays import as_binary_targets, as_features, as_sample_weight
+from twoclass.core.seeding import draw_seed
+from twoclass.core.validation import check_int
+from twoclass.engine import metrics as metric_programs
+from twoclass.engine import programs as engine
+from twoclass.keras import callbacks as callbacks_module
+from twoclass.keras import losses as losses
+from twoclass.keras import metrics as metrics_module
+from twoclass.keras import optimizers
+from twoclass.keras.archive import load_weights, model_to_json, save_model, save_weights, sequential_config
+from twoclass.keras.fit_inputs import FitInputs, prepare_fit_inputs
+from twoclass.keras.fit_loop import keras_order, run_fit
+from twoclass.keras.functional import SymbolicTensor, chain_between
+from twoclass.keras.layers import InputLayer, Layer, unique_name
+from twoclass.keras.progress import print_step_line
+from twoclass.keras.summary import summarize
+
 
 class Sequential:
     """A stack of layers, trained by a compiled JAX engine, used as in Keras.
@@ -34,6 +38,8 @@ class Sequential:
     >>> model = Sequential([Dense(4, activation="tanh", input_shape=(2,)), Dense(1, activation="sigmoid")])
     >>> model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["accuracy"])
     """
+
+    is_functional = False  # written as Keras's "Sequential" config (a Model is written as "Functional")
 
     def __init__(self, layers: list | None = None, trainable: bool = True, name: str | None = None):
         self.name = name or unique_name("sequential")
@@ -107,11 +113,14 @@ class Sequential:
             dim = input_shape[-1] if isinstance(input_shape, (tuple, list)) else input_shape
             self._input_dim = check_int(dim, "input_shape", "build", minimum=1)
         if self._input_dim is None:
-            raise ValueError(f"Model '{self.name}' does not know its number of input features yet. Give the first "
-                             "layer input_shape=(n,), start with Input(shape=(n,)), or call fit first.")
+            raise ValueError(
+                f"Model '{self.name}' does not know its number of input features yet. Give the first "
+                "layer input_shape=(n,), start with Input(shape=(n,)), or call fit first."
+            )
         if not self._layers:
-            raise ValueError(f"Model '{self.name}' has no layers. Add some, e.g. model.add(Dense(1, "
-                             "activation='sigmoid')).")
+            raise ValueError(
+                f"Model '{self.name}' has no layers. Add some, e.g. model.add(Dense(1, activation='sigmoid'))."
+            )
         if self._output_dims()[-1] != 1:
             raise ValueError(
                 f"A twoclass model ends in one unit (the probability of the positive class). The last layer of "
@@ -134,31 +143,48 @@ class Sequential:
     def _ensure_built(self, n_features: int | None = None, owner: str = "predict") -> None:
         if self._params is None:
             if self._input_dim is None and n_features is None:
-                raise ValueError(f"Model '{self.name}' has never been built or trained, so it has no weights to "
-                                 f"{owner} with. Call fit first (or build(input_shape)).")
+                raise ValueError(
+                    f"Model '{self.name}' has never been built or trained, so it has no weights to "
+                    f"{owner} with. Call fit first (or build(input_shape))."
+                )
             if self._input_dim is None:
                 self._input_dim = n_features
             elif n_features is not None and n_features != self._input_dim:
-                raise ValueError(f"The model expects {self._input_dim} input features but x has {n_features}. "
-                                 f"Received: x with {n_features} columns.")
+                raise ValueError(
+                    f"The model expects {self._input_dim} input features but x has {n_features}. "
+                    f"Received: x with {n_features} columns."
+                )
             self.build()
 
     # ---------------------------------------------------------------------------------------------------- compile
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, weighted_metrics=None,
-                run_eagerly=False, steps_per_execution=1, jit_compile="auto", auto_scale_loss=True) -> None:
+    def compile(
+        self,
+        optimizer="rmsprop",
+        loss=None,
+        metrics=None,
+        loss_weights=None,
+        weighted_metrics=None,
+        run_eagerly=False,
+        steps_per_execution=1,
+        jit_compile="auto",
+        auto_scale_loss=True,
+    ) -> None:
         if loss is None:
             raise ValueError("compile needs a loss, e.g. loss='binary_crossentropy'. Received: loss=None.")
         self.optimizer = optimizers.get(optimizer)
         self.loss = losses.get(loss)
         self.compiled_metrics = [metrics_module.get(m) for m in _metric_list(metrics, "metrics")]
-        self.compiled_weighted_metrics = [metrics_module.get(m)
-                                          for m in _metric_list(weighted_metrics, "weighted_metrics")]
+        self.compiled_weighted_metrics = [
+            metrics_module.get(m) for m in _metric_list(weighted_metrics, "weighted_metrics")
+        ]
         self._train_state = None
 
     def _require_compiled(self, owner: str) -> None:
         if self.loss is None:
-            raise RuntimeError(f"You must call compile() before {owner}(). For example: model.compile("
-                               "optimizer='adam', loss='binary_crossentropy', metrics=['accuracy']).")
+            raise RuntimeError(
+                f"You must call compile() before {owner}(). For example: model.compile("
+                "optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])."
+            )
 
     @property
     def metrics_names(self) -> list[str]:
@@ -166,8 +192,9 @@ class Sequential:
 
     def _metric_structures(self) -> tuple:
         """Plain metrics count every row; weighted ones (compile's weighted_metrics) use sample/class weights."""
-        return (tuple(m.structure() for m in self.compiled_metrics)
-                + tuple(metrics_module.weighted(m.structure()) for m in self.compiled_weighted_metrics))
+        return tuple(m.structure() for m in self.compiled_metrics) + tuple(
+            metric_programs.weighted(m.structure()) for m in self.compiled_weighted_metrics
+        )
 
     def _layer_hyper(self) -> list:
         return [engine.float32_tree(layer.hyper()) for layer in self._layers]
@@ -180,35 +207,76 @@ class Sequential:
         )
 
     # ---------------------------------------------------------------------------------------------------- fit
-    def fit(self, x=None, y=None, batch_size=None, epochs: int = 1, verbose="auto", callbacks=None,
-            validation_split: float = 0.0, validation_data=None, shuffle: bool = True, class_weight=None,
-            sample_weight=None, initial_epoch: int = 0, steps_per_epoch=None, validation_steps=None,
-            validation_batch_size=None, validation_freq: int = 1) -> callbacks_module.History:
+    def fit(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        epochs: int = 1,
+        verbose="auto",
+        callbacks=None,
+        validation_split: float = 0.0,
+        validation_data=None,
+        shuffle: bool = True,
+        class_weight=None,
+        sample_weight=None,
+        initial_epoch: int = 0,
+        steps_per_epoch=None,
+        validation_steps=None,
+        validation_batch_size=None,
+        validation_freq: int = 1,
+    ) -> callbacks_module.History:
         """Train for `epochs` epochs; returns a History whose `.history` has Keras's keys."""
         self._require_compiled("fit")
-        inputs = prepare_fit_inputs(x, y, batch_size=batch_size, epochs=epochs, verbose=verbose,
-                                    validation_split=validation_split, validation_data=validation_data,
-                                    shuffle=shuffle, class_weight=class_weight, sample_weight=sample_weight,
-                                    initial_epoch=initial_epoch, steps_per_epoch=steps_per_epoch,
-                                    validation_freq=validation_freq)
+        inputs = prepare_fit_inputs(
+            x,
+            y,
+            batch_size=batch_size,
+            epochs=epochs,
+            verbose=verbose,
+            validation_split=validation_split,
+            validation_data=validation_data,
+            shuffle=shuffle,
+            class_weight=class_weight,
+            sample_weight=sample_weight,
+            initial_epoch=initial_epoch,
+            steps_per_epoch=steps_per_epoch,
+            validation_freq=validation_freq,
+        )
         self._ensure_built(inputs.x.shape[1], "fit")
         if inputs.x.shape[1] != self._input_dim:
-            raise ValueError(f"The model expects {self._input_dim} input features but x has {inputs.x.shape[1]}. "
-                             f"Received: x with shape {inputs.x.shape}.")
+            raise ValueError(
+                f"The model expects {self._input_dim} input features but x has {inputs.x.shape[1]}. "
+                f"Received: x with shape {inputs.x.shape}."
+            )
         return run_fit(self, inputs, callbacks)
 
     train = fit  # the slides call model.train(X, y, epochs=20)
 
     def _plan(self, inputs: FitInputs) -> engine.Plan:
         return engine.Plan(
-            layers=self._structures(), loss=self.loss.structure(), optimizer=self.optimizer.structure(),
-            metrics=self._metric_structures(), batch_size=inputs.batch_size,
-            shuffle=inputs.shuffle, eval_batch=engine.eval_batch_size(inputs.x_val.shape[0])
-            if inputs.x_val is not None else 1, has_validation=inputs.x_val is not None)
+            layers=self._structures(),
+            loss=self.loss.structure(),
+            optimizer=self.optimizer.structure(),
+            metrics=self._metric_structures(),
+            batch_size=inputs.batch_size,
+            shuffle=inputs.shuffle,
+            eval_batch=engine.eval_batch_size(inputs.x_val.shape[0]) if inputs.x_val is not None else 1,
+            has_validation=inputs.x_val is not None,
+        )
 
     # ---------------------------------------------------------------------------------------------------- use
-    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
-                 callbacks=None, return_dict: bool = False):
+    def evaluate(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        verbose="auto",
+        sample_weight=None,
+        steps=None,
+        callbacks=None,
+        return_dict: bool = False,
+    ):
         self._require_compiled("evaluate")
         self._ensure_built(None, "evaluate")
         features = as_features(x, "x", "evaluate", n_features=self._input_dim)
@@ -217,8 +285,7 @@ class Sequential:
         eval_batch = engine.eval_batch_size(features.shape[0])
         table = engine.pad_table(features, targets, weight, eval_batch)
         started = time.perf_counter()
-        compiled = engine.evaluate_fn(self._structures(), self.loss.structure(),
-                                      self._metric_structures(), eval_batch)
+        compiled = engine.evaluate_fn(self._structures(), self.loss.structure(), self._metric_structures(), eval_batch)
         loss_value, metric_values = compiled(self._params, self._states, self._hyper(), table)
         values = dict(zip(self.metrics_names, [float(loss_value), *map(float, metric_values)]))
         if _verbosity(verbose) == 1:
@@ -243,8 +310,10 @@ class Sequential:
 
     def _predict_features(self, x, owner: str) -> np.ndarray:
         if self._params is None and self._input_dim is None:
-            raise ValueError(f"Model '{self.name}' has never been built or trained, so it has no weights to "
-                             f"{owner} with. Call fit first.")
+            raise ValueError(
+                f"Model '{self.name}' has never been built or trained, so it has no weights to "
+                f"{owner} with. Call fit first."
+            )
         features = as_features(x, "x", owner, n_features=self._input_dim)
         self._ensure_built(features.shape[1], owner)
         return features
@@ -271,17 +340,20 @@ class Sequential:
         self._ensure_built(None, "set weights")
         expected = self.get_weights()
         if len(weights) != len(expected):
-            raise ValueError(f"set_weights expects a list of {len(expected)} arrays for model '{self.name}' "
-                             f"(shapes {[w.shape for w in expected]}). Received: {len(weights)} arrays.")
+            raise ValueError(
+                f"set_weights expects a list of {len(expected)} arrays for model '{self.name}' "
+                f"(shapes {[w.shape for w in expected]}). Received: {len(weights)} arrays."
+            )
         for index, (new, old) in enumerate(zip(weights, expected)):
             if np.shape(new) != old.shape:
-                raise ValueError(f"set_weights: array {index} must have shape {old.shape}. Received: shape "
-                                 f"{np.shape(new)}.")
+                raise ValueError(
+                    f"set_weights: array {index} must have shape {old.shape}. Received: shape {np.shape(new)}."
+                )
         params, states, position, dim = [], [], 0, self._input_dim
         for layer in self._layers:
             count = layer.n_keras_weights()
             # NumPy copies, not jnp arrays: jnp.asarray compiles (or loads) a program per shape outside a trace
-            chunk = [np.array(w, np.float32) for w in weights[position:position + count]]
+            chunk = [np.array(w, np.float32) for w in weights[position : position + count]]
             p, s = layer.from_keras_weights(chunk, dim)
             params.append(p)
             states.append(s)
@@ -293,33 +365,21 @@ class Sequential:
         return int(sum(np.size(w) for w in self.get_weights()))
 
     def summary(self, print_fn=None) -> None:
-        from ._summary import summarize
-
         summarize(self, print_fn)
 
     def get_config(self) -> dict[str, Any]:
-        from ._saving import sequential_config
-
         return sequential_config(self)
 
     def to_json(self, **kwargs) -> str:
-        from ._saving import model_to_json
-
         return model_to_json(self, **kwargs)
 
     def save(self, filepath, overwrite: bool = True, **kwargs) -> None:
-        from ._saving import save_model
-
         save_model(self, filepath, overwrite=overwrite)
 
     def save_weights(self, filepath, overwrite: bool = True) -> None:
-        from ._saving import save_weights
-
         save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath) -> None:
-        from ._saving import load_weights
-
         load_weights(self, filepath)
 
     def __repr__(self) -> str:
@@ -333,6 +393,8 @@ class Model(Sequential):
     >>> inputs = Input(shape=(2,))
     >>> model = Model(inputs, Dense(1, activation="sigmoid")(Dense(4, activation="tanh")(inputs)))
     """
+
+    is_functional = True
 
     def __init__(self, inputs=None, outputs=None, name: str | None = None, **kwargs):
         super().__init__(name=name or unique_name("functional"))

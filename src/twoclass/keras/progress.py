@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
-from ._callbacks import Callback
+from twoclass.keras.callbacks import Callback
 
 
 def format_logs(logs: dict[str, float]) -> str:
@@ -18,8 +18,13 @@ def format_logs(logs: dict[str, float]) -> str:
 
 
 def _duration(seconds: float) -> str:
-    return f"{seconds:.0f}s" if seconds >= 1 else f"{seconds * 1000:.0f}ms" if seconds >= 1e-3 else \
-        f"{seconds * 1e6:.0f}us"
+    return (
+        f"{seconds:.0f}s"
+        if seconds >= 1
+        else f"{seconds * 1000:.0f}ms"
+        if seconds >= 1e-3
+        else f"{seconds * 1e6:.0f}us"
+    )
 
 
 class EpochPrinter(Callback):
@@ -40,8 +45,14 @@ class EpochPrinter(Callback):
         if self.verbose == 1 and getattr(self.stream, "isatty", lambda: False)():
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-            self._bar = Progress(TextColumn("training"), BarColumn(), MofNCompleteColumn(), TextColumn("epochs"),
-                                 TimeRemainingColumn(), transient=True)
+            self._bar = Progress(
+                TextColumn("training"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("epochs"),
+                TimeRemainingColumn(),
+                transient=True,
+            )
             self._task = self._bar.add_task("fit", total=self.epochs)
             self._bar.start()
 
@@ -58,11 +69,15 @@ class EpochPrinter(Callback):
         per_step = per_epoch / max(self.steps, 1)
         text = format_logs(logs or {})
         if self.verbose == 1:
-            line = (f"Epoch {epoch + 1}/{self.epochs}\n{self.steps}/{self.steps} ━━━━━━━━━━━━━━━━━━━━ "
-                    f"{per_epoch:.0f}s {_duration(per_step)}/step - {text}")
+            line = (
+                f"Epoch {epoch + 1}/{self.epochs}\n{self.steps}/{self.steps} ━━━━━━━━━━━━━━━━━━━━ "
+                f"{per_epoch:.0f}s {_duration(per_step)}/step - {text}"
+            )
         else:
-            line = (f"Epoch {epoch + 1}/{self.epochs}\n{self.steps}/{self.steps} - {per_epoch:.0f}s - "
-                    f"{_duration(per_step)}/step - {text}")
+            line = (
+                f"Epoch {epoch + 1}/{self.epochs}\n{self.steps}/{self.steps} - {per_epoch:.0f}s - "
+                f"{_duration(per_step)}/step - {text}"
+            )
         if self._bar is not None:
             self._bar.console.print(line, markup=False, highlight=False)
             self._bar.update(self._task, completed=epoch + 1)
@@ -79,5 +94,8 @@ def print_step_line(steps: int, seconds: float, logs: dict[str, float] | None, s
     """The one line Keras prints after evaluate/predict with verbose=1."""
     per_step = seconds / max(steps, 1)
     tail = f" - {format_logs(logs)}" if logs else ""
-    print(f"{steps}/{steps} ━━━━━━━━━━━━━━━━━━━━ {seconds:.0f}s {_duration(per_step)}/step{tail}",
-          file=stream or sys.stdout, flush=True)
+    print(
+        f"{steps}/{steps} ━━━━━━━━━━━━━━━━━━━━ {seconds:.0f}s {_duration(per_step)}/step{tail}",
+        file=stream or sys.stdout,
+        flush=True,
+    )

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._registry import resolve
-from ._validation import check_float
+from twoclass.core.registry import resolve
+from twoclass.core.validation import check_float
 
 
 class Regularizer:
@@ -17,7 +17,7 @@ class Regularizer:
         return {"l1": self.l1, "l2": self.l2}
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> "Regularizer":
+    def from_config(cls, config: dict[str, Any]) -> Regularizer:
         return L1L2(config.get("l1", 0.0), config.get("l2", 0.0))
 
     def __repr__(self) -> str:
@@ -69,5 +69,9 @@ def get(identifier) -> Regularizer | None:
 def serialize(regularizer: Regularizer | None):
     if regularizer is None:
         return None
-    return {"module": "keras.regularizers", "class_name": type(regularizer).__name__,
-            "config": regularizer.get_config(), "registered_name": None}
+    return {
+        "module": "keras.regularizers",
+        "class_name": type(regularizer).__name__,
+        "config": regularizer.get_config(),
+        "registered_name": None,
+    }

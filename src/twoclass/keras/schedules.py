@@ -6,7 +6,8 @@ from typing import Any
 
 import jax.numpy as jnp
 
-from ._validation import check_float, check_int
+from twoclass.core.validation import check_float, check_int
+from twoclass.engine.schedules import evaluate
 
 
 class LearningRateSchedule:
@@ -21,8 +22,11 @@ class LearningRateSchedule:
         return {}
 
     def __call__(self, step):
-        return evaluate(self.structure(), {k: jnp.asarray(v, jnp.float32) for k, v in self.hyper().items()},
-                        jnp.asarray(step, jnp.float32))
+        return evaluate(
+            self.structure(),
+            {k: jnp.asarray(v, jnp.float32) for k, v in self.hyper().items()},
+            jnp.asarray(step, jnp.float32),
+        )
 
     def get_config(self) -> dict[str, Any]:
         return dict(self.hyper())
@@ -35,10 +39,12 @@ class LearningRateSchedule:
 class ExponentialDecay(LearningRateSchedule):
     kind = "exponential"
 
-    def __init__(self, initial_learning_rate: float, decay_steps: int, decay_rate: float, staircase: bool = False,
-                 name=None):
-        self.initial_learning_rate = check_float(initial_learning_rate, "initial_learning_rate", "ExponentialDecay",
-                                                 minimum=0.0)
+    def __init__(
+        self, initial_learning_rate: float, decay_steps: int, decay_rate: float, staircase: bool = False, name=None
+    ):
+        self.initial_learning_rate = check_float(
+            initial_learning_rate, "initial_learning_rate", "ExponentialDecay", minimum=0.0
+        )
         self.decay_steps = check_int(decay_steps, "decay_steps", "ExponentialDecay", minimum=1)
         self.decay_rate = check_float(decay_rate, "decay_rate", "ExponentialDecay", minimum=0.0)
         self.staircase = bool(staircase)
@@ -47,8 +53,11 @@ class ExponentialDecay(LearningRateSchedule):
         return (self.kind, self.staircase)
 
     def hyper(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": float(self.decay_steps),
-                "decay_rate": self.decay_rate}
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": float(self.decay_steps),
+            "decay_rate": self.decay_rate,
+        }
 
     def get_config(self):
         return {**super().get_config(), "decay_steps": self.decay_steps, "staircase": self.staircase}
@@ -61,10 +70,18 @@ class InverseTimeDecay(ExponentialDecay):
 class PolynomialDecay(LearningRateSchedule):
     kind = "polynomial"
 
-    def __init__(self, initial_learning_rate: float, decay_steps: int, end_learning_rate: float = 1e-4,
-                 power: float = 1.0, cycle: bool = False, name=None):
-        self.initial_learning_rate = check_float(initial_learning_rate, "initial_learning_rate", "PolynomialDecay",
-                                                 minimum=0.0)
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        decay_steps: int,
+        end_learning_rate: float = 1e-4,
+        power: float = 1.0,
+        cycle: bool = False,
+        name=None,
+    ):
+        self.initial_learning_rate = check_float(
+            initial_learning_rate, "initial_learning_rate", "PolynomialDecay", minimum=0.0
+        )
         self.decay_steps = check_int(decay_steps, "decay_steps", "PolynomialDecay", minimum=1)
         self.end_learning_rate = check_float(end_learning_rate, "end_learning_rate", "PolynomialDecay", minimum=0.0)
         self.power = check_float(power, "power", "PolynomialDecay")
@@ -74,8 +91,12 @@ class PolynomialDecay(LearningRateSchedule):
         return (self.kind, self.cycle)
 
     def hyper(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": float(self.decay_steps),
-                "end_learning_rate": self.end_learning_rate, "power": self.power}
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": float(self.decay_steps),
+            "end_learning_rate": self.end_learning_rate,
+            "power": self.power,
+        }
 
     def get_config(self):
         return {**super().get_config(), "decay_steps": self.decay_steps, "cycle": self.cycle}
@@ -84,18 +105,31 @@ class PolynomialDecay(LearningRateSchedule):
 class CosineDecay(LearningRateSchedule):
     kind = "cosine"
 
-    def __init__(self, initial_learning_rate: float, decay_steps: int, alpha: float = 0.0, name=None,
-                 warmup_target: float | None = None, warmup_steps: int = 0):
-        self.initial_learning_rate = check_float(initial_learning_rate, "initial_learning_rate", "CosineDecay",
-                                                 minimum=0.0)
+    def __init__(
+        self,
+        initial_learning_rate: float,
+        decay_steps: int,
+        alpha: float = 0.0,
+        name=None,
+        warmup_target: float | None = None,
+        warmup_steps: int = 0,
+    ):
+        self.initial_learning_rate = check_float(
+            initial_learning_rate, "initial_learning_rate", "CosineDecay", minimum=0.0
+        )
         self.decay_steps = check_int(decay_steps, "decay_steps", "CosineDecay", minimum=1)
         self.alpha = check_float(alpha, "alpha", "CosineDecay", minimum=0.0, maximum=1.0)
         self.warmup_target = self.initial_learning_rate if warmup_target is None else float(warmup_target)
         self.warmup_steps = check_int(warmup_steps, "warmup_steps", "CosineDecay", minimum=0)
 
     def hyper(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": float(self.decay_steps),
-                "alpha": self.alpha, "warmup_target": self.warmup_target, "warmup_steps": float(self.warmup_steps)}
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": float(self.decay_steps),
+            "alpha": self.alpha,
+            "warmup_target": self.warmup_target,
+            "warmup_steps": float(self.warmup_steps),
+        }
 
     def get_config(self):
         return {**super().get_config(), "decay_steps": self.decay_steps, "warmup_steps": self.warmup_steps}
@@ -120,40 +154,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
         return {"boundaries": self.boundaries, "values": self.values}
 
 
-def evaluate(structure: tuple, hyper: dict, step):
-    """The learning rate at `step` (the number of updates already applied), as Keras computes it."""
-    kind = structure[0]
-    if kind in ("exponential", "inverse_time"):
-        progress = step / hyper["decay_steps"]
-        if structure[1]:
-            progress = jnp.floor(progress)
-        if kind == "exponential":
-            return hyper["initial_learning_rate"] * jnp.power(hyper["decay_rate"], progress)
-        return hyper["initial_learning_rate"] / (1.0 + hyper["decay_rate"] * progress)
-    if kind == "polynomial":
-        decay_steps = hyper["decay_steps"]
-        if structure[1]:
-            decay_steps = decay_steps * jnp.maximum(jnp.ceil(step / decay_steps), 1.0)
-            progress = step / decay_steps
-        else:
-            progress = jnp.minimum(step, decay_steps) / decay_steps
-        span = hyper["initial_learning_rate"] - hyper["end_learning_rate"]
-        return span * jnp.power(1.0 - progress, hyper["power"]) + hyper["end_learning_rate"]
-    if kind == "cosine":
-        warmup = hyper["warmup_steps"]
-        decay_step = jnp.minimum(jnp.maximum(step - warmup, 0.0), hyper["decay_steps"])
-        cosine = 0.5 * (1.0 + jnp.cos(jnp.pi * decay_step / hyper["decay_steps"]))
-        decayed = (1.0 - hyper["alpha"]) * cosine + hyper["alpha"]
-        warm_rate = hyper["initial_learning_rate"] + (hyper["warmup_target"] - hyper["initial_learning_rate"]) * (
-            step / jnp.maximum(warmup, 1.0))
-        target = jnp.where(warmup > 0, hyper["warmup_target"], hyper["initial_learning_rate"])
-        return jnp.where(step < warmup, warm_rate, target * decayed)
-    if kind == "piecewise":
-        boundaries = jnp.asarray(hyper["boundaries"])
-        values = jnp.asarray(hyper["values"])
-        return values[jnp.sum(step > boundaries)]
-    raise ValueError(f"Unknown learning-rate schedule kind {kind!r}.")
-
-
-BY_CLASS_NAME = {cls.__name__: cls for cls in
-                 (ExponentialDecay, InverseTimeDecay, PolynomialDecay, CosineDecay, PiecewiseConstantDecay)}
+BY_CLASS_NAME = {
+    cls.__name__: cls
+    for cls in (ExponentialDecay, InverseTimeDecay, PolynomialDecay, CosineDecay, PiecewiseConstantDecay)
+}

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import copy
-from typing import Iterable, NamedTuple
+from collections.abc import Iterable
+from typing import NamedTuple
 
 import jax
 import numpy as np
 
-from . import _engine as engine
-from ._fit_inputs import prepare_fit_inputs
-from ._validation import invalid
+from twoclass.core.validation import invalid
+from twoclass.engine import programs as engine
+from twoclass.keras.fit_inputs import prepare_fit_inputs
 
 
 class SeedRuns(NamedTuple):
@@ -32,9 +33,20 @@ class SeedRuns(NamedTuple):
         return np.stack([self.model(i).predict(x, verbose=0) for i in range(len(self.seeds))])
 
 
-def fit_seeds(model, x, y, *, seeds: Iterable[int], batch_size=None, epochs: int = 1, validation_data=None,
-              validation_split: float = 0.0, shuffle: bool = True, class_weight=None,
-              sample_weight=None) -> SeedRuns:
+def fit_seeds(
+    model,
+    x,
+    y,
+    *,
+    seeds: Iterable[int],
+    batch_size=None,
+    epochs: int = 1,
+    validation_data=None,
+    validation_split: float = 0.0,
+    shuffle: bool = True,
+    class_weight=None,
+    sample_weight=None,
+) -> SeedRuns:
     """Train one fresh copy of `model` per seed, all in one vmapped XLA program.
 
     >>> runs = fit_seeds(model, x, y, seeds=range(32), epochs=20)   # doctest: +SKIP
@@ -44,10 +56,19 @@ def fit_seeds(model, x, y, *, seeds: Iterable[int], batch_size=None, epochs: int
     if not seeds:
         raise invalid("seeds", "fit_seeds", "a non-empty sequence of ints", seeds)
     model._require_compiled("fit_seeds")
-    inputs = prepare_fit_inputs(x, y, batch_size=batch_size, epochs=epochs, verbose=0,
-                                validation_split=validation_split, validation_data=validation_data,
-                                shuffle=shuffle, class_weight=class_weight, sample_weight=sample_weight,
-                                initial_epoch=0)
+    inputs = prepare_fit_inputs(
+        x,
+        y,
+        batch_size=batch_size,
+        epochs=epochs,
+        verbose=0,
+        validation_split=validation_split,
+        validation_data=validation_data,
+        shuffle=shuffle,
+        class_weight=class_weight,
+        sample_weight=sample_weight,
+        initial_epoch=0,
+    )
     model._ensure_built(inputs.x.shape[1], "fit_seeds")
     plan = model._plan(inputs)
     train, val = engine.fit_tables(plan, inputs)
@@ -57,8 +78,11 @@ def fit_seeds(model, x, y, *, seeds: Iterable[int], batch_size=None, epochs: int
     states = []
     for seed in seeds:
         params, layer_states = model._fresh_weights(seed)
-        states.append(engine.init_train_state(plan.optimizer, optimizer_hyper, params, layer_states,
-                                              engine.prng_key(seed ^ 0x5EED)))
+        states.append(
+            engine.init_train_state(
+                plan.optimizer, optimizer_hyper, params, layer_states, engine.prng_key(seed ^ 0x5EED)
+            )
+        )
     stacked = jax.tree_util.tree_map(lambda *leaves: np.stack([np.asarray(leaf) for leaf in leaves]), *states)
 
     compiled = engine.train_fn(plan, over_seeds=True)
@@ -75,7 +99,7 @@ def fit_seeds(model, x, y, *, seeds: Iterable[int], batch_size=None, epochs: int
     weights = []
     trained = jax.device_get((stacked.params, stacked.state))  # one transfer; indexing device arrays is a dispatch each
     for i in range(len(seeds)):
-        one = jax.tree_util.tree_map(lambda leaf: leaf[i], trained)
+        one = jax.tree_util.tree_map(lambda leaf, i=i: leaf[i], trained)
         flat = []
         for layer, p, s in zip(model.layers, *one):
             flat += [np.asarray(w) for w in layer.keras_weights(p, s)]

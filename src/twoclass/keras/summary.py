@@ -23,9 +23,9 @@ def counts(model) -> tuple[int, int]:
 
 
 def summarize(model, print_fn=None) -> None:
+    from rich import box
     from rich.console import Console
     from rich.table import Table
-    from rich import box
 
     if not model.built and model._input_dim is not None:
         model.build()

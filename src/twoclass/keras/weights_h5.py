@@ -10,22 +10,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._keras_format import is_functional
-from ._layers import Normalization, _snake
-
+from twoclass.keras.layers import Normalization, _snake
 
 
 def layer_paths(model) -> list[str]:
     """Each layer's h5 group, numbered per class in model order as Keras's saving code does."""
     used: dict[str, int] = {}
     paths = []
-    classes = (["InputLayer"] if is_functional(model) else []) + [type(layer).__name__ for layer in model.layers]
+    classes = (["InputLayer"] if model.is_functional else []) + [type(layer).__name__ for layer in model.layers]
     for class_name in classes:
         base = _snake(class_name)
         count = used.get(base, -1) + 1
         used[base] = count
         paths.append(f"layers/{base}" if count == 0 else f"layers/{base}_{count}")
-    return paths[1:] if is_functional(model) else paths
+    return paths[1:] if model.is_functional else paths
 
 
 def layer_weights(model) -> list[list[np.ndarray]]:
@@ -89,7 +87,7 @@ def write_weights(model, h5file) -> None:
     out as Keras 3 lays them out."""
     h5file.create_group("vars").attrs["name"] = model.name
     h5file.create_group("layers")
-    if is_functional(model):
+    if model.is_functional:
         h5file.create_group("layers/input_layer/vars").attrs["name"] = model._input_name or "input_layer"
     for layer, path, arrays in zip(model.layers, layer_paths(model), layer_weights(model)):
         group = h5file.create_group(f"{path}/vars")

@@ -23,7 +23,8 @@ import os
 import shutil
 import tempfile
 import uuid
-from typing import Any, Iterator, NamedTuple
+from collections.abc import Iterator
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -138,8 +139,11 @@ def weight_specs(architecture: Any) -> list[tuple[str, tuple[int, ...], str]]:
                 out.append((prefix + "beta", (d,), "float32"))
             out += [(prefix + "moving_mean", (d,), "float32"), (prefix + "moving_variance", (d,), "float32")]
         elif spec.class_name == "Normalization":
-            out += [(prefix + "mean", (d,), "float32"), (prefix + "variance", (d,), "float32"),
-                    (prefix + "count", (), "int64")]
+            out += [
+                (prefix + "mean", (d,), "float32"),
+                (prefix + "variance", (d,), "float32"),
+                (prefix + "count", (), "int64"),
+            ]
     return out
 
 
@@ -203,8 +207,11 @@ def _read_meta(path: str) -> dict[str, Any]:
         raise damaged(path, f"{JSON_FILE} does not describe a twoclass model (no format '{FORMAT}')")
     version = meta.get("format_version")
     if version != FORMAT_VERSION:
-        raise damaged(path, f"its format version is {version!r} and this twoclass reads version {FORMAT_VERSION}; "
-                            "upgrade twoclass or save the model again")
+        raise damaged(
+            path,
+            f"its format version is {version!r} and this twoclass reads version {FORMAT_VERSION}; "
+            "upgrade twoclass or save the model again",
+        )
     for key in ("kind", "architecture", "weights"):
         if key not in meta:
             raise damaged(path, f"{JSON_FILE} has no '{key}' entry")
@@ -226,8 +233,9 @@ def _read_weights(path: str, specs: list[tuple[str, tuple[int, ...], str]]) -> d
     missing = sorted(expected - set(tensors))
     extra = sorted(set(tensors) - expected)
     if missing or extra:
-        parts = ([f"missing {', '.join(missing)}"] if missing else []) + ([f"unexpected {', '.join(extra)}"]
-                                                                          if extra else [])
+        parts = ([f"missing {', '.join(missing)}"] if missing else []) + (
+            [f"unexpected {', '.join(extra)}"] if extra else []
+        )
         raise damaged(path, f"{WEIGHTS_FILE} does not match the architecture ({'; '.join(parts)})")
     for name, shape, dtype in specs:
         array = tensors[name]
@@ -316,4 +324,4 @@ def iter_layer_weights(specs: list[LayerSpec], weights: dict[str, np.ndarray]) -
     """Each layer with its own weights keyed by short name ('kernel', 'bias', ...)."""
     for spec in specs:
         prefix = f"layers.{spec.index}."
-        yield spec, {k[len(prefix):]: v for k, v in weights.items() if k.startswith(prefix)}
+        yield spec, {k[len(prefix) :]: v for k, v in weights.items() if k.startswith(prefix)}

@@ -1,0 +1,3 @@
+from twoclass.cli.app import main
+
+main()

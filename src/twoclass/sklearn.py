@@ -1,0 +1,5 @@
+"""`TwoClassClassifier`: the scikit-learn estimator (implemented in `twoclass.estimator`)."""
+
+from twoclass.estimator.classifier import TwoClassClassifier
+
+__all__ = ["TwoClassClassifier"]
