@@ -26,17 +26,25 @@ def pytest_configure(config):
 
 def _mixed_frame(n: int, seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    notes = ["quiet cabin near the deck", "loud party all night", "family trip with kids", "business travel alone",
-             "late booking upgrade", "crew member friend"]
-    return pd.DataFrame({
-        "passenger_id": np.arange(1000 * seed, 1000 * seed + n),  # an identifier: the model drops it
-        "age": np.where(rng.random(n) < 0.15, np.nan, rng.uniform(1, 80, n).round(1)),
-        "fare": rng.exponential(30, n).round(2),
-        "sex": rng.choice(["male", "female"], n),
-        "port": rng.choice(["S", "C", "Q"], n),
-        "pclass": rng.choice([1, 2, 3], n),
-        "note": rng.choice(notes, n),
-    })
+    notes = [
+        "quiet cabin near the deck",
+        "loud party all night",
+        "family trip with kids",
+        "business travel alone",
+        "late booking upgrade",
+        "crew member friend",
+    ]
+    return pd.DataFrame(
+        {
+            "passenger_id": np.arange(1000 * seed, 1000 * seed + n),  # an identifier: the model drops it
+            "age": np.where(rng.random(n) < 0.15, np.nan, rng.uniform(1, 80, n).round(1)),
+            "fare": rng.exponential(30, n).round(2),
+            "sex": rng.choice(["male", "female"], n),
+            "port": rng.choice(["S", "C", "Q"], n),
+            "pclass": rng.choice([1, 2, 3], n),
+            "note": rng.choice(notes, n),
+        }
+    )
 
 
 @pytest.fixture(scope="session")
@@ -55,15 +63,22 @@ def model_dirs(tmp_path_factory) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("serve-models")
     frame = _mixed_frame(240, seed=0)
     y = np.where((frame["sex"] == "female") | (frame["fare"] > 40), "survived", "lost")
-    mixed = TwoClassClassifier(hidden_layer_sizes=(8,), epochs=4, n_networks=1, random_state=0,
-                               text_columns=("note",), column_types={"pclass": "categorical"})
+    mixed = TwoClassClassifier(
+        hidden_layer_sizes=(8,),
+        epochs=4,
+        n_networks=1,
+        random_state=0,
+        text_columns=("note",),
+        column_types={"pclass": "categorical"},
+    )
     mixed.fit(frame, y).save(root / "mixed")
 
     rng = np.random.default_rng(0)
     x = rng.normal(size=(200, 5)).astype(np.float32)
     labels = (x[:, 0] + 0.5 * x[:, 1] > 0).astype(int)
-    TwoClassClassifier(hidden_layer_sizes=(8,), epochs=4, n_networks=1, random_state=0,
-                       threshold=None).fit(x, labels).save(root / "arr")
+    TwoClassClassifier(hidden_layer_sizes=(8,), epochs=4, n_networks=1, random_state=0, threshold=None).fit(
+        x, labels
+    ).save(root / "arr")
 
     network = Sequential([Dense(8, input_shape=(4,), activation="relu"), Dense(1, activation="sigmoid")])
     network.compile(optimizer="adam", loss="binary_crossentropy")
@@ -121,9 +136,13 @@ class Server:
     """A `python -m twoclass.serve` process; ``url`` is its base URL, ``output`` what it printed so far."""
 
     def __init__(self, args: list[str], env: dict[str, str] | None = None) -> None:
-        self.process = subprocess.Popen([sys.executable, "-m", "twoclass.serve", *args, "--port", "0"],
-                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                        env={**os.environ, **(env or {})})
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "twoclass.serve", *args, "--port", "0"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, **(env or {})},
+        )
         self.lines: queue.Queue[str] = queue.Queue()
         self.output: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()

@@ -28,24 +28,39 @@ def test_health_and_server_metadata(client):
 def test_model_metadata_lists_one_input_per_column_with_bytes_for_categories_and_text(client, predictors):
     meta = client.get("/v2/models/mixed").json()
     inputs = {i["name"]: (i["datatype"], i["shape"]) for i in meta["inputs"]}
-    assert inputs == {"age": ("FP64", [-1]), "fare": ("FP64", [-1]), "sex": ("BYTES", [-1]), "port": ("BYTES", [-1]),
-                      "pclass": ("BYTES", [-1]), "note": ("BYTES", [-1])}  # passenger_id is dropped by the model
-    assert meta["outputs"] == [{"name": "probability", "datatype": "FP32", "shape": [-1]},
-                               {"name": "label", "datatype": "BYTES", "shape": [-1]}]
+    assert inputs == {
+        "age": ("FP64", [-1]),
+        "fare": ("FP64", [-1]),
+        "sex": ("BYTES", [-1]),
+        "port": ("BYTES", [-1]),
+        "pclass": ("BYTES", [-1]),
+        "note": ("BYTES", [-1]),
+    }  # passenger_id is dropped by the model
+    assert meta["outputs"] == [
+        {"name": "probability", "datatype": "FP32", "shape": [-1]},
+        {"name": "label", "datatype": "BYTES", "shape": [-1]},
+    ]
     assert meta["parameters"]["positive_label"] == "survived"
     assert meta["parameters"]["threshold"] == pytest.approx(predictors["mixed"].threshold)
 
 
 def test_array_models_take_one_fp32_tensor(client):
     assert client.get("/v2/models/net").json()["inputs"][0] == {
-        "name": "input", "datatype": "FP32", "shape": [-1, 4], "parameters": {"kind": "tensor", "missing_allowed": False}}
+        "name": "input",
+        "datatype": "FP32",
+        "shape": [-1, 4],
+        "parameters": {"kind": "tensor", "missing_allowed": False},
+    }
     assert client.get("/v2/models/arr").json()["inputs"][0]["shape"] == [-1, 5]
 
 
 def test_model_ready_and_unknown_model_is_404(client):
     assert client.get("/v2/models/net/ready").json() == {"name": "net", "ready": True}
-    for response in (client.get("/v2/models/nope"), client.get("/v2/models/nope/ready"),
-                     client.post("/v2/models/nope/infer", json={"inputs": []})):
+    for response in (
+        client.get("/v2/models/nope"),
+        client.get("/v2/models/nope/ready"),
+        client.post("/v2/models/nope/infer", json={"inputs": []}),
+    ):
         assert response.status_code == 404
         assert "'nope' is not served here" in response.json()["error"] and "'mixed'" in response.json()["error"]
 
@@ -79,8 +94,9 @@ def test_tensor_infer_flat_or_nested_and_outputs_selection(client, predictors):
     nested = dict(flat, data=x.tolist())
     expected = predictors["net"].predict_proba(x)[:, 1]
     for tensor in (flat, nested):
-        out = _outputs(client.post("/v2/models/net/infer", json={"inputs": [tensor],
-                                                                 "outputs": [{"name": "probability"}]}))
+        out = _outputs(
+            client.post("/v2/models/net/infer", json={"inputs": [tensor], "outputs": [{"name": "probability"}]})
+        )
         assert list(out) == ["probability"]
         np.testing.assert_allclose(out["probability"], expected, atol=1e-6)
     out = _outputs(client.post("/v2/models/net/infer", json={"inputs": [flat], "outputs": [{"name": "label"}]}))
@@ -120,28 +136,37 @@ def test_binary_tensor_extension_in_and_out(client, predictors, mixed_rows):
         inputs.append({"name": name, "datatype": "BYTES", "shape": [4], "parameters": {"binary_data_size": len(raw)}})
         chunks.append(raw)
     header = json.dumps({"inputs": inputs, "parameters": {"binary_data_output": True}}).encode()
-    response = client.post("/v2/models/mixed/infer", content=header + b"".join(chunks),
-                           headers={"Inference-Header-Content-Length": str(len(header))})
+    response = client.post(
+        "/v2/models/mixed/infer",
+        content=header + b"".join(chunks),
+        headers={"Inference-Header-Content-Length": str(len(header))},
+    )
     assert response.status_code == 200, response.text
     size = int(response.headers["inference-header-content-length"])
     document = json.loads(response.content[:size])
-    probability = np.frombuffer(response.content[size:size + 16], "<f4")
+    probability = np.frombuffer(response.content[size : size + 16], "<f4")
     np.testing.assert_allclose(probability, predictors["mixed"].predict_proba(rows)[:, 1], atol=1e-6)
     assert [o["parameters"]["binary_data_size"] for o in document["outputs"]][0] == 16
 
 
 def test_gzip_request_body(client, predictors):
-    body = json.dumps({"inputs": [{"name": "input", "datatype": "FP64", "shape": [1, 4], "data": [0.1, 0.2, 0.3, 0.4]}]})
-    response = client.post("/v2/models/net/infer", content=gzip.compress(body.encode()),
-                           headers={"Content-Encoding": "gzip", "Content-Type": "application/json"})
+    body = json.dumps(
+        {"inputs": [{"name": "input", "datatype": "FP64", "shape": [1, 4], "data": [0.1, 0.2, 0.3, 0.4]}]}
+    )
+    response = client.post(
+        "/v2/models/net/infer",
+        content=gzip.compress(body.encode()),
+        headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
+    )
     assert response.status_code == 200
     expected = predictors["net"].predict_proba(np.array([[0.1, 0.2, 0.3, 0.4]]))[0, 1]
     assert _outputs(response)["probability"][0] == pytest.approx(expected, abs=1e-6)
 
 
 def test_zero_rows(client):
-    response = client.post("/v2/models/net/infer", json={"inputs": [{"name": "input", "datatype": "FP32",
-                                                                     "shape": [0, 4], "data": []}]})
+    response = client.post(
+        "/v2/models/net/infer", json={"inputs": [{"name": "input", "datatype": "FP32", "shape": [0, 4], "data": []}]}
+    )
     assert response.status_code == 200 and _outputs(response) == {"probability": [], "label": []}
 
 
@@ -158,19 +183,22 @@ def _mixed(mixed_rows, mixed_inputs, **changes):
     return {"inputs": list(inputs.values())}
 
 
-@pytest.mark.parametrize("changes, fragments", [
-    ({"fare": None}, ["no input 'fare'", "'age', 'fare', 'sex'"]),
-    ({"age": {"datatype": "BYTES", "data": ["a", "b", "c"]}}, ["'age' is a numeric column", "Got BYTES"]),
-    ({"age": {"data": [1.0, "old", 3.0]}}, ["'age'", "FP64", '"old" at position 1']),
-    ({"note": {"datatype": "FP64", "data": [1.0, 2.0, 3.0]}}, ["'note' is a text column", "BYTES"]),
-    ({"sex": {"shape": [2], "data": ["male", "female"]}}, ["different numbers of rows", "'sex' has 2"]),
-    ({"fare": {"shape": [3], "data": [1.0, 2.0]}}, ["'fare'", "so 3 values", "holds 2"]),
-    ({"fare": {"shape": [3, 1], "data": [[1.0], [2.0, 3.0], [4.0]]}}, ["'fare'", "ragged", "data[1]"]),
-    ({"fare": {"shape": [3, 2], "data": [1.0] * 6}}, ["'fare' is one column", "[N] or [N, 1]", "[3, 2]"]),
-    ({"fare": {"datatype": "FP128"}}, ["'fare'", "datatype 'FP128'"]),
-    ({"cabin": {"datatype": "BYTES", "shape": [3], "data": ["a", "b", "c"]}}, ["'cabin' is not an input"]),
-    ({"age": {"data": None}}, ["'data' of input 'age' must be a list"]),
-])
+@pytest.mark.parametrize(
+    "changes, fragments",
+    [
+        ({"fare": None}, ["no input 'fare'", "'age', 'fare', 'sex'"]),
+        ({"age": {"datatype": "BYTES", "data": ["a", "b", "c"]}}, ["'age' is a numeric column", "Got BYTES"]),
+        ({"age": {"data": [1.0, "old", 3.0]}}, ["'age'", "FP64", '"old" at position 1']),
+        ({"note": {"datatype": "FP64", "data": [1.0, 2.0, 3.0]}}, ["'note' is a text column", "BYTES"]),
+        ({"sex": {"shape": [2], "data": ["male", "female"]}}, ["different numbers of rows", "'sex' has 2"]),
+        ({"fare": {"shape": [3], "data": [1.0, 2.0]}}, ["'fare'", "so 3 values", "holds 2"]),
+        ({"fare": {"shape": [3, 1], "data": [[1.0], [2.0, 3.0], [4.0]]}}, ["'fare'", "ragged", "data[1]"]),
+        ({"fare": {"shape": [3, 2], "data": [1.0] * 6}}, ["'fare' is one column", "[N] or [N, 1]", "[3, 2]"]),
+        ({"fare": {"datatype": "FP128"}}, ["'fare'", "datatype 'FP128'"]),
+        ({"cabin": {"datatype": "BYTES", "shape": [3], "data": ["a", "b", "c"]}}, ["'cabin' is not an input"]),
+        ({"age": {"data": None}}, ["'data' of input 'age' must be a list"]),
+    ],
+)
 def test_schema_refusals_name_the_input(client, mixed_rows, mixed_inputs, changes, fragments):
     response = client.post("/v2/models/mixed/infer", json=_mixed(mixed_rows, mixed_inputs, **changes))
     assert response.status_code == 400
@@ -194,28 +222,47 @@ def test_missing_values_are_imputed_for_classifiers_but_refused_for_a_bare_netwo
 def test_infinite_number_is_refused_naming_the_column(client, mixed_rows, mixed_inputs):
     body = json.dumps(_mixed(mixed_rows, mixed_inputs, fare={"data": [1.0, float("inf"), 2.0]}))  # Infinity literal
     response = client.post("/v2/models/mixed/infer", content=body, headers={"Content-Type": "application/json"})
-    assert response.status_code == 400 and "'fare'" in response.json()["error"] and "infinite" in response.json()[
-        "error"]
+    assert (
+        response.status_code == 400 and "'fare'" in response.json()["error"] and "infinite" in response.json()["error"]
+    )
 
 
-@pytest.mark.parametrize("body, fragment", [
-    (b"{not json", "not valid JSON"),
-    (b"[1, 2]", "must be a JSON object"),
-    (b'{"inputs": []}', "non-empty list"),
-    (b'{"inputs": [{"name": "input", "datatype": "FP32", "shape": [1, 3], "data": [1, 2, 3]}]}', "[N, 4]"),
-    (b'{"inputs": [{"name": "input", "datatype": "BYTES", "shape": [1, 4], "data": ["a", "b", "c", "d"]}]}',
-     "numeric datatype"),
-    (b'{"inputs": [{"name": "input", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4]}], "id": 5}',
-     "'id' must be a string"),
-    (b'{"inputs": [{"name": "input", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4]}],'
-     b' "parameters": {"threshold": 2}}', "'threshold' parameter must be a number in [0, 1]"),
-    (b'{"inputs": [{"name": "input", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4]}],'
-     b' "outputs": [{"name": "logits"}]}', "'logits', which is not an output"),
-    (b'{"inputs": [{"name": "input", "datatype": "FP32", "shape": [1, 4], "parameters": {"binary_data_size": 16}}]}',
-     "declares 16 bytes of binary data"),
-    (b'{"inputs": [{"name": "input", "datatype": "INT64", "shape": [1, 4], "data": [1, 2, 3.5, 4]}]}',
-     "must be integers"),
-])
+@pytest.mark.parametrize(
+    "body, fragment",
+    [
+        (b"{not json", "not valid JSON"),
+        (b"[1, 2]", "must be a JSON object"),
+        (b'{"inputs": []}', "non-empty list"),
+        (b'{"inputs": [{"name": "input", "datatype": "FP32", "shape": [1, 3], "data": [1, 2, 3]}]}', "[N, 4]"),
+        (
+            b'{"inputs": [{"name": "input", "datatype": "BYTES", "shape": [1, 4], "data": ["a", "b", "c", "d"]}]}',
+            "numeric datatype",
+        ),
+        (
+            b'{"inputs": [{"name": "input", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4]}], "id": 5}',
+            "'id' must be a string",
+        ),
+        (
+            b'{"inputs": [{"name": "input", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4]}],'
+            b' "parameters": {"threshold": 2}}',
+            "'threshold' parameter must be a number in [0, 1]",
+        ),
+        (
+            b'{"inputs": [{"name": "input", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4]}],'
+            b' "outputs": [{"name": "logits"}]}',
+            "'logits', which is not an output",
+        ),
+        (
+            b'{"inputs": [{"name": "input", "datatype": "FP32", "shape": [1, 4],'
+            b' "parameters": {"binary_data_size": 16}}]}',
+            "declares 16 bytes of binary data",
+        ),
+        (
+            b'{"inputs": [{"name": "input", "datatype": "INT64", "shape": [1, 4], "data": [1, 2, 3.5, 4]}]}',
+            "must be integers",
+        ),
+    ],
+)
 def test_malformed_requests_are_400(client, body, fragment):
     response = client.post("/v2/models/net/infer", content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 400
@@ -254,11 +301,14 @@ def test_an_unexpected_fault_is_a_json_500_without_traceback(model_dirs):
 
     predictor.predict_proba = broken
     with TestClient(create_app({"net": predictor}), raise_server_exceptions=False) as client:
-        response = client.post("/v2/models/net/infer", json={"inputs": [{"name": "input", "datatype": "FP32",
-                                                                         "shape": [1, 4], "data": [1, 2, 3, 4]}]})
+        response = client.post(
+            "/v2/models/net/infer",
+            json={"inputs": [{"name": "input", "datatype": "FP32", "shape": [1, 4], "data": [1, 2, 3, 4]}]},
+        )
     assert response.status_code == 500
-    assert response.json() == {"error": "The server failed on this request (RuntimeError); the server's log has the "
-                                        "details."}
+    assert response.json() == {
+        "error": "The server failed on this request (RuntimeError); the server's log has the details."
+    }
     assert "Traceback" not in response.text and "/secret/path" not in response.text
 
 
@@ -301,18 +351,22 @@ def test_example_in_the_docs_is_answered(client):
     schema = client.get("/openapi.json").json()
     for name in ("mixed", "arr", "net"):
         example = schema["paths"]["/v2/models/{name}/infer"]["post"]["requestBody"]["content"]["application/json"][
-            "examples"][name]["value"]
+            "examples"
+        ][name]["value"]
         assert client.post(f"/v2/models/{name}/infer", json=example).status_code == 200
         mlflow = schema["paths"]["/models/{name}/invocations"]["post"]["requestBody"]["content"]["application/json"][
-            "examples"][name]["value"]
+            "examples"
+        ][name]["value"]
         assert client.post(f"/models/{name}/invocations", json=mlflow).status_code == 200
 
 
 def test_frame_given_as_int_category_or_string_category_predicts_the_same(client, mixed_rows, mixed_inputs):
     rows = mixed_rows.head(5)
     as_text = mixed_inputs(rows)
-    as_ints = [dict(i, datatype="INT64", data=[int(v) for v in rows["pclass"]]) if i["name"] == "pclass" else i
-               for i in as_text]
+    as_ints = [
+        dict(i, datatype="INT64", data=[int(v) for v in rows["pclass"]]) if i["name"] == "pclass" else i
+        for i in as_text
+    ]
     a = _outputs(client.post("/v2/models/mixed/infer", json={"inputs": as_text}))
     b = _outputs(client.post("/v2/models/mixed/infer", json={"inputs": as_ints}))
     assert a == b

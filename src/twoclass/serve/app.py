@@ -1,7 +1,7 @@
 """The FastAPI application: Open Inference Protocol V2, MLflow scoring, health, Prometheus metrics, OpenAPI docs.
 
 `create_app(models)` builds it over `ServedModel`s (NumPy predictors: JAX is never imported). Requests pass the
-`_Guard` middleware first: it times and counts every request, caps the body (413) and undoes gzip/deflate
+`Guard` middleware first: it times and counts every request, caps the body (413) and undoes gzip/deflate
 Content-Encoding. Every refusal is a JSON ``{"error": ...}`` with a 4xx status; an unexpected fault is a JSON 500
 without a traceback (the traceback goes to the server's log).
 
@@ -17,8 +17,6 @@ import contextlib
 import json
 import logging
 import os
-import time
-import zlib
 from collections.abc import AsyncIterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -28,13 +26,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match
 
-from . import mlflow, v2
-from .batching import MicroBatcher, run_alone
-from .metrics import Metrics
-from .models import ModelOutcome, RequestError, Rows, ServedModel, load_models
-from .openapi import (
+from twoclass.serve import mlflow, v2
+from twoclass.serve.batching import MicroBatcher, run_alone
+from twoclass.serve.guard import Guard
+from twoclass.serve.metrics import Metrics
+from twoclass.serve.models import ModelOutcome, RequestError, Rows, ServedModel, load_models
+from twoclass.serve.openapi import (
     ErrorBody,
     HealthBody,
     InferResponseBody,
@@ -79,8 +77,13 @@ class _State:
         return outcome
 
 
-def create_app(models: Mapping[str, Any], *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
-               max_batch_size: int | None = None, max_latency_ms: float = 5.0) -> FastAPI:
+def create_app(
+    models: Mapping[str, Any],
+    *,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    max_batch_size: int | None = None,
+    max_latency_ms: float = 5.0,
+) -> FastAPI:
     """The server for ``models`` ({name: model directory, Predictor or ServedModel}; the first is the default for
     /invocations). ``max_batch_size`` (rows) turns on adaptive micro-batching with a ``max_latency_ms`` budget.
 
@@ -88,8 +91,10 @@ def create_app(models: Mapping[str, Any], *, max_body_bytes: int = DEFAULT_MAX_B
         >>> app = create_app({"titanic": "titanic-model/"}, max_batch_size=256)  # doctest: +SKIP
     """
     if isinstance(max_body_bytes, bool) or not isinstance(max_body_bytes, int) or max_body_bytes < 1:
-        raise ValueError(f"The 'max_body_bytes' parameter of create_app must be an int in the range [1, inf). Got "
-                         f"{max_body_bytes!r} instead.")
+        raise ValueError(
+            f"The 'max_body_bytes' parameter of create_app must be an int in the range [1, inf). Got "
+            f"{max_body_bytes!r} instead."
+        )
     served = load_models(models)
     metrics = Metrics()
     # One prediction thread for every model: predictions are CPU work under the GIL, and one thread keeps each
@@ -99,8 +104,9 @@ def create_app(models: Mapping[str, Any], *, max_body_bytes: int = DEFAULT_MAX_B
     if max_batch_size is not None:
         for name, model in served.items():
             sizes = metrics.batch_rows.labels(name).observe
-            state.batchers[name] = MicroBatcher(model.predict, executor, max_batch_size=max_batch_size,
-                                                max_latency_ms=max_latency_ms, batch_sizes=sizes)
+            state.batchers[name] = MicroBatcher(
+                model.predict, executor, max_batch_size=max_batch_size, max_latency_ms=max_latency_ms, batch_sizes=sizes
+            )
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -111,13 +117,17 @@ def create_app(models: Mapping[str, Any], *, max_body_bytes: int = DEFAULT_MAX_B
         executor.shutdown(wait=True)
 
     listed = ", ".join(f"'{n}'" for n in served)
-    app = FastAPI(title="twoclass model server", version=_version(), lifespan=lifespan,
-                  description=f"Serving {listed}. Open Inference Protocol (KServe V2) under /v2, MLflow's scoring "
-                              "format at /invocations, Prometheus metrics at /metrics.")
+    app = FastAPI(
+        title="twoclass model server",
+        version=_version(),
+        lifespan=lifespan,
+        description=f"Serving {listed}. Open Inference Protocol (KServe V2) under /v2, MLflow's scoring "
+        "format at /invocations, Prometheus metrics at /metrics.",
+    )
     app.state.twoclass = state
     _routes(app, state)
     _handlers(app)
-    app.add_middleware(_Guard, state=state)
+    app.add_middleware(Guard, state=state)
     app.openapi = lambda: app.openapi_schema or _cache(app, build_openapi(app, served, state.default_model))
     return app
 
@@ -154,8 +164,13 @@ def _routes(app: FastAPI, state: _State) -> None:
         """Server name, version and protocol extensions."""
         return {"name": "twoclass", "version": app.version, "extensions": ["binary_tensor_data", "parameters"]}
 
-    @app.get("/v2/models/{name}", tags=v2_tag, response_model=ModelMetadataBody, responses=_ERRORS,
-             response_model_exclude_none=True)
+    @app.get(
+        "/v2/models/{name}",
+        tags=v2_tag,
+        response_model=ModelMetadataBody,
+        responses=_ERRORS,
+        response_model_exclude_none=True,
+    )
     async def model_metadata(name: str) -> dict[str, Any]:
         """The model's inputs (one per column, or one [N, F] tensor) and outputs, its labels and threshold."""
         return state.model(name).metadata()
@@ -211,8 +226,7 @@ def _routes(app: FastAPI, state: _State) -> None:
         """MLflow's health check."""
         return {"status": "ok"}
 
-    @app.get("/metrics", tags=["Monitoring"], responses={200: {"content": {"text/plain": {}}}},
-             response_class=Response)
+    @app.get("/metrics", tags=["Monitoring"], responses={200: {"content": {"text/plain": {}}}}, response_class=Response)
     async def metrics() -> Response:
         """Prometheus metrics: requests and errors by endpoint and model, latency, rows and labels predicted."""
         body, content_type = state.metrics.render()
@@ -221,9 +235,15 @@ def _routes(app: FastAPI, state: _State) -> None:
     @app.get("/", tags=["Monitoring"], response_model=HealthBody)
     async def index() -> dict[str, Any]:
         """What is served here, and where."""
-        return {"models": list(state.models), "default_model": state.default_model, "docs": "/docs",
-                "openapi": "/openapi.json", "metrics": "/metrics",
-                "infer": [f"/v2/models/{n}/infer" for n in state.models], "invocations": "/invocations"}
+        return {
+            "models": list(state.models),
+            "default_model": state.default_model,
+            "docs": "/docs",
+            "openapi": "/openapi.json",
+            "metrics": "/metrics",
+            "infer": [f"/v2/models/{n}/infer" for n in state.models],
+            "invocations": "/invocations",
+        }
 
 
 def _content_type(request: Request, accepted: tuple[str, ...], *, required: bool) -> str:
@@ -250,8 +270,10 @@ def _handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
-        message = {404: "No such endpoint. See /docs for the endpoints.",
-                   405: "This endpoint does not take that HTTP method."}.get(error.status_code, str(error.detail))
+        message = {
+            404: "No such endpoint. See /docs for the endpoints.",
+            405: "This endpoint does not take that HTTP method.",
+        }.get(error.status_code, str(error.detail))
         return JSONResponse({"error": message}, status_code=error.status_code, headers=error.headers)
 
     @app.exception_handler(RequestValidationError)
@@ -263,104 +285,10 @@ def _handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def unexpected(_: Request, error: Exception) -> JSONResponse:
         _log.error("Unexpected error while answering a request", exc_info=error)
-        return JSONResponse({"error": f"The server failed on this request ({type(error).__name__}); the server's "
-                                      "log has the details."}, status_code=500)
-
-
-# ------------------------------------------------------------------------------------------------ middleware
-
-
-class _Guard:
-    """Pure ASGI middleware: metrics around every request, the body-size cap (413), gzip/deflate bodies.
-
-    The body is read here, whole, before the route runs, and handed over in ``scope["twoclass.body"]``; the cap
-    holds for the decompressed size too, so a small gzip bomb is refused like a large body.
-    """
-
-    def __init__(self, app: Any, state: _State) -> None:
-        self.app = app
-        self.state = state
-
-    def _labels(self, scope: dict[str, Any]) -> tuple[str, str]:
-        for route in scope["app"].router.routes:
-            match, child = route.matches(scope)
-            if match == Match.FULL:
-                path = getattr(route, "path", "")
-                name = child.get("path_params", {}).get("name")
-                if name is None and path == "/invocations":
-                    name = self.state.default_model
-                return path, name if name in self.state.models else ""
-        return "(unmatched)", ""
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        start = time.perf_counter()
-        endpoint, model = self._labels(scope)
-        metrics = self.state.metrics
-        metrics.in_progress.labels(endpoint).inc()
-        status = 500
-
-        async def sending(message: dict[str, Any]) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            if scope["method"] in ("POST", "PUT", "PATCH"):
-                try:
-                    scope["twoclass.body"] = await self._read_body(scope, receive)
-                except RequestError as error:
-                    await JSONResponse({"error": error.message}, status_code=error.status)(scope, receive, sending)
-                    return
-            await self.app(scope, receive, sending)
-        finally:
-            metrics.in_progress.labels(endpoint).dec()
-            metrics.observe(endpoint, model, status, time.perf_counter() - start)
-
-    async def _read_body(self, scope: dict[str, Any], receive: Any) -> bytes:
-        limit = self.state.max_body_bytes
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        too_large = RequestError(f"The request body is larger than this server's limit of {_size(limit)} "
-                                 "(twoclass serve --max-body-mb). Send fewer rows per request.", 413)
-        length = headers.get("content-length", "")
-        if length.isdigit() and int(length) > limit:
-            raise too_large
-        encoding = headers.get("content-encoding", "identity").strip().lower()
-        if encoding not in ("identity", "gzip", "deflate"):
-            raise RequestError(f"The Content-Encoding must be gzip, deflate or identity. Got {encoding!r} instead.",
-                               415)
-        chunks: list[bytes] = []
-        size = 0
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                break
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                raise too_large
-            chunks.append(chunk)
-            more = message.get("more_body", False)
-        body = b"".join(chunks)
-        if encoding == "identity":
-            return body
-        # wbits: 16 + MAX_WBITS reads a gzip header, MAX_WBITS a zlib one (HTTP's "deflate").
-        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS if encoding == "gzip" else zlib.MAX_WBITS)
-        try:
-            out = inflater.decompress(body, limit + 1)
-        except zlib.error as error:
-            raise RequestError(f"The request body is not valid {encoding} data ({error}).") from None
-        if len(out) > limit:
-            raise too_large
-        return out
-
-
-def _size(n: int) -> str:
-    return f"{n / 1024 / 1024:g} MB" if n >= 1024 * 1024 else f"{n} bytes"
+        return JSONResponse(
+            {"error": f"The server failed on this request ({type(error).__name__}); the server's log has the details."},
+            status_code=500,
+        )
 
 
 # ------------------------------------------------------------------------------------------------ workers
@@ -370,5 +298,9 @@ def app_from_environment() -> FastAPI:
     """The app of one worker process when `twoclass serve --workers N` starts several (uvicorn's factory): its
     settings come in the TWOCLASS_SERVE_CONFIG environment variable, as JSON."""
     config = json.loads(os.environ[CONFIG_ENV])
-    return create_app(config["models"], max_body_bytes=config["max_body_bytes"],
-                      max_batch_size=config.get("max_batch_size"), max_latency_ms=config.get("max_latency_ms", 5.0))
+    return create_app(
+        config["models"],
+        max_body_bytes=config["max_body_bytes"],
+        max_batch_size=config.get("max_batch_size"),
+        max_latency_ms=config.get("max_latency_ms", 5.0),
+    )

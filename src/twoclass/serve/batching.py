@@ -48,11 +48,19 @@ class MicroBatcher:
     of each call, for the metrics.
     """
 
-    def __init__(self, predict: Callable[[Sequence[Any]], list[Any]], executor: Executor, *, max_batch_size: int,
-                 max_latency_ms: float, batch_sizes: Callable[[int], None] | None = None) -> None:
+    def __init__(
+        self,
+        predict: Callable[[Sequence[Any]], list[Any]],
+        executor: Executor,
+        *,
+        max_batch_size: int,
+        max_latency_ms: float,
+        batch_sizes: Callable[[int], None] | None = None,
+    ) -> None:
         if max_batch_size < 1:
-            raise ValueError(f"The 'max_batch_size' parameter must be an int in the range [1, inf). Got "
-                             f"{max_batch_size!r} instead.")
+            raise ValueError(
+                f"The 'max_batch_size' parameter must be an int in the range [1, inf). Got {max_batch_size!r} instead."
+            )
         if not max_latency_ms >= 0:
             raise ValueError(f"The 'max_latency_ms' parameter must be a number >= 0. Got {max_latency_ms!r} instead.")
         self.predict = predict

@@ -40,27 +40,48 @@ def _one_line(error: BaseException) -> str:
 
 
 def serve(
-    model_dirs: Annotated[list[str], typer.Argument(
-        metavar="MODEL_DIR...", show_default=False,
-        help="Model directories from `twoclass train` or model.save; each is named after its directory, or "
-             "NAME=DIR. The first one also answers /invocations.")],
-    host: Annotated[str, typer.Option(
-        metavar="ADDRESS", help="Address to listen on. 127.0.0.1 is this machine only; 0.0.0.0 is every network "
-                                "(there is no authentication).")] = "127.0.0.1",
+    model_dirs: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="MODEL_DIR...",
+            show_default=False,
+            help="Model directories from `twoclass train` or model.save; each is named after its directory, or "
+            "NAME=DIR. The first one also answers /invocations.",
+        ),
+    ],
+    host: Annotated[
+        str,
+        typer.Option(
+            metavar="ADDRESS",
+            help="Address to listen on. 127.0.0.1 is this machine only; 0.0.0.0 is every network "
+            "(there is no authentication).",
+        ),
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, metavar="PORT", help="Port; 0 picks a free one.")] = 8080,
-    workers: Annotated[int, typer.Option(
-        min=1, metavar="N", help="Worker processes, each with its own copy of the models.")] = 1,
-    max_body_mb: Annotated[float, typer.Option(
-        min=0.001, metavar="MB", help="Largest request body; larger ones get HTTP 413.")] = 8.0,
-    max_batch_size: Annotated[int | None, typer.Option(
-        min=1, metavar="ROWS", show_default=False,
-        help="Turn on adaptive micro-batching: concurrent requests share one forward pass of at most ROWS rows.")
+    workers: Annotated[
+        int, typer.Option(min=1, metavar="N", help="Worker processes, each with its own copy of the models.")
+    ] = 1,
+    max_body_mb: Annotated[
+        float, typer.Option(min=0.001, metavar="MB", help="Largest request body; larger ones get HTTP 413.")
+    ] = 8.0,
+    max_batch_size: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            metavar="ROWS",
+            show_default=False,
+            help="Turn on adaptive micro-batching: concurrent requests share one forward pass of at most ROWS rows.",
+        ),
     ] = None,
-    max_latency_ms: Annotated[float, typer.Option(
-        min=0.0, metavar="MS", help="With --max-batch-size: the longest a request waits for others to join it.")
+    max_latency_ms: Annotated[
+        float,
+        typer.Option(
+            min=0.0, metavar="MS", help="With --max-batch-size: the longest a request waits for others to join it."
+        ),
     ] = 5.0,
-    log_level: Annotated[str, typer.Option(
-        metavar="LEVEL", help="uvicorn's log level: critical, error, warning, info, debug.")] = "info",
+    log_level: Annotated[
+        str, typer.Option(metavar="LEVEL", help="uvicorn's log level: critical, error, warning, info, debug.")
+    ] = "info",
     access_log: Annotated[bool, typer.Option(help="Log every request (one line each).")] = False,
 ) -> None:
     """Serve models over HTTP: Open Inference Protocol (KServe V2), MLflow scoring, Prometheus metrics.
@@ -83,12 +104,17 @@ def serve(
     if workers == 1:
         from twoclass.serve.app import create_app
 
-        app: Any = create_app(models, max_body_bytes=max_body_bytes, max_batch_size=max_batch_size,
-                              max_latency_ms=max_latency_ms)
+        app: Any = create_app(
+            models, max_body_bytes=max_body_bytes, max_batch_size=max_batch_size, max_latency_ms=max_latency_ms
+        )
         _run(app, sock, workers=1, log_level=log_level, access_log=access_log)
         return
-    config = {"models": {name: model.path for name, model in models.items()}, "max_body_bytes": max_body_bytes,
-              "max_batch_size": max_batch_size, "max_latency_ms": max_latency_ms}
+    config = {
+        "models": {name: model.path for name, model in models.items()},
+        "max_body_bytes": max_body_bytes,
+        "max_batch_size": max_batch_size,
+        "max_latency_ms": max_latency_ms,
+    }
     _run_workers(config, sock, workers=workers, log_level=log_level, access_log=access_log)
 
 
@@ -110,21 +136,33 @@ def _announce(models: dict[str, Any], host: str, port: int, workers: int) -> Non
     for i, (name, model) in enumerate(models.items()):
         typer.echo(f"Model '{name}' from {model.path}")
         typer.echo(f"  Open Inference Protocol: {base}/v2/models/{name}/infer  (metadata: {base}/v2/models/{name})")
-        typer.echo(f"  MLflow scoring:          {base}/models/{name}/invocations"
-                   + (f"  and {base}/invocations" if i == 0 else ""))
+        typer.echo(
+            f"  MLflow scoring:          {base}/models/{name}/invocations"
+            + (f"  and {base}/invocations" if i == 0 else "")
+        )
     typer.echo(f"OpenAPI docs: {base}/docs  (schema: {base}/openapi.json)")
     typer.echo(f"Health: {base}/v2/health/ready   Metrics: {base}/metrics")
     typer.echo(f"Listening on {base} with {workers} worker(s); Ctrl-C or SIGTERM stops after requests in flight.")
     if host not in _LOOPBACK:
-        typer.secho(f"Warning: listening on {host}, reachable from other machines; the server has no "
-                    "authentication.", err=True, fg=typer.colors.YELLOW)
+        typer.secho(
+            f"Warning: listening on {host}, reachable from other machines; the server has no authentication.",
+            err=True,
+            fg=typer.colors.YELLOW,
+        )
 
 
 def _config(app: Any, *, workers: int, log_level: str, access_log: bool, factory: bool = False) -> Any:
     import uvicorn
 
-    return uvicorn.Config(app, workers=workers, log_level=log_level.lower(), access_log=access_log, factory=factory,
-                          timeout_graceful_shutdown=30, server_header=False)
+    return uvicorn.Config(
+        app,
+        workers=workers,
+        log_level=log_level.lower(),
+        access_log=access_log,
+        factory=factory,
+        timeout_graceful_shutdown=30,
+        server_header=False,
+    )
 
 
 def _run(app: Any, sock: socket.socket, *, workers: int, log_level: str, access_log: bool) -> None:
@@ -139,8 +177,9 @@ def _run(app: Any, sock: socket.socket, *, workers: int, log_level: str, access_
         sock.close()
 
 
-def _run_workers(config: dict[str, Any], sock: socket.socket, *, workers: int, log_level: str,
-                 access_log: bool) -> None:
+def _run_workers(
+    config: dict[str, Any], sock: socket.socket, *, workers: int, log_level: str, access_log: bool
+) -> None:
     from uvicorn.supervisors import Multiprocess
 
     from twoclass.serve.app import CONFIG_ENV
@@ -151,8 +190,13 @@ def _run_workers(config: dict[str, Any], sock: socket.socket, *, workers: int, l
     if owned:
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="twoclass-serve-metrics-")
     try:
-        uvicorn_config = _config("twoclass.serve.app:app_from_environment", workers=workers, log_level=log_level,
-                                 access_log=access_log, factory=True)
+        uvicorn_config = _config(
+            "twoclass.serve.app:app_from_environment",
+            workers=workers,
+            log_level=log_level,
+            access_log=access_log,
+            factory=True,
+        )
         Multiprocess(uvicorn_config, sockets=[sock]).run()
     except KeyboardInterrupt:
         pass

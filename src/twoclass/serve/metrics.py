@@ -51,19 +51,37 @@ class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
-        self.requests = Counter("twoclass_requests", "HTTP requests answered, by endpoint, model and status code.",
-                                ["endpoint", "model", "code"], registry=r)
-        self.errors = Counter("twoclass_request_errors", "Requests answered with a 4xx or 5xx status code.",
-                              ["endpoint", "model", "code"], registry=r)
-        self.latency = Histogram("twoclass_request_duration_seconds", "Time from a request's arrival to its answer.",
-                                 ["endpoint", "model"], buckets=_LATENCY_BUCKETS, registry=r)
-        self.in_progress = Gauge("twoclass_requests_in_progress", "Requests being answered now.", ["endpoint"],
-                                 registry=r, multiprocess_mode="livesum")
+        self.requests = Counter(
+            "twoclass_requests",
+            "HTTP requests answered, by endpoint, model and status code.",
+            ["endpoint", "model", "code"],
+            registry=r,
+        )
+        self.errors = Counter(
+            "twoclass_request_errors",
+            "Requests answered with a 4xx or 5xx status code.",
+            ["endpoint", "model", "code"],
+            registry=r,
+        )
+        self.latency = Histogram(
+            "twoclass_request_duration_seconds",
+            "Time from a request's arrival to its answer.",
+            ["endpoint", "model"],
+            buckets=_LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.in_progress = Gauge(
+            "twoclass_requests_in_progress",
+            "Requests being answered now.",
+            ["endpoint"],
+            registry=r,
+            multiprocess_mode="livesum",
+        )
         self.rows = Counter("twoclass_rows_predicted", "Rows predicted.", ["model"], registry=r)
-        self.labels = Counter("twoclass_predictions", "Predictions by predicted label.", ["model", "label"],
-                              registry=r)
-        self.batch_rows = Histogram("twoclass_batch_rows", "Rows per forward pass.", ["model"],
-                                    buckets=_ROW_BUCKETS, registry=r)
+        self.labels = Counter("twoclass_predictions", "Predictions by predicted label.", ["model", "label"], registry=r)
+        self.batch_rows = Histogram(
+            "twoclass_batch_rows", "Rows per forward pass.", ["model"], buckets=_ROW_BUCKETS, registry=r
+        )
 
     def observe(self, endpoint: str, model: str, code: int, seconds: float) -> None:
         self.requests.labels(endpoint, model, str(code)).inc()

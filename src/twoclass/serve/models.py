@@ -51,8 +51,12 @@ class InputSpec:
     missing_allowed: bool
 
     def metadata(self) -> dict[str, Any]:
-        return {"name": self.name, "datatype": self.datatype, "shape": list(self.shape),
-                "parameters": {"kind": self.kind, "missing_allowed": self.missing_allowed}}
+        return {
+            "name": self.name,
+            "datatype": self.datatype,
+            "shape": list(self.shape),
+            "parameters": {"kind": self.kind, "missing_allowed": self.missing_allowed},
+        }
 
 
 @dataclass
@@ -96,8 +100,10 @@ class ServedModel:
         else:
             self.n_features = 0
             kinds = dict(predictor.preprocessor.column_types_)
-            self.inputs = [InputSpec(c, "FP64" if kinds[c] == "numeric" else "BYTES", (-1,), kinds[c], True)
-                           for c in predictor.preprocessor.required_columns_]
+            self.inputs = [
+                InputSpec(c, "FP64" if kinds[c] == "numeric" else "BYTES", (-1,), kinds[c], True)
+                for c in predictor.preprocessor.required_columns_
+            ]
             self.known_columns = list(predictor.columns)
         self.input_by_name = {spec.name: spec for spec in self.inputs}
 
@@ -117,10 +123,16 @@ class ServedModel:
             "versions": [],
             "platform": "twoclass",
             "inputs": [spec.metadata() for spec in self.inputs],
-            "outputs": [{"name": "probability", "datatype": "FP32", "shape": [-1]},
-                        {"name": "label", "datatype": "BYTES", "shape": [-1]}],
-            "parameters": {"kind": "classifier" if self.classifier else "network", "threshold": self.threshold,
-                           "negative_label": str(self.classes[0]), "positive_label": str(self.classes[1])},
+            "outputs": [
+                {"name": "probability", "datatype": "FP32", "shape": [-1]},
+                {"name": "label", "datatype": "BYTES", "shape": [-1]},
+            ],
+            "parameters": {
+                "kind": "classifier" if self.classifier else "network",
+                "threshold": self.threshold,
+                "negative_label": str(self.classes[0]),
+                "positive_label": str(self.classes[1]),
+            },
         }
 
     def example_row(self) -> dict[str, Any]:
@@ -151,8 +163,10 @@ class ServedModel:
         if bad.any():
             row, column = (int(i) for i in np.argwhere(bad)[0])
             what = "a missing value (null or NaN)" if np.isnan(x[row, column]) else "an infinite value"
-            raise RequestError(f"Input 'input' has {what} at row {row}, feature {column}; model '{self.name}' is a "
-                               "bare network and takes finite numbers only.")
+            raise RequestError(
+                f"Input 'input' has {what} at row {row}, feature {column}; model '{self.name}' is a "
+                "bare network and takes finite numbers only."
+            )
 
     def predict(self, batch: Sequence[Rows]) -> list[ModelOutcome | Exception]:
         """Probabilities for several requests' rows in one forward pass; each request gets its own outcome.
@@ -237,8 +251,10 @@ def model_name_from_path(path: str) -> str:
 
 def check_model_name(name: str) -> None:
     if not isinstance(name, str) or not _NAME.match(name):
-        raise ValueError(f"The model name {name!r} must be letters, digits, '_', '.' or '-' (it goes into URLs), "
-                         "starting with a letter or digit. Name it explicitly with NAME=DIR.")
+        raise ValueError(
+            f"The model name {name!r} must be letters, digits, '_', '.' or '-' (it goes into URLs), "
+            "starting with a letter or digit. Name it explicitly with NAME=DIR."
+        )
 
 
 def parse_model_specs(specs: Sequence[str]) -> dict[str, str]:
@@ -257,8 +273,9 @@ def parse_model_specs(specs: Sequence[str]) -> dict[str, str]:
             name, path = model_name_from_path(spec), spec
         check_model_name(name)
         if name in models:
-            raise ValueError(f"Two models are named {name!r} ({models[name]!r} and {path!r}). Name them apart with "
-                             "NAME=DIR.")
+            raise ValueError(
+                f"Two models are named {name!r} ({models[name]!r} and {path!r}). Name them apart with NAME=DIR."
+            )
         models[name] = path
     return models
 

@@ -14,8 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .models import ServedModel
-from .v2 import DATATYPES
+from twoclass.serve.models import ServedModel
+from twoclass.serve.tensors import DATATYPES
 
 __all__ = [
     "ErrorBody",
@@ -71,8 +71,9 @@ class InferInput(BaseModel):
     name: str = Field(description="A column of the model (GET /v2/models/{name}), or 'input' for an [N, F] tensor.")
     shape: list[int] = Field(description="[N] or [N, 1] for a column, [N, F] for a tensor.")
     datatype: Datatype = Field(description="BYTES for categorical and text columns, a numeric type otherwise.")
-    parameters: dict[str, Scalar] | None = Field(None, description="binary_data_size: the input's bytes after "
-                                                    "the JSON header (binary tensor data extension).")
+    parameters: dict[str, Scalar] | None = Field(
+        None, description="binary_data_size: the input's bytes after the JSON header (binary tensor data extension)."
+    )
     data: list[Any] | None = Field(None, description="Values, flat or nested; null for a missing value.")
 
 
@@ -83,8 +84,10 @@ class RequestedOutput(BaseModel):
 
 class InferRequestBody(BaseModel):
     id: str | None = Field(None, description="Echoed in the response.")
-    parameters: dict[str, Scalar] | None = Field(None, description="threshold: a decision threshold in [0, 1] "
-                                                    "for this request; binary_data_output: binary outputs.")
+    parameters: dict[str, Scalar] | None = Field(
+        None,
+        description="threshold: a decision threshold in [0, 1] for this request; binary_data_output: binary outputs.",
+    )
     inputs: list[InferInput]
     outputs: list[RequestedOutput] | None = Field(None, description="Which outputs to return (default both).")
 
@@ -140,10 +143,16 @@ def _component(schemas: dict[str, Any], model: type[BaseModel]) -> dict[str, str
 def _v2_example(model: ServedModel) -> dict[str, Any]:
     row = model.example_row()
     if model.tensor:
-        return {"id": "example-1", "inputs": [{"name": "input", "datatype": "FP32", "shape": [1, model.n_features],
-                                               "data": [list(row.values())]}]}
-    return {"id": "example-1", "inputs": [{"name": s.name, "datatype": s.datatype, "shape": [1],
-                                           "data": [row[s.name]]} for s in model.inputs]}
+        return {
+            "id": "example-1",
+            "inputs": [
+                {"name": "input", "datatype": "FP32", "shape": [1, model.n_features], "data": [list(row.values())]}
+            ],
+        }
+    return {
+        "id": "example-1",
+        "inputs": [{"name": s.name, "datatype": s.datatype, "shape": [1], "data": [row[s.name]]} for s in model.inputs],
+    }
 
 
 def _mlflow_example(model: ServedModel) -> dict[str, Any]:
@@ -168,19 +177,28 @@ def build_openapi(app: Any, models: Mapping[str, ServedModel], default_model: st
                 if parameter.get("name") == "name" and parameter.get("in") == "path":
                     parameter["schema"] = {"type": "string", "enum": names, "title": "Name"}
     infer = _component(schemas, InferRequestBody)
-    v2_examples = {name: {"summary": f"one row for model '{name}'", "value": _v2_example(m)}
-                   for name, m in models.items()}
-    schema["paths"]["/v2/models/{name}/infer"]["post"]["requestBody"] = {"required": True, "content": {
-        "application/json": {"schema": infer, "examples": v2_examples},
-        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
-    }}
+    v2_examples = {
+        name: {"summary": f"one row for model '{name}'", "value": _v2_example(m)} for name, m in models.items()
+    }
+    schema["paths"]["/v2/models/{name}/infer"]["post"]["requestBody"] = {
+        "required": True,
+        "content": {
+            "application/json": {"schema": infer, "examples": v2_examples},
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
     mlflow = _component(schemas, MLflowRequestBody)
     csv = {"type": "string", "description": "CSV with a header row, as `twoclass predict` reads it."}
     for path, model_names in (("/invocations", [default_model]), ("/models/{name}/invocations", names)):
-        examples = {name: {"summary": f"one row for model '{name}'", "value": _mlflow_example(models[name])}
-                    for name in model_names}
-        schema["paths"][path]["post"]["requestBody"] = {"required": True, "content": {
-            "application/json": {"schema": mlflow, "examples": examples},
-            "text/csv": {"schema": csv},
-        }}
+        examples = {
+            name: {"summary": f"one row for model '{name}'", "value": _mlflow_example(models[name])}
+            for name in model_names
+        }
+        schema["paths"][path]["post"]["requestBody"] = {
+            "required": True,
+            "content": {
+                "application/json": {"schema": mlflow, "examples": examples},
+                "text/csv": {"schema": csv},
+            },
+        }
     return schema
