@@ -105,7 +105,7 @@ def bucket(count: int) -> int:
 
 def pad_table(x: np.ndarray, y: np.ndarray | None, weight: np.ndarray | None, batch_size: int) -> Table:
     n, n_features = x.shape
-    padded = np.zeros((bucket(math.ceil(n / batch_size)) * batch_size, n_features + 2), np.float32)
+    padded = np.zeros((padded_rows(n, batch_size), n_features + 2), np.float32)
     padded[:n, :-2] = x  # the column layout that Table's x, y and weight read
     if y is not None:
         padded[:n, -2] = y
@@ -119,8 +119,15 @@ def pad_table(x: np.ndarray, y: np.ndarray | None, weight: np.ndarray | None, ba
 _DEVICE_PUT_BYTES = 1 << 20
 
 
+def padded_rows(n: int, batch_size: int) -> int:
+    """The rows of a table of `n` rows: whole minibatches, their count rounded up to a bucket."""
+    return bucket(math.ceil(n / batch_size)) * batch_size
+
+
 def fit_tables(plan: Plan, inputs) -> tuple[Table, Table | None]:
     """The padded training table and, when the plan validates, the validation table of checked fit inputs."""
+    if plan.layout is not None:
+        return plan.layout.tables(plan, inputs)
     train = pad_table(inputs.x, inputs.y, inputs.weight, plan.batch_size)
     val = pad_table(inputs.x_val, inputs.y_val, inputs.weight_val, plan.eval_batch) if plan.has_validation else None
     return train, val
@@ -143,6 +150,7 @@ class Plan(NamedTuple):
     shuffle: bool
     eval_batch: int
     has_validation: bool
+    layout: Any = None  # a data-parallel fit's DataLayout (`distribute.py`): its devices and padded row counts
 
 
 class Hyper(NamedTuple):
@@ -201,20 +209,33 @@ def _all_finite(tree) -> jax.Array:
 # Evaluation and prediction.
 
 
-def _evaluate(layers, loss, metric_structures, eval_batch, params, states, hyper: Hyper, data: Table):
+def _minibatches(layout, table: Table, order, size: int, domain: int):
+    """A function of i giving the rows of minibatch i (in `order`, or in table order when None) and which of them
+    are real. One device slices them; a data-parallel layout spreads each minibatch over its devices."""
+    if layout is not None:
+        return layout.minibatches(table, order, size, domain)
+    ordered = table.rows if order is None else table.rows[order]  # one gather an epoch, then contiguous slices
+
+    def minibatch(i):
+        return jax.lax.dynamic_slice_in_dim(ordered, i * size, size), (i * size + jnp.arange(size)) < table.n
+
+    return minibatch
+
+
+def _evaluate(layers, loss, metric_structures, eval_batch, params, states, hyper: Hyper, data: Table, layout=None):
     """Loss (plus the weight penalty, as Keras reports it) and metrics over all real rows, in batches."""
     is_logit = _is_logit(layers, loss)
     ctx = Context(False, None, None)
     n_batches = (data.n + eval_batch - 1) // eval_batch
+    batches = _minibatches(layout, data, None, eval_batch, layout.val_rows if layout else data.rows.shape[0])
 
     def body(i, carry):
         loss_sum, metric_states = carry
-        start = i * eval_batch
-        minibatch = Table(jax.lax.dynamic_slice_in_dim(data.rows, start, eval_batch), data.n)
+        rows, row_mask = batches(i)
+        minibatch = Table(rows, data.n)
         xb, yb, wb = minibatch.x, minibatch.y, minibatch.weight
         loss_input, output, _ = _forward(layers, loss, params, states, hyper.layers, xb, ctx)
         loss_sum = loss_sum + _data_loss(loss, hyper.loss, yb, loss_input, wb, is_logit).sum()
-        row_mask = start + jnp.arange(eval_batch) < data.n
         metric_states = [
             metrics.update_state(m, s, yb, output, metrics.row_weight(m, wb, row_mask))
             for m, s in zip(metric_structures, metric_states)
@@ -296,7 +317,7 @@ def metric_names(plan: Plan, names: tuple[str, ...]) -> list[str]:
 def _run_epoch(plan: Plan, hyper: Hyper, ts: TrainState, train: Table, val: Table | None):
     is_logit = _is_logit(plan.layers, plan.loss)
     batch = plan.batch_size
-    rows = train.x.shape[0]
+    rows = train.x.shape[0] if plan.layout is None else plan.layout.rows  # what one device's order is drawn over
     transform = build_transform(plan.optimizer, ts.opt_state.hyperparams)
     schedule = plan.optimizer[3]
     # threefry only where a layer draws noise: each call costs time in every epoch and in the first trace
@@ -315,14 +336,13 @@ def _run_epoch(plan: Plan, hyper: Hyper, ts: TrainState, train: Table, val: Tabl
 
     grad_fn = jax.value_and_grad(loss_fn, has_aux=True)
 
-    # One gather per epoch, then contiguous slices per step: cheaper than gathering every minibatch.
-    shuffled = train.rows[order] if plan.shuffle else train.rows
+    batches = _minibatches(plan.layout, train, order if plan.shuffle else None, batch, rows)
 
     def step(i, carry):
         params, states, opt_state, step_count, metric_states, loss_sum, seen = carry
-        minibatch = Table(jax.lax.dynamic_slice_in_dim(shuffled, i * batch, batch), train.n)
+        rows_i, mask = batches(i)
+        minibatch = Table(rows_i, train.n)
         xb, yb, wb = minibatch.x, minibatch.y, minibatch.weight
-        mask = (i * batch + jnp.arange(batch)) < train.n
         (loss_value, (output, states)), grads = grad_fn(
             params, states, xb, yb, wb, mask, jax.random.fold_in(noise_key, i) if needs_rng else None
         )
@@ -351,7 +371,7 @@ def _run_epoch(plan: Plan, hyper: Hyper, ts: TrainState, train: Table, val: Tabl
     logs = [loss_sum / jnp.maximum(seen, 1.0)] + [metrics.result(m, s) for m, s in zip(plan.metrics, metric_states)]
     if plan.has_validation:
         val_loss, val_metrics = _evaluate(
-            plan.layers, plan.loss, plan.metrics, plan.eval_batch, params, states, hyper, val
+            plan.layers, plan.loss, plan.metrics, plan.eval_batch, params, states, hyper, val, plan.layout
         )
         logs += [val_loss, *val_metrics]
     new_ts = TrainState(params, states, opt_state, ts.key, step_count, ts.epoch + 1)
@@ -389,4 +409,6 @@ def train_fn(plan: Plan, over_seeds: bool = False) -> StoredFunction:
         return _train_chunk(plan, ts, train, val, hyper, n_epochs)
 
     function = jax.vmap(run, in_axes=(0, None, None, None, None)) if over_seeds else run
+    if plan.layout is not None:  # compiled for the layout's devices (`distribute.py`)
+        return plan.layout.program(function, "train")
     return StoredFunction(function, "train", (plan, over_seeds), PROGRAM_DIR, output_tree=lambda args: (args[0], 0, 0))

@@ -12,6 +12,7 @@ import time
 import jax
 import numpy as np
 
+from twoclass.engine import distribute as data_parallel
 from twoclass.engine import optimizers as optimizer_rules
 from twoclass.engine import programs as engine
 from twoclass.keras import callbacks as callbacks_module
@@ -39,9 +40,12 @@ def _start_state(model, plan: engine.Plan) -> engine.TrainState:
     return ts._replace(params=model._params, state=model._states, opt_state=opt_state)
 
 
-def run_fit(model, inputs: FitInputs, user_callbacks) -> callbacks_module.History:
+def run_fit(model, inputs: FitInputs, user_callbacks, distribute=None) -> callbacks_module.History:
     """Train `model` on checked inputs: a few calls of the compiled chunk of epochs, callbacks in between."""
     plan = model._plan(inputs)
+    scope = data_parallel.resolve(distribute)  # fit's `distribute`, else a `with DataParallel()` around it
+    if scope is not None:
+        plan = scope.plan(plan, inputs)
     train, val = engine.fit_tables(plan, inputs)
     hyper = model._hyper()  # small NumPy leaves: the compiled call copies them faster than device_put
     columns = engine.metric_names(plan, tuple(model.metrics_names[1:]))
@@ -73,6 +77,8 @@ def run_fit(model, inputs: FitInputs, user_callbacks) -> callbacks_module.Histor
     epoch = inputs.initial_epoch
     while epoch < inputs.epochs and not model.stop_training:
         n_epochs = min(chunk, inputs.epochs - epoch)
+        if scope is not None:
+            n_epochs = scope.agree(n_epochs)  # processes that time their epochs differently still call together
         if every_epoch:
             for callback in callback_list:
                 callback.on_epoch_begin(epoch)

@@ -225,8 +225,12 @@ class Sequential:
         validation_steps=None,
         validation_batch_size=None,
         validation_freq: int = 1,
+        distribute=None,
     ) -> callbacks_module.History:
-        """Train for `epochs` epochs; returns a History whose `.history` has Keras's keys."""
+        """Train for `epochs` epochs; returns a History whose `.history` has Keras's keys.
+
+        `distribute="data"` (or a `twoclass.distribute.DataParallel`) splits each minibatch over all devices, with
+        the same weights as one device (see docs/scale.md)."""
         self._require_compiled("fit")
         inputs = prepare_fit_inputs(
             x,
@@ -249,7 +253,7 @@ class Sequential:
                 f"The model expects {self._input_dim} input features but x has {inputs.x.shape[1]}. "
                 f"Received: x with shape {inputs.x.shape}."
             )
-        return run_fit(self, inputs, callbacks)
+        return run_fit(self, inputs, callbacks, distribute)
 
     train = fit  # the slides call model.train(X, y, epochs=20)
 
