@@ -22,7 +22,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-__all__ = ["serve"]
+__all__ = ["main", "serve", "typer_app"]
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -206,8 +206,13 @@ def _run_workers(
             shutil.rmtree(os.environ.pop("PROMETHEUS_MULTIPROC_DIR"), ignore_errors=True)
 
 
-def main() -> None:
-    """`python -m twoclass.serve ...`: the command alone, until it is registered in the `twoclass` CLI."""
+def typer_app() -> typer.Typer:
+    """The command alone as a Typer app (what `python -m twoclass.serve` runs, and what tests invoke)."""
     app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
     app.command()(serve)
-    app()
+    return app
+
+
+def main() -> None:
+    """`python -m twoclass.serve ...`: the command alone, until it is registered in the `twoclass` CLI."""
+    typer_app()()

@@ -52,6 +52,7 @@ def decode_request(model: ServedModel, body: bytes, media_type: str) -> MLflowRe
     params = document.get("params") or {}
     if not isinstance(params, dict):
         raise RequestError(f"'params' must be a JSON object. Got {describe(params)} instead.")
+    threshold = threshold_parameter(params)
     key = present[0]
     value = document[key]
     if key == "dataframe_split":
@@ -61,7 +62,7 @@ def decode_request(model: ServedModel, body: bytes, media_type: str) -> MLflowRe
     else:
         rows = _instances_rows(model, value, key)
     model.check_rows(rows)
-    return MLflowRequest(rows, threshold_parameter(params))
+    return MLflowRequest(rows, threshold)
 
 
 # ------------------------------------------------------------------------------------------------ formats
