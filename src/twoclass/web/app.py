@@ -141,22 +141,7 @@ def create_app(max_sessions: int = 8, upload_bytes: int = DEFAULT_UPLOAD_BYTES, 
         await asyncio.to_thread(session.apply, body)
         return Response(session.frame_json()[1], media_type="application/json")
 
-    @app.post("/api/sessions/{session_id}/{action}")
-    async def act(session_id: str, action: str, request: Request) -> Response:
-        session = store.get(session_id)
-        actions = {"play": session.play, "pause": session.pause, "step": session.step, "reset": session.reset,
-                   "regenerate": session.regenerate}
-        if action == "preset":
-            body = await _json_body(request)
-            name = body.get("name") if isinstance(body, dict) else None
-            await asyncio.to_thread(session.use_preset, name)
-        elif action in actions:
-            await asyncio.to_thread(actions[action])
-        else:
-            return _error(404, f"Unknown action {action!r}. Actions: {', '.join(sorted(actions))}, preset, upload.")
-        return Response(session.frame_json()[1], media_type="application/json")
-
-    @app.post("/api/sessions/{session_id}/upload")
+    @app.post("/api/sessions/{session_id}/upload")  # before the catch-all action route
     async def upload(session_id: str, request: Request) -> Response:
         session = store.get(session_id)
         limit = app.state.upload_bytes
@@ -173,6 +158,21 @@ def create_app(max_sessions: int = 8, upload_bytes: int = DEFAULT_UPLOAD_BYTES, 
             return _error(413, f"The uploaded file must be at most {limit // 1024} KiB. Got more than that instead.")
         parsed = await asyncio.to_thread(parse_csv, raw, item.filename or "upload.csv")
         await asyncio.to_thread(session.set_upload, parsed)
+        return Response(session.frame_json()[1], media_type="application/json")
+
+    @app.post("/api/sessions/{session_id}/{action}")
+    async def act(session_id: str, action: str, request: Request) -> Response:
+        session = store.get(session_id)
+        actions = {"play": session.play, "pause": session.pause, "step": session.step, "reset": session.reset,
+                   "regenerate": session.regenerate}
+        if action == "preset":
+            body = await _json_body(request)
+            name = body.get("name") if isinstance(body, dict) else None
+            await asyncio.to_thread(session.use_preset, name)
+        elif action in actions:
+            await asyncio.to_thread(actions[action])
+        else:
+            return _error(404, f"Unknown action {action!r}. Actions: {', '.join(sorted(actions))}, preset, upload.")
         return Response(session.frame_json()[1], media_type="application/json")
 
     @app.get("/api/sessions/{session_id}/code")

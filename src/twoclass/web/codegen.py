@@ -126,11 +126,12 @@ def generate(settings: Settings, epochs: int, upload: Upload | None = None, tota
          "validation_data=(x_test, y_test), verbose=0)"),
         "",
         "loss, accuracy = model.evaluate(x_test, y_test, verbose=0)",
-        "predicted = (model.predict(x_test, verbose=0)[:, 0] >= 0.5).astype('int32')",
+        f"threshold = {_number(settings.threshold)}  # the playground's threshold slider",
+        "predicted = (model.predict(x_test, verbose=0)[:, 0] >= threshold).astype('int32')",
         "tp, fp = int(((predicted == 1) & (y_test == 1)).sum()), int(((predicted == 1) & (y_test == 0)).sum())",
         "fn, tn = int(((predicted == 0) & (y_test == 1)).sum()), int(((predicted == 0) & (y_test == 0)).sum())",
         "print(f'test loss {loss:.4f}  test accuracy {accuracy:.4f}')",
-        "print(f'confusion at 0.5: tp={tp} fp={fp} fn={fn} tn={tn}')",
+        "print(f'confusion at {threshold}: tp={tp} fp={fp} fn={fn} tn={tn}')",
         "",
     ]
     return "\n".join(lines)

@@ -148,8 +148,9 @@ def parse_csv(raw: bytes, filename: str) -> Upload:
     columns are x1 and x2. Label 1 goes to the larger of two numbers (1 of 0/1, 1 of -1/1), or to the later of two
     texts in sorted order.
 
-    >>> parse_csv(b"a,b,label\\n0,1,yes\\n1,0,no\\n2,2,yes\\n3,1,no\\n", "p.csv").labels.tolist()
-    [1, 0, 1, 0]
+    >>> rows = "".join(f"{i},{i % 3},{'yes' if i % 2 else 'no'}\\n" for i in range(10))
+    >>> parse_csv(("a,b,label\\n" + rows).encode(), "p.csv").labels.tolist()
+    [0, 1, 0, 1, 0, 1, 0, 1, 0, 1]
     """
     import pandas as pd
 

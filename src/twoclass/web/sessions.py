@@ -109,7 +109,8 @@ class SessionStore:
             session.streams = max(session.streams - 1, 0)
             if session.streams == 0:
                 session.close()  # no tab is watching: stop training
-                self._detached_at[session.id] = time.monotonic()
+                if session.id in self._sessions:  # a stream outliving its closed session starts no grace period
+                    self._detached_at[session.id] = time.monotonic()
 
     def evict_stale(self) -> list[str]:
         """Drop sessions detached for longer than the grace period or idle for too long; returns their ids."""
@@ -117,8 +118,8 @@ class SessionStore:
         with self._lock:
             # Detached: no tab watching and no request either (an API client without a stream stays while it asks).
             stale = [sid for sid, since in self._detached_at.items()
-                     if now - since > self.detached_seconds and now - self._sessions[sid].last_seen
-                     > self.detached_seconds]
+                     if sid not in self._sessions or (now - since > self.detached_seconds
+                                                      and now - self._sessions[sid].last_seen > self.detached_seconds)]
             # Idle: an open tab nobody has touched for long, and not training.
             stale += [sid for sid, s in self._sessions.items()
                       if now - s.last_seen > self.idle_seconds and sid not in stale and not s.playing]
