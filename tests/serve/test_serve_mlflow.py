@@ -193,5 +193,7 @@ def test_content_types_csv_errors_and_unknown_model(client):
     assert broken.status_code == 400 and "CSV" in broken.json()["error"]
     missing = client.post("/invocations", content=b"age,fare\n1,2\n", headers={"Content-Type": "text/csv"})
     assert missing.status_code == 400 and "no column 'sex'" in missing.json()["error"]
+    header_only = client.post("/models/net/invocations", content=b"-8.5\n", headers={"Content-Type": "text/csv"})
+    assert header_only.status_code == 400 and "The CSV has 1 column(s); model 'net' takes 4" in header_only.text
     response = client.post("/models/ghost/invocations", json={"instances": [[1]]})
     assert response.status_code == 404 and "'ghost' is not served" in response.json()["error"]

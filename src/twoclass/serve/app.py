@@ -18,7 +18,6 @@ import json
 import logging
 import os
 from collections.abc import AsyncIterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +27,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from twoclass.serve import mlflow, v2
-from twoclass.serve.batching import MicroBatcher, run_alone
+from twoclass.serve.batching import MicroBatcher, PredictionThread, run_alone
 from twoclass.serve.guard import Guard
 from twoclass.serve.metrics import Metrics
 from twoclass.serve.models import ModelOutcome, RequestError, Rows, ServedModel, load_models
@@ -58,7 +57,7 @@ class _State:
     default_model: str
     metrics: Metrics
     max_body_bytes: int
-    executor: ThreadPoolExecutor
+    executor: PredictionThread
     batchers: dict[str, MicroBatcher] = field(default_factory=dict)
 
     def model(self, name: str) -> ServedModel:
@@ -99,7 +98,7 @@ def create_app(
     metrics = Metrics()
     # One prediction thread for every model: predictions are CPU work under the GIL, and one thread keeps each
     # model's warning capture and its preprocessor's last_unseen_counts_ free of races.
-    executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="twoclass-predict")
+    executor = PredictionThread()
     state = _State(served, next(iter(served)), metrics, max_body_bytes, executor)
     if max_batch_size is not None:
         for name, model in served.items():

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["MicroBatcher", "run_alone"]
+__all__ = ["MicroBatcher", "PredictionThread", "run_alone"]
 
 
 @dataclass
@@ -32,6 +33,27 @@ class _Waiting:
     rows: Any  # a Rows (has .n)
     future: asyncio.Future
     arrived: float = field(default=0.0)
+
+
+class PredictionThread(Executor):
+    """The one thread predictions run on, started on first use and again after a shutdown: an app's lifespan may
+    run more than once (a test client per test), and its shutdown must not leave the app unable to predict."""
+
+    def __init__(self) -> None:
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="twoclass-predict")
+            return self._pool.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 async def run_alone(predict: Callable[[Sequence[Any]], list[Any]], executor: Executor, rows: Any) -> Any:

@@ -211,6 +211,11 @@ def _csv_rows(model: ServedModel, body: bytes) -> Rows:
         raise RequestError(f"The CSV body cannot be read ({reason}).") from None
     columns = {str(c): frame[c].tolist() for c in frame.columns}
     if model.tensor and not model.known_columns:
+        if frame.shape[1] != model.n_features:
+            raise RequestError(
+                f"The CSV has {frame.shape[1]} column(s); model '{model.name}' takes {model.n_features}, "
+                "one per feature, under a header row."
+            )
         return _array_rows(model, frame.to_numpy().tolist(), "text/csv body")
     if model.tensor:
         return _frame_rows(model, columns, len(frame), "text/csv body")
