@@ -4,7 +4,7 @@ The grid is a dict (Python) or a string (the command line); every combination is
 swept stay those of the model or estimator (None in a `Member`).
 
 Example:
-    >>> members = expand(parse_grid("learning_rate=1e-3,1e-2 l2=0,1e-4 seeds=2"))
+    >>> members = expand(check_grid(parse_grid("learning_rate=1e-3,1e-2 l2=0,1e-4 seeds=2")))
     >>> len(members), members[0]
     (8, Member(learning_rate=0.001, l2=0.0, dropout=None, hidden_layer_sizes=None, seed=0))
 """

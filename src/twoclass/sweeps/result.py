@@ -79,13 +79,31 @@ class SweepResult:
     # ------------------------------------------------------------------------------------------------ models
     def best_model(self, top_k: int = 1) -> Any:
         """The best member as a model of the kind swept (a Sequential, or a fitted TwoClassClassifier); with
-        top_k > 1, the top k averaged in log-odds, merged into one network (Dense and Dropout layers).
+        top_k > 1, the top k of the best member's layer sizes averaged in log-odds, merged into one network.
 
         Example:
             >>> result.best_model(top_k=3).predict(x_new)  # doctest: +SKIP
         """
         top_k = check_int(top_k, "top_k", "SweepResult.best_model", minimum=1, maximum=len(self.members))
-        return self._build(self.ranking()[:top_k])
+        ranking = self.ranking()
+        # networks average into one only with the same layer sizes: the top k of the best member's size
+        size = self.members[ranking[0]].hidden_layer_sizes
+        same = [i for i in ranking if self.members[i].hidden_layer_sizes == size]
+        if len(same) < top_k:
+            raise ValueError(
+                f"The 'top_k' parameter of SweepResult.best_model must be at most {len(same)}, the members of the "
+                f"best member's hidden-layer sizes (only those average into one network). Got {top_k} instead."
+            )
+        return self._build(same[:top_k])
+
+    def model(self, member: int) -> Any:
+        """Member number `member` (the table's 'member' column) as a model of the kind swept.
+
+        Example:
+            >>> result.model(3).predict(x_new)  # doctest: +SKIP
+        """
+        member = check_int(member, "member", "SweepResult.model", minimum=0, maximum=len(self.members) - 1)
+        return self._build([member])
 
     def save(self, path: str | os.PathLike[str], top_k: int = 1) -> str:
         """Write `best_model(top_k)` as an ordinary model directory (twoclass.json + weights.safetensors)."""
