@@ -70,7 +70,10 @@ def update_state(structure: tuple, state, y, out, weight):
     if kind == "mean":
         from twoclass.engine.losses import PER_ROW
 
-        values = PER_ROW[structure[1]]((structure[1], False), {"label_smoothing": 0.0}, y, out, False)
+        # ("mean", kind[, from_logits, label_smoothing]): metrics.BinaryCrossentropy(from_logits=True) reads the
+        # model's output as a logit, as its loss counterpart does
+        from_logits, smoothing = (structure[2], structure[3]) if len(structure) > 2 else (False, 0.0)
+        values = PER_ROW[structure[1]]((structure[1], False), {"label_smoothing": smoothing}, y, out, from_logits)
         return state + jnp.stack([jnp.sum(weight * values), jnp.sum(weight)])
     raise ValueError(f"Unknown metric kind {kind!r}.")
 

@@ -178,6 +178,16 @@ class BinaryCrossentropy(_MeanOfLoss):
 
     def __init__(self, name=None, dtype=None, from_logits=False, label_smoothing=0.0):
         super().__init__(name, dtype)
+        self.from_logits = bool(from_logits)
+        self.label_smoothing = check_float(
+            label_smoothing, "label_smoothing", "metrics.BinaryCrossentropy", minimum=0.0, maximum=1.0
+        )
+
+    def structure(self):
+        return ("mean", self.loss_kind, self.from_logits, self.label_smoothing)
+
+    def get_config(self):
+        return {**super().get_config(), "from_logits": self.from_logits, "label_smoothing": self.label_smoothing}
 
 
 class MeanSquaredError(_MeanOfLoss):
