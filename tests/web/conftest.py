@@ -25,7 +25,8 @@ def client():
 
     from twoclass.web import create_app
 
-    with TestClient(create_app(max_sessions=4, upload_bytes=64 * 1024)) as test_client:
+    # No event streams here: a long grace period, so a slow test's idle session is not evicted under it.
+    with TestClient(create_app(max_sessions=4, upload_bytes=64 * 1024, detached_seconds=3600)) as test_client:
         yield test_client
 
 

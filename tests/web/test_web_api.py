@@ -138,7 +138,7 @@ def test_idle_and_detached_sessions_are_evicted():
 
     from twoclass.web import create_app
 
-    with TestClient(create_app(detached_seconds=0.05, idle_seconds=0.05)) as client:
+    with TestClient(create_app(detached_seconds=0.05, idle_seconds=0.05, sweep_seconds=3600)) as client:
         store = client.app.state.store
         watched, unwatched = new_session(client), new_session(client)
         store.attached(store.get(watched))

@@ -44,7 +44,7 @@ async def _json_body(request: Request) -> Any:
 
 
 def create_app(max_sessions: int = 8, upload_bytes: int = DEFAULT_UPLOAD_BYTES, idle_seconds: float = 30 * 60,
-               detached_seconds: float = 30.0) -> FastAPI:
+               detached_seconds: float = 30.0, sweep_seconds: float = 5.0) -> FastAPI:
     """The FastAPI app; `uvicorn.run(create_app(), host="127.0.0.1")` serves it.
 
     >>> from fastapi.testclient import TestClient
@@ -57,7 +57,7 @@ def create_app(max_sessions: int = 8, upload_bytes: int = DEFAULT_UPLOAD_BYTES, 
     async def lifespan(app: FastAPI):
         async def sweep() -> None:
             while True:
-                await asyncio.sleep(5.0)
+                await asyncio.sleep(sweep_seconds)
                 store.evict_stale()
 
         task = asyncio.create_task(sweep())

@@ -39,7 +39,7 @@ __all__ = ["FRAME_SECONDS", "Session", "compiled_programs"]
 
 FRAME_SECONDS = 0.05  # a frame every 50 ms while playing: 20 updates a second
 EPOCHS_PER_FRAME = {"slow": 1, "normal": 3, "fast": 15}  # normal: ~60 epochs/s, the Playground's pace
-MAX_CHUNK_SECONDS = 0.06  # "max" speed and slow fits size each chunk to this much training
+MAX_CHUNK_SECONDS = 0.035  # "max" speed and slow fits size each chunk to this much training
 CURVE_POINTS = 400  # loss-curve points kept (older ones thinned out by half when full)
 
 
@@ -224,8 +224,14 @@ class Session:
                 if not self.playing:
                     self._thread = None
                     return
-                self._train(self._chunk())
-                self._publish()
+                try:
+                    self._train(self._chunk())
+                    self._publish()
+                except Exception as error:  # noqa: BLE001 - the page must hear of it; the thread must not die silently
+                    self.playing, self._thread = False, None
+                    self.stopped = f"Training stopped: {type(error).__name__}: {error}"
+                    self._publish()
+                    return
             time.sleep(max(0.0, FRAME_SECONDS - (time.perf_counter() - started)))
 
     def _chunk(self) -> int:
@@ -243,9 +249,11 @@ class Session:
         try:
             self.model.fit(self.x_train, self.y_train, batch_size=self.settings.batchSize,
                            epochs=self.epoch + epochs, initial_epoch=self.epoch, verbose=0)
-        except ValueError as error:  # divergence: the model keeps its last finite weights
-            self.playing = False
-            self.stopped = str(error)
+        except ValueError as error:  # divergence: the model keeps its last finite weights; the engine says why
+            self.playing, self.stopped = False, str(error)
+            return
+        except Exception as error:  # noqa: BLE001 - shown on the page instead of a 500 or a silent thread
+            self.playing, self.stopped = False, f"Training stopped: {type(error).__name__}: {error}"
             return
         self._seconds_per_epoch = (time.perf_counter() - started) / epochs
         before, self.epoch = self.epoch, self.epoch + epochs
