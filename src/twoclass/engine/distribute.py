@@ -45,11 +45,13 @@ def _round_up(count: int, multiple: int) -> int:
 
 class DataLayout(NamedTuple):
     """Static facts of a data-parallel fit, part of its `Plan`: the mesh, and the padded row counts one device would
-    use (each epoch's order is drawn over them, so they decide which rows each minibatch holds)."""
+    use (each epoch's order is drawn over them, so they decide which rows each minibatch holds), and the
+    validation batch."""
 
     mesh: Mesh
     rows: int
     val_rows: int
+    eval_batch: int
 
     def sharding(self, *spec) -> NamedSharding:
         return NamedSharding(self.mesh, PartitionSpec(*spec))
@@ -57,18 +59,26 @@ class DataLayout(NamedTuple):
     # ------------------------------------------------------------------------------------ inside the engine's program
     def minibatches(self, table: Table, order, size: int, domain: int):
         """A function of i giving minibatch i's rows (in `order`, or in table order when None) and which are real,
-        spread over the devices: what `programs._minibatches` gives on one device."""
-        devices = self.mesh.size
-        lane = _round_up(size, devices)
+        spread over the devices: what `programs._minibatches` gives on one device. A table whose rows are already
+        gathered into minibatches (the validation table, see `program`) is used as it is."""
+        lane = _round_up(size, self.mesh.size)
         steps = domain // size
-        slots = (jnp.arange(domain, dtype=jnp.int32) if order is None else order).reshape(steps, size)
         column = jnp.arange(lane)
         real = (column[None, :] < size) & (jnp.arange(steps)[:, None] * size + column[None, :] < table.n)
-        if lane > size:  # masked slots read the last row, which is always padding
-            slots = jnp.concatenate([slots, jnp.full((steps, lane - size), table.rows.shape[0] - 1, jnp.int32)], 1)
-        blocks = self.gather(table.rows, slots)
         real = jax.lax.with_sharding_constraint(real, self.sharding(None, AXIS))
+        blocks = (
+            table.rows if table.rows.ndim == 3 else self.gather(table.rows, self._slots(table, order, size, domain))
+        )
         return lambda i: (blocks[i], real[i])
+
+    def _slots(self, table: Table, order, size: int, domain: int) -> jax.Array:
+        """The table row each (minibatch, lane) slot reads; masked slots read the last row, always padding."""
+        lane = _round_up(size, self.mesh.size)
+        slots = (jnp.arange(domain, dtype=jnp.int32) if order is None else order).reshape(domain // size, size)
+        if lane == size:
+            return slots
+        filler = jnp.full((domain // size, lane - size), table.rows.shape[0] - 1, jnp.int32)
+        return jnp.concatenate([slots, filler], axis=1)
 
     def gather(self, table: jax.Array, slots: jax.Array) -> jax.Array:
         """`table[slots]` for a table sharded by row and slots of shape (steps, lane), the result sharded by lane.
@@ -111,7 +121,20 @@ class DataLayout(NamedTuple):
         return train, _table(self, inputs.x_val, inputs.y_val, inputs.weight_val, self.val_rows)
 
     def program(self, function, name: str) -> ShardedFunction:
-        return ShardedFunction(function, name, self)
+        """`function(ts, train, val, hyper, n_epochs)` (the engine's chunk of epochs) compiled for the mesh.
+
+        The validation rows are gathered into minibatches once a call, before the first epoch: XLA's CPU runtime
+        runs independent loops of one program side by side, and two devices that met the validation ring and the
+        training ring in different orders would each wait for the other forever (seen with 8 virtual devices on
+        2 cores). A data dependency (`optimization_barrier`) puts every collective of a call in one sequence."""
+
+        def run(ts, train, val, hyper, n_epochs):
+            if val is not None:
+                blocks = self.gather(val.rows, self._slots(val, None, self.eval_batch, self.val_rows))
+                ts, val = jax.lax.optimization_barrier((ts, val._replace(rows=blocks)))
+            return function(ts, train, val, hyper, n_epochs)
+
+        return ShardedFunction(run, name, self)
 
 
 class ShardedFunction:
@@ -128,7 +151,7 @@ class ShardedFunction:
 
     def __call__(self, *args):
         leaves, tree = jax.tree_util.tree_flatten(args)
-        signature = (tree, *[(np.shape(leaf), np.result_type(leaf)) for leaf in leaves])
+        signature = (tree, *[(np.shape(leaf), getattr(leaf, "dtype", None) or np.result_type(leaf)) for leaf in leaves])
         if signature not in self._seen:
             self._seen.add(signature)
             PREPARED[self._name] += 1
@@ -253,7 +276,7 @@ class DataParallel:
             n_val = int(_process_counts(len(inputs.x_val)).sum())
             eval_batch = eval_batch_size(n_val)  # from every process's rows: all processes run one program
             val_rows = padded_rows(n_val, eval_batch)
-        return plan._replace(eval_batch=eval_batch, layout=DataLayout(self.mesh, rows, val_rows))
+        return plan._replace(eval_batch=eval_batch, layout=DataLayout(self.mesh, rows, val_rows, eval_batch))
 
     def agree(self, value: int) -> int:
         """Process 0's `value` in every process: each process times its own epochs and sizes its calls by that,
