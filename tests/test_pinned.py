@@ -33,7 +33,9 @@ def test_saved_model_files_equal_the_pins(computed):
     with open(os.path.join(HERE, "pins.json")) as handle:
         pinned = json.load(handle)
     assert files["clf.files"] == pinned["clf.files"]
-    assert _rounded(files["clf.twoclass.json"]) == _rounded(pinned["clf.twoclass.json"])
+    saved = dict(files["clf.twoclass.json"])
+    saved.pop("integrity", None)  # added after the pins on purpose (issue 17): a digest of the weights and the JSON
+    assert _rounded(saved) == _rounded(pinned["clf.twoclass.json"])
 
 
 def _rounded(value):

@@ -33,7 +33,7 @@ def test_gradient_matches_finite_differences():
     x, y = ring_data(64)
     model = slides_model()
     model.build()
-    structures = model._structures()
+    structures = model.layer_structures()
     hyper = [{k: np.float32(v) for k, v in layer.hyper().items()} for layer in model.layers]
 
     def loss(params):

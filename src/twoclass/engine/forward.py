@@ -1,4 +1,4 @@
-"""The computation of each layer kind, as pure functions keyed by the first element of a layer's structure.
+"""The computation of each layer kind, as pure functions keyed by the `kind` of a layer's structure.
 
 The engine runs a model from its structures alone (`apply_model`), so compiled code depends on the architecture,
 never on layer objects.
@@ -24,6 +24,40 @@ class Context(NamedTuple):
 
 
 # --------------------------------------------------------------------------------------------------------------------
+# Layer structures: what compiled code depends on (hashable, named). Numbers (rates, L2 strengths) are not here.
+
+
+class DenseStructure(NamedTuple):
+    kind: str  # "dense"
+    units: int
+    activation: str
+    use_bias: bool
+    regularized: bool  # a kernel or bias regularizer adds to the loss
+
+
+class ActivationStructure(NamedTuple):
+    kind: str  # "activation"
+    activation: str
+
+
+class BatchNormStructure(NamedTuple):
+    kind: str  # "batch_norm"
+    center: bool
+    scale: bool
+
+
+class LayerStructure(NamedTuple):
+    """Layers whose code depends on nothing but their kind: dropout, gaussian_noise, normalization."""
+
+    kind: str
+
+
+def activation_of(structure: NamedTuple) -> str | None:
+    """The activation a layer applies last (Dense and Activation layers), else None."""
+    return getattr(structure, "activation", None)
+
+
+# --------------------------------------------------------------------------------------------------------------------
 # Pure computations, keyed by structure kind.
 
 
@@ -40,17 +74,16 @@ def _matmul(x, kernel):
 
 
 def _apply_dense(structure, params, state, hyper, x, ctx, final_linear=False):
-    _, units, activation, use_bias, _ = structure
     y = _matmul(x, params["kernel"])
-    if use_bias:
+    if structure.use_bias:
         y = y + params["bias"]
     if not final_linear:
-        y = ACTIVATIONS[activation](y)
+        y = ACTIVATIONS[structure.activation](y)
     return y, state
 
 
 def _apply_activation(structure, params, state, hyper, x, ctx, final_linear=False):
-    return (x if final_linear else ACTIVATIONS[structure[1]](x)), state
+    return (x if final_linear else ACTIVATIONS[structure.activation](x)), state
 
 
 def _apply_dropout(structure, params, state, hyper, x, ctx, final_linear=False):
@@ -73,7 +106,6 @@ def _apply_normalization(structure, params, state, hyper, x, ctx, final_linear=F
 
 
 def _apply_batch_norm(structure, params, state, hyper, x, ctx, final_linear=False):
-    _, center, scale = structure
     epsilon, momentum = hyper["epsilon"], hyper["momentum"]
     if ctx.training:
         weight = jnp.ones((x.shape[0], 1)) if ctx.mask is None else ctx.mask[:, None].astype(x.dtype)
@@ -87,9 +119,9 @@ def _apply_batch_norm(structure, params, state, hyper, x, ctx, final_linear=Fals
     else:
         mean, variance = state["moving_mean"], state["moving_variance"]
     y = (x - mean) * jax.lax.rsqrt(variance + epsilon)
-    if scale:
+    if structure.scale:
         y = y * params["gamma"]
-    if center:
+    if structure.center:
         y = y + params["beta"]
     return y, state
 
@@ -110,8 +142,7 @@ def ends_in_sigmoid(structures: tuple) -> bool:
     """Whether the last layer squashes with a sigmoid; the engine then trains on the logit, for numerical safety."""
     if not structures:
         return False
-    last = structures[-1]
-    return (last[0] == "dense" and last[2] == "sigmoid") or (last[0] == "activation" and last[1] == "sigmoid")
+    return activation_of(structures[-1]) == "sigmoid"
 
 
 def apply_model(structures, params, states, hypers, x, ctx: Context, *, split_sigmoid: bool):
@@ -120,9 +151,9 @@ def apply_model(structures, params, states, hypers, x, ctx: Context, *, split_si
     last = len(structures) - 1
     for index, (structure, p, s, h) in enumerate(zip(structures, params, states, hypers)):
         layer_ctx = ctx
-        if structure[0] in NEEDS_RNG and ctx.training:
+        if structure.kind in NEEDS_RNG and ctx.training:
             layer_ctx = ctx._replace(rng=jax.random.fold_in(ctx.rng, index))
-        x, s = APPLY[structure[0]](structure, p, s, h, x, layer_ctx, final_linear=split_sigmoid and index == last)
+        x, s = APPLY[structure.kind](structure, p, s, h, x, layer_ctx, final_linear=split_sigmoid and index == last)
         new_states.append(s)
     return x, new_states
 
@@ -131,7 +162,7 @@ def penalty(structures, params, hypers) -> jax.Array:
     """The regularisation term added to the loss: sum of l1*|w| + l2*w**2 over regularised weights."""
     total = jnp.zeros(())
     for structure, p, h in zip(structures, params, hypers):
-        if structure[0] == "dense" and structure[4]:
+        if getattr(structure, "regularized", False):
             kernel = p["kernel"]
             total = total + h["kernel_l1"] * jnp.abs(kernel).sum() + h["kernel_l2"] * jnp.square(kernel).sum()
             if "bias" in p:

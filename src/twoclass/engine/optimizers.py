@@ -17,9 +17,45 @@ import numpy as np
 import optax
 
 
-class _CountState(NamedTuple):
+class OptimizerStructure(NamedTuple):
+    """What an optimizer's compiled update depends on: its rule, the options that change the code, the clipping kinds
+    and the learning-rate schedule's structure (None for a plain rate). Numbers are not here: they are inputs."""
+
+    kind: str  # 'sgd', 'adam', 'rmsprop', 'adagrad'
+    static: tuple  # ((name, value), ...): options that select code paths (nesterov, amsgrad, centered, ...)
+    clip: tuple[str, ...]  # of 'clipnorm', 'clipvalue', 'global_clipnorm'
+    schedule: tuple | None
+
+
+class SlotState(NamedTuple):
+    """A rule's state: the step count and its slots (one NamedTuple per rule, fields named as Keras names them)."""
+
     count: jax.Array
-    slots: tuple
+    slots: NamedTuple
+
+
+# Each rule's slots, one tree like the parameters per field. Fields hold () where an option leaves a slot unused.
+class SGDSlots(NamedTuple):
+    momentum: Any  # () without momentum: like Keras, plain SGD keeps no velocity
+
+
+class AdamSlots(NamedTuple):
+    momentum: Any
+    velocity: Any
+    velocity_hat: Any  # () unless amsgrad
+
+
+class RMSpropSlots(NamedTuple):
+    velocity: Any
+    average_gradient: Any
+    momentum: Any
+
+
+class AdagradSlots(NamedTuple):
+    accumulator: Any
+
+
+SLOTS_BY_KIND = {"sgd": SGDSlots, "adam": AdamSlots, "rmsprop": RMSpropSlots, "adagrad": AdagradSlots}
 
 
 def _zeros_like(params):
@@ -29,51 +65,52 @@ def _zeros_like(params):
 def _sgd(learning_rate, momentum, nesterov, uses_momentum):
     # Like Keras, plain SGD keeps no velocity: on a tiny net the extra arrays are a third of a step's time.
     def init(params):
-        return _CountState(jnp.zeros([], jnp.int32), (_zeros_like(params),) if uses_momentum else ())
+        return SlotState(jnp.zeros([], jnp.int32), SGDSlots(_zeros_like(params) if uses_momentum else ()))
 
     def update(grads, state, params=None):
         if not uses_momentum:
-            return jax.tree_util.tree_map(lambda g: -learning_rate * g, grads), _CountState(state.count + 1, ())
-        (velocity,) = state.slots
+            return jax.tree_util.tree_map(lambda g: -learning_rate * g, grads), SlotState(state.count + 1, SGDSlots(()))
+        velocity = state.slots.momentum
         velocity = jax.tree_util.tree_map(lambda v, g: momentum * v - learning_rate * g, velocity, grads)
         if nesterov:
             updates = jax.tree_util.tree_map(lambda v, g: momentum * v - learning_rate * g, velocity, grads)
         else:
             updates = velocity
-        return updates, _CountState(state.count + 1, (velocity,))
+        return updates, SlotState(state.count + 1, SGDSlots(velocity))
 
     return optax.GradientTransformation(init, update)
 
 
 def _adam(learning_rate, beta_1, beta_2, epsilon, weight_decay, amsgrad):
     def init(params):
-        slots = (_zeros_like(params), _zeros_like(params)) + ((_zeros_like(params),) if amsgrad else ())
-        return _CountState(jnp.zeros([], jnp.int32), slots)
+        slots = AdamSlots(_zeros_like(params), _zeros_like(params), _zeros_like(params) if amsgrad else ())
+        return SlotState(jnp.zeros([], jnp.int32), slots)
 
     def update(grads, state, params=None):
         count = state.count + 1
         step = count.astype(jnp.float32)
         alpha = learning_rate * jnp.sqrt(1.0 - beta_2**step) / (1.0 - beta_1**step)
-        m = jax.tree_util.tree_map(lambda m, g: m + (g - m) * (1.0 - beta_1), state.slots[0], grads)
-        v = jax.tree_util.tree_map(lambda v, g: v + (jnp.square(g) - v) * (1.0 - beta_2), state.slots[1], grads)
-        slots = (m, v)
+        m = jax.tree_util.tree_map(lambda m, g: m + (g - m) * (1.0 - beta_1), state.slots.momentum, grads)
+        v = jax.tree_util.tree_map(lambda v, g: v + (jnp.square(g) - v) * (1.0 - beta_2), state.slots.velocity, grads)
+        slots = AdamSlots(m, v, ())
         if amsgrad:
-            v = jax.tree_util.tree_map(jnp.maximum, state.slots[2], v)
-            slots = (m, slots[1], v)
+            v = jax.tree_util.tree_map(jnp.maximum, state.slots.velocity_hat, v)
+            slots = slots._replace(velocity_hat=v)
         updates = jax.tree_util.tree_map(lambda m, v: -alpha * m / (jnp.sqrt(v) + epsilon), m, v)
         if params is not None:  # decoupled weight decay (AdamW); zero for Adam
             updates = jax.tree_util.tree_map(lambda u, w: u - learning_rate * weight_decay * w, updates, params)
-        return updates, _CountState(count, slots)
+        return updates, SlotState(count, slots)
 
     return optax.GradientTransformation(init, update)
 
 
 def _rmsprop(learning_rate, rho, momentum, epsilon, centered):
     def init(params):
-        return _CountState(jnp.zeros([], jnp.int32), (_zeros_like(params), _zeros_like(params), _zeros_like(params)))
+        zeros = _zeros_like(params)
+        return SlotState(jnp.zeros([], jnp.int32), RMSpropSlots(zeros, zeros, zeros))
 
     def update(grads, state, params=None):
-        velocity, average, moment = state.slots
+        velocity, average, moment = state.slots.velocity, state.slots.average_gradient, state.slots.momentum
         velocity = jax.tree_util.tree_map(lambda v, g: rho * v + (1.0 - rho) * jnp.square(g), velocity, grads)
         if centered:
             average = jax.tree_util.tree_map(lambda a, g: rho * a + (1.0 - rho) * g, average, grads)
@@ -83,7 +120,7 @@ def _rmsprop(learning_rate, rho, momentum, epsilon, centered):
         increment = jax.tree_util.tree_map(lambda g, d: learning_rate * g / jnp.sqrt(d), grads, denominator)
         moment = jax.tree_util.tree_map(lambda m, i: momentum * m + i, moment, increment)
         updates = jax.tree_util.tree_map(lambda m, i: -jnp.where(momentum > 0, m, i), moment, increment)
-        return updates, _CountState(state.count + 1, (velocity, average, moment))
+        return updates, SlotState(state.count + 1, RMSpropSlots(velocity, average, moment))
 
     return optax.GradientTransformation(init, update)
 
@@ -91,13 +128,13 @@ def _rmsprop(learning_rate, rho, momentum, epsilon, centered):
 def _adagrad(learning_rate, initial_accumulator_value, epsilon):
     def init(params):
         accumulator = jax.tree_util.tree_map(lambda p: jnp.full_like(p, initial_accumulator_value), params)
-        return _CountState(jnp.zeros([], jnp.int32), (accumulator,))
+        return SlotState(jnp.zeros([], jnp.int32), AdagradSlots(accumulator))
 
     def update(grads, state, params=None):
-        (accumulator,) = state.slots
+        accumulator = state.slots.accumulator
         accumulator = jax.tree_util.tree_map(lambda a, g: a + jnp.square(g), accumulator, grads)
         updates = jax.tree_util.tree_map(lambda g, a: -learning_rate * g / jnp.sqrt(a + epsilon), grads, accumulator)
-        return updates, _CountState(state.count + 1, (accumulator,))
+        return updates, SlotState(state.count + 1, AdagradSlots(accumulator))
 
     return optax.GradientTransformation(init, update)
 
@@ -135,11 +172,10 @@ def _with_clipping(rule, clip_kinds: tuple[str, ...]):
     return factory
 
 
-def build_transform(structure: tuple, hyper: dict[str, float]) -> optax.GradientTransformation:
+def build_transform(structure: OptimizerStructure, hyper: dict[str, float]) -> optax.GradientTransformation:
     """The optax transformation for an optimizer structure, with every number injected as state."""
-    kind, static, clip_kinds, _schedule = structure
-    static_values = dict(static)
-    factory = _with_clipping(_RULES[kind], clip_kinds)
+    static_values = dict(structure.static)
+    factory = _with_clipping(_RULES[structure.kind], structure.clip)
     return optax.inject_hyperparams(factory, static_args=tuple(static_values))(**static_values, **hyper)
 
 
@@ -155,7 +191,7 @@ def set_hyperparams(opt_state, hyper: dict[str, Any]):
     return opt_state._replace(hyperparams=merged)
 
 
-def initial_state(structure: tuple, hyper: dict[str, Any], params) -> Any:
+def initial_state(structure: OptimizerStructure, hyper: dict[str, Any], params) -> Any:
     """`build_transform(structure, hyper).init(params)`, made on the host with NumPy.
 
     The same tree, but nothing is compiled: a compiled (or even eager) init costs a fresh process 0.1-0.2 s before
@@ -166,7 +202,7 @@ def initial_state(structure: tuple, hyper: dict[str, Any], params) -> Any:
     shapes = _state_shapes(
         structure, tuple(sorted(hyper)), treedef, tuple((np.shape(leaf), np.dtype(leaf.dtype)) for leaf in leaves)
     )
-    fill = float(hyper.get("initial_accumulator_value", 0.0)) if structure[0] == "adagrad" else 0.0
+    fill = float(hyper.get("initial_accumulator_value", 0.0)) if structure.kind == "adagrad" else 0.0
 
     def leaf(path, spec):
         keys = [getattr(part, "key", getattr(part, "name", None)) for part in path]
@@ -178,7 +214,7 @@ def initial_state(structure: tuple, hyper: dict[str, Any], params) -> Any:
 
 
 @functools.lru_cache(maxsize=256)
-def _state_shapes(structure: tuple, hyper_names: tuple[str, ...], treedef, leaf_specs: tuple) -> Any:
+def _state_shapes(structure: OptimizerStructure, hyper_names: tuple[str, ...], treedef, leaf_specs: tuple) -> Any:
     # Tracing the init costs ~5 ms, half of a small fit: done once per optimizer kind and parameter shapes. The
     # numbers do not change the tree, so placeholders stand in for them.
     params = jax.tree_util.tree_unflatten(treedef, [jax.ShapeDtypeStruct(shape, dtype) for shape, dtype in leaf_specs])

@@ -28,7 +28,7 @@ from twoclass.engine import metrics as metrics
 from twoclass.engine import schedules as schedules
 from twoclass.engine.forward import NEEDS_RNG, Context, apply_model, ends_in_sigmoid, penalty
 from twoclass.engine.losses import PER_ROW
-from twoclass.engine.optimizers import build_transform, initial_state, set_hyperparams
+from twoclass.engine.optimizers import OptimizerStructure, build_transform, initial_state, set_hyperparams
 from twoclass.engine.shuffle import shuffled_order
 from twoclass.engine.stored import PREPARED, StoredFunction
 
@@ -144,7 +144,7 @@ def eval_batch_size(n: int) -> int:
 class Plan(NamedTuple):
     layers: tuple
     loss: tuple
-    optimizer: tuple
+    optimizer: OptimizerStructure
     metrics: tuple
     batch_size: int
     shuffle: bool
@@ -168,7 +168,9 @@ class TrainState(NamedTuple):
     epoch: jax.Array  # epochs completed so far
 
 
-def init_train_state(plan_optimizer: tuple, optimizer_hyper: dict, params, state, key, step=0, epoch=0) -> TrainState:
+def init_train_state(
+    plan_optimizer: OptimizerStructure, optimizer_hyper: dict, params, state, key, step=0, epoch=0
+) -> TrainState:
     opt_state = initial_state(plan_optimizer, optimizer_hyper, params)
     return TrainState(params, state, opt_state, key, np.int32(step), np.int32(epoch))
 
@@ -319,7 +321,7 @@ def _run_epoch(plan: Plan, hyper: Hyper, ts: TrainState, train: Table, val: Tabl
     batch = plan.batch_size
     rows = train.x.shape[0] if plan.layout is None else plan.layout.rows  # what one device's order is drawn over
     transform = build_transform(plan.optimizer, ts.opt_state.hyperparams)
-    schedule = plan.optimizer[3]
+    schedule = plan.optimizer.schedule
     # threefry only where a layer draws noise: each call costs time in every epoch and in the first trace
     needs_rng = any(layer[0] in NEEDS_RNG for layer in plan.layers)
     noise_key = jax.random.fold_in(ts.key, ts.epoch) if needs_rng else None

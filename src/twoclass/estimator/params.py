@@ -194,7 +194,7 @@ def build_network(settings: Settings, n_features: int, seed: int):
             layers.append(Dropout(settings.dropout))
     layers.append(Dense(1, activation="sigmoid", kernel_regularizer=regularizer()))
     model = Sequential(layers, name="twoclass_classifier")
-    model._seed = seed  # the estimator's random_state decides initial weights, shuffling and dropout
+    model.reseed(seed)  # the estimator's random_state decides initial weights, shuffling and dropout
     return compile_network(settings, model)
 
 

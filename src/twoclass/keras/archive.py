@@ -87,8 +87,8 @@ def _atomic_write(path: str, write: Callable[[Any], None], overwrite: bool, owne
 
 def require_built(model, owner: str) -> None:
     """Build a model that knows its input size (as Keras builds a Sequential with an Input); else a clear error."""
-    if model._params is None:
-        if model._input_dim is None:
+    if model.params is None:
+        if model.input_dim is None:
             raise ValueError(
                 f"Model '{model.name}' has never been built, so it has no weights to {owner}. Call "
                 "fit first, or give the first layer input_shape=(n,) (or start with Input(shape=(n,)))."
@@ -281,7 +281,7 @@ def apply_weights(model, per_layer: list[list[np.ndarray]], h5file, shown: str) 
         for layer in placeholders:
             layer.mean = layer.variance = None
         if not was_built:
-            model._params = model._states = None
+            model.forget_weights()
         raise
 
 
@@ -290,10 +290,10 @@ def _fill_unadapted(model) -> list:
     values replace them."""
     from twoclass.keras.layers import Normalization
 
-    if model._input_dim is None:
+    if model.input_dim is None:
         return []
     filled = []
-    for layer, dim in zip(model.layers, [model._input_dim, *model._output_dims()]):
+    for layer, dim in zip(model.layers, [model.input_dim, *model.output_dims()]):
         if isinstance(layer, Normalization) and layer.mean is None:
             layer.mean, layer.variance = np.zeros(dim, np.float32), np.ones(dim, np.float32)
             filled.append(layer)

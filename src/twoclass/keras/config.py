@@ -90,7 +90,7 @@ def _input_layer_entry(name: str, input_dim: int | None) -> dict[str, Any]:
 
 
 def _layer_entries(model) -> list[dict[str, Any]]:
-    dims = [model._input_dim, *model._output_dims()] if model._input_dim else [None] * (len(model.layers) + 1)
+    dims = [model.input_dim, *model.output_dims()] if model.input_dim else [None] * (len(model.layers) + 1)
     entries = []
     for layer, input_dim in zip(model.layers, dims):
         class_name = type(layer).__name__
@@ -132,8 +132,8 @@ def _with_schedule_names(compiled: dict) -> dict:
 
 def model_config(model) -> dict[str, Any]:
     """The whole-model dict of Keras's `to_json()` / `config.json`."""
-    input_name = model._input_name or "input_layer"
-    input_dim = model._input_dim
+    input_name = model.input_name or "input_layer"
+    input_dim = model.input_dim
     entries = _layer_entries(model)
     if model.is_functional:
         return _functional_config(model, input_name, entries)
@@ -148,8 +148,8 @@ def model_config(model) -> dict[str, Any]:
 
 
 def _functional_config(model, input_name: str, entries: list[dict]) -> dict[str, Any]:
-    dims = [model._input_dim, *model._output_dims()] if model._input_dim else [None] * (len(entries) + 1)
-    first = {**_input_layer_entry(input_name, model._input_dim), "name": input_name, "inbound_nodes": []}
+    dims = [model.input_dim, *model.output_dims()] if model.input_dim else [None] * (len(entries) + 1)
+    first = {**_input_layer_entry(input_name, model.input_dim), "name": input_name, "inbound_nodes": []}
     layers, previous = [first], input_name
     for entry, layer, dim in zip(entries, model.layers, dims):
         tensor = {

@@ -17,6 +17,7 @@ import jax
 import numpy as np
 
 from twoclass.engine import programs as engine
+from twoclass.engine.forward import activation_of
 
 SCALE_RATIO = 100.0  # columns whose spreads differ this much make gradient steps fit one and ignore the others
 FLAT_LOSS_TOLERANCE = 0.02  # relative distance to the class-prior entropy counted as "learned nothing"
@@ -145,32 +146,26 @@ def divergence_hint(loss: list[float], learning_rate: float | None) -> str | Non
 
 def count_dead_relu_units(model, x: np.ndarray) -> tuple[int, int]:
     """(dead, total) hidden ReLU units over the rows of x: a unit is dead when it is zero on every row."""
-    structures = model._structures()
+    structures = model.layer_structures()
     relu_at = tuple(i for i, s in enumerate(structures[:-1]) if _is_relu(s))
-    if not relu_at or model._params is None or x.shape[0] < _MIN_ROWS_FOR_DEAD:
+    if not relu_at or model.params is None or x.shape[0] < _MIN_ROWS_FOR_DEAD:
         return 0, 0
     table = engine.pad_table(x[:_FORWARD_ROWS], None, None, batch_size=1)  # bucketed rows: few shapes, few programs
     activity = engine.unit_activity_fn(structures, relu_at)
-    active = activity(model._params, model._states, model._layer_hyper(), table)
+    active = activity(model.params, model.states, model.layer_hyper(), table)
     alive = np.concatenate(jax.device_get(active))
     return int(alive.size - alive.sum()), int(alive.size)
 
 
-def _is_relu(structure: tuple) -> bool:
-    return (structure[0] == "dense" and structure[2] == "relu") or (
-        structure[0] == "activation" and structure[1] == "relu"
-    )
+def _is_relu(structure) -> bool:
+    return activation_of(structure) == "relu"
 
 
 def _learning_rate(model) -> float | None:
     try:
         return float(model.optimizer.current_learning_rate())
-    except (
-        AttributeError,
-        TypeError,
-        ValueError,
-    ):  # a schedule or an optimizer without a plain rate: the hint is still useful without it
-        return None
+    except (AttributeError, TypeError, ValueError):
+        return None  # a schedule or an optimizer without a plain rate: the hint is still useful without it
 
 
 def diagnose(model, inputs, history) -> list[str]:
@@ -185,8 +180,8 @@ def diagnose(model, inputs, history) -> list[str]:
     """
     logs: dict[str, Any] = history.history
     loss = list(logs.get("loss", []))
-    structures = model._structures()
-    first_kind = structures[0][0] if structures else ""
+    structures = model.layer_structures()
+    first_kind = structures[0].kind if structures else ""
     accuracy_key = next((k for k in _ACCURACY_KEYS if k in logs), None)
     loss_structure = model.loss.structure() if model.loss is not None else ("",)
     smoothing = getattr(model.loss, "label_smoothing", 0.0)

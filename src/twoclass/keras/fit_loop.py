@@ -13,7 +13,6 @@ import jax
 import numpy as np
 
 from twoclass.engine import distribute as data_parallel
-from twoclass.engine import optimizers as optimizer_rules
 from twoclass.engine import programs as engine
 from twoclass.keras import callbacks as callbacks_module
 from twoclass.keras.fit_inputs import FitInputs
@@ -22,32 +21,14 @@ from twoclass.keras.progress import EpochPrinter
 _CHUNK_SECONDS = 0.5  # aim for a host round trip about this often, so progress stays live on long runs
 
 
-def _start_state(model, plan: engine.Plan) -> engine.TrainState:
-    ts = model._train_state
-    optimizer_hyper = engine.float32_tree(model.optimizer.hyper())
-    if ts is None or getattr(model, "_train_state_optimizer", None) != plan.optimizer:
-        ts = engine.init_train_state(
-            plan.optimizer,
-            optimizer_hyper,
-            model._params,
-            model._states,
-            engine.prng_key(model._seed ^ 0x5EED),
-            step=model.optimizer.iterations,
-            epoch=model._epochs_done,
-        )
-        model._train_state_optimizer = plan.optimizer
-    opt_state = optimizer_rules.set_hyperparams(ts.opt_state, optimizer_hyper)
-    return ts._replace(params=model._params, state=model._states, opt_state=opt_state)
-
-
 def run_fit(model, inputs: FitInputs, user_callbacks, distribute=None) -> callbacks_module.History:
     """Train `model` on checked inputs: a few calls of the compiled chunk of epochs, callbacks in between."""
-    plan = model._plan(inputs)
+    plan = model.training_plan(inputs)
     scope = data_parallel.resolve(distribute)  # fit's `distribute`, else a `with DataParallel()` around it
     if scope is not None:
         plan = scope.plan(plan, inputs)
     train, val = engine.fit_tables(plan, inputs)
-    hyper = model._hyper()  # small NumPy leaves: the compiled call copies them faster than device_put
+    hyper = model.hyperparameters()  # small NumPy leaves: the compiled call copies them faster than device_put
     columns = engine.metric_names(plan, tuple(model.metrics_names[1:]))
     steps = math.ceil(inputs.x.shape[0] / plan.batch_size)
 
@@ -84,15 +65,14 @@ def run_fit(model, inputs: FitInputs, user_callbacks, distribute=None) -> callba
                 callback.on_epoch_begin(epoch)
         started = time.perf_counter()
         traces_before = engine.trace_count("train")
-        ts, logs, status = compiled(_start_state(model, plan), train, val, hyper, np.int32(n_epochs))
+        ts, logs, status = compiled(model.start_train_state(plan), train, val, hyper, np.int32(n_epochs))
         logs, (epochs_done, steps_done, diverged) = jax.device_get((logs, status))  # waits for the device
         logs = logs[:n_epochs]
         elapsed = time.perf_counter() - started
-        _adopt(model, ts, int(steps_done))
+        completed = int(epochs_done) - model.epochs_done  # epochs that ended with finite numbers
+        model.adopt_train_state(ts, int(steps_done), int(epochs_done))
         if printer:
             printer[0].record_chunk(n_epochs)
-        completed = int(epochs_done) - model._epochs_done  # epochs that ended with finite numbers
-        model._epochs_done = int(epochs_done)
         for offset in range(completed):
             row = keras_order({key: float(value) for key, value in zip(columns, logs[offset])})
             for callback in callback_list:
@@ -117,12 +97,6 @@ def run_fit(model, inputs: FitInputs, user_callbacks, distribute=None) -> callba
         for hint in history.diagnostics:
             print(f"Hint: {hint}")
     return history
-
-
-def _adopt(model, ts: engine.TrainState, steps_done: int) -> None:
-    model._train_state = ts
-    model._params, model._states = ts.params, ts.state
-    model.optimizer.iterations = steps_done
 
 
 def _diverged(model, epoch: int, inputs: FitInputs, row, callback_list, quiet: bool) -> None:

@@ -3,21 +3,23 @@
 A layer object holds configuration only. The engine sees three things from it: `structure()` (a hashable tuple that
 keys compiled functions), `hyper()` (numbers fed to the compiled step as inputs, so changing a dropout rate or an L2
 strength compiles nothing) and `init()` (fresh parameters). The computation itself is a pure function in
-`_forward.APPLY`, under the structure's first element, so compiled code depends on structure alone.
+`twoclass.engine.forward.APPLY`, under the structure's kind, so compiled code depends on structure alone.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from twoclass.core.validation import check_float, check_int
 from twoclass.engine.activations import activation_name
+from twoclass.engine.forward import ActivationStructure, BatchNormStructure, DenseStructure, LayerStructure
 from twoclass.keras import initializers as initializers
 from twoclass.keras import regularizers as regularizers
+from twoclass.keras.habits import old_layer_arguments
 
 _name_counters: dict[str, itertools.count] = defaultdict(itertools.count)
 
@@ -56,17 +58,16 @@ class Layer:
         dtype=None,
         **unknown,
     ):
-        if unknown:
-            bad = ", ".join(sorted(unknown))
-            raise TypeError(f"{type(self).__name__} got unexpected keyword argument(s): {bad}.")
+        if unknown:  # Keras 1's names (init=, output_dim=, ...) get their Keras 3 spelling
+            raise TypeError(old_layer_arguments(type(self).__name__, unknown))
         self.name = name or unique_name(_snake(type(self).__name__))
         self.trainable = trainable
         self.input_dim = _input_dim_from(input_shape, input_dim, type(self).__name__)
         self._inbound = None  # set by functional calls
 
     # -- what the engine asks
-    def structure(self) -> tuple:
-        return (self.kind,)
+    def structure(self) -> NamedTuple:
+        return LayerStructure(self.kind)
 
     def hyper(self) -> dict[str, float]:
         return {}
@@ -183,7 +184,7 @@ class Dense(Layer):
 
     def structure(self):
         regularized = self.kernel_regularizer is not None or self.bias_regularizer is not None
-        return ("dense", self.units, self.activation, self.use_bias, regularized)
+        return DenseStructure("dense", self.units, self.activation, self.use_bias, regularized)
 
     def hyper(self):
         kernel = self.kernel_regularizer or regularizers.L1L2()
@@ -234,7 +235,7 @@ class Activation(Layer):
         self.activation = activation_name(activation)
 
     def structure(self):
-        return ("activation", self.activation)
+        return ActivationStructure("activation", self.activation)
 
     def get_config(self):
         return {**super().get_config(), "activation": self.activation}
@@ -294,7 +295,7 @@ class BatchNormalization(Layer):
         self.center, self.scale = bool(center), bool(scale)
 
     def structure(self):
-        return ("batch_norm", self.center, self.scale)
+        return BatchNormStructure("batch_norm", self.center, self.scale)
 
     def hyper(self):
         return {"momentum": self.momentum, "epsilon": self.epsilon}

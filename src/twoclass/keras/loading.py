@@ -34,8 +34,8 @@ def model_from_config(config: dict):
     for entry in entries:
         model.add(layer_from_entry(entry))
     build_shape = inner.get("build_input_shape") or (config.get("build_config") or {}).get("input_shape")
-    if model._input_dim is None and build_shape and len(build_shape) == 2 and build_shape[1]:
-        model._input_dim = int(build_shape[1])
+    if model.input_dim is None and build_shape and len(build_shape) == 2 and build_shape[1]:
+        model.declare_input_dim(int(build_shape[1]))
     return model
 
 

@@ -18,6 +18,7 @@ from twoclass.core.seeding import draw_seed
 from twoclass.core.validation import check_int
 from twoclass.engine import metrics as metric_programs
 from twoclass.engine import programs as engine
+from twoclass.engine.optimizers import set_hyperparams
 from twoclass.keras import callbacks as callbacks_module
 from twoclass.keras import losses as losses
 from twoclass.keras import metrics as metrics_module
@@ -49,6 +50,7 @@ class Sequential:
         self._params = None
         self._states = None
         self._train_state: engine.TrainState | None = None
+        self._train_state_optimizer = None  # the optimizer structure _train_state was made for
         self._epochs_done = 0  # epochs trained so far, over all fits: it seeds each epoch's shuffling
         self._seed = draw_seed()
         self.optimizer: optimizers.Optimizer | None = None
@@ -73,7 +75,6 @@ class Sequential:
             raise TypeError(f"Sequential.add expects a layer such as Dense(4). Received: {layer!r}.")
         if not self._layers and self._input_dim is None and layer.input_dim is not None:
             self._input_dim = layer.input_dim
-        layer._owner = self
         self._layers.append(layer)
         self._params = self._states = self._train_state = None
 
@@ -96,17 +97,96 @@ class Sequential:
 
     @property
     def output_shape(self):
-        return (None, self._output_dims()[-1]) if self._input_dim else None
+        return (None, self.output_dims()[-1]) if self._input_dim else None
 
-    def _output_dims(self) -> list[int]:
+    def output_dims(self) -> list[int]:
         dims, dim = [], self._input_dim
         for layer in self._layers:
             dim = layer.output_dim(dim)
             dims.append(dim)
         return dims
 
-    def _structures(self) -> tuple:
+    def layer_structures(self) -> tuple:
         return tuple(layer.structure() for layer in self._layers)
+
+    # ---------------------------------------------------------------------------------------------- the engine's view
+    # What the fit loop, fit_seeds, sweeps, the estimator and the file formats read and change: nothing outside this
+    # class writes its private attributes.
+    @property
+    def input_dim(self) -> int | None:
+        """The number of input features, once known (from an Input, input_shape, build or the first fit)."""
+        return self._input_dim
+
+    @property
+    def input_name(self) -> str | None:
+        """The name of the model's Input layer, when it was given one."""
+        return self._input_name
+
+    def declare_input_dim(self, dim: int) -> None:
+        """Set the number of input features of a model that is not built yet (a config that records it)."""
+        self._input_dim = check_int(dim, "input_dim", "declare_input_dim", minimum=1)
+
+    @property
+    def params(self) -> list | None:
+        """Each layer's parameters as a dict of arrays (the engine's pytree), or None before the model is built."""
+        return self._params
+
+    @property
+    def states(self) -> list | None:
+        """Each layer's non-trainable state (BatchNormalization's moving statistics, ...), or None before build."""
+        return self._states
+
+    @property
+    def seed(self) -> int:
+        """The seed of the initial weights, the epoch orders and dropout."""
+        return self._seed
+
+    def reseed(self, seed: int) -> None:
+        """Draw initial weights, epoch orders and dropout from `seed`; weights drawn before are forgotten."""
+        self._seed = int(seed)
+        self.forget_weights()
+
+    def forget_weights(self) -> None:
+        """Back to an unbuilt model (the next build or fit draws fresh weights)."""
+        self._params = self._states = self._train_state = None
+
+    @property
+    def epochs_done(self) -> int:
+        """Epochs trained so far, over all fits: each epoch's order is drawn from the seed and this number."""
+        return self._epochs_done
+
+    def start_train_state(self, plan: engine.Plan) -> engine.TrainState:
+        """The engine's state to continue training from: the last fit's, when made for the same optimizer
+        structure, with the current weights and optimizer numbers; else a fresh one at the optimizer's step."""
+        optimizer_hyper = engine.float32_tree(self.optimizer.hyper())
+        ts = self._train_state
+        if ts is None or self._train_state_optimizer != plan.optimizer:
+            ts = engine.init_train_state(
+                plan.optimizer,
+                optimizer_hyper,
+                self._params,
+                self._states,
+                engine.prng_key(self._seed ^ 0x5EED),
+                step=self.optimizer.iterations,
+                epoch=self._epochs_done,
+            )
+            self._train_state_optimizer = plan.optimizer
+        opt_state = set_hyperparams(ts.opt_state, optimizer_hyper)
+        return ts._replace(params=self._params, state=self._states, opt_state=opt_state)
+
+    def adopt_train_state(self, ts: engine.TrainState, steps_done: int, epochs_done: int | None = None) -> None:
+        """Take the weights and optimizer state a compiled chunk of epochs returned."""
+        self._train_state = ts
+        self._params, self._states = ts.params, ts.state
+        self.optimizer.iterations = steps_done
+        if epochs_done is not None:
+            self._epochs_done = int(epochs_done)
+
+    def current_train_state(self) -> engine.TrainState | None:
+        """The last fit's engine state, if it was made for the optimizer compiled now (else None)."""
+        if self._train_state is None or self.optimizer is None:
+            return None
+        return self._train_state if self._train_state_optimizer == self.optimizer.structure() else None
 
     def build(self, input_shape=None) -> None:
         if input_shape is not None:
@@ -121,16 +201,16 @@ class Sequential:
             raise ValueError(
                 f"Model '{self.name}' has no layers. Add some, e.g. model.add(Dense(1, activation='sigmoid'))."
             )
-        if self._output_dims()[-1] != 1:
+        if self.output_dims()[-1] != 1:
             raise ValueError(
                 f"A twoclass model ends in one unit (the probability of the positive class). The last layer of "
-                f"'{self.name}' has {self._output_dims()[-1]} units. Use Dense(1, activation='sigmoid') as the "
+                f"'{self.name}' has {self.output_dims()[-1]} units. Use Dense(1, activation='sigmoid') as the "
                 "output layer."
             )
-        self._params, self._states = self._fresh_weights(self._seed)
+        self._params, self._states = self.fresh_weights(self._seed)
         self._train_state = None
 
-    def _fresh_weights(self, seed: int) -> tuple[list, list]:
+    def fresh_weights(self, seed: int) -> tuple[list, list]:
         """Initial parameters and layer states drawn from `seed` (layer i from the stream [seed, i])."""
         params, states, dim = [], [], self._input_dim
         for index, layer in enumerate(self._layers):
@@ -140,7 +220,7 @@ class Sequential:
             dim = layer.output_dim(dim)
         return params, states
 
-    def _ensure_built(self, n_features: int | None = None, owner: str = "predict") -> None:
+    def ensure_built(self, n_features: int | None = None, owner: str = "predict") -> None:
         if self._params is None:
             if self._input_dim is None and n_features is None:
                 raise ValueError(
@@ -179,7 +259,7 @@ class Sequential:
         ]
         self._train_state = None
 
-    def _require_compiled(self, owner: str) -> None:
+    def require_compiled(self, owner: str) -> None:
         if self.loss is None:
             raise RuntimeError(
                 f"You must call compile() before {owner}(). For example: model.compile("
@@ -190,18 +270,18 @@ class Sequential:
     def metrics_names(self) -> list[str]:
         return ["loss", *metrics_module.unique_names(self.compiled_metrics, self.compiled_weighted_metrics)]
 
-    def _metric_structures(self) -> tuple:
+    def metric_structures(self) -> tuple:
         """Plain metrics count every row; weighted ones (compile's weighted_metrics) use sample/class weights."""
         return tuple(m.structure() for m in self.compiled_metrics) + tuple(
             metric_programs.weighted(m.structure()) for m in self.compiled_weighted_metrics
         )
 
-    def _layer_hyper(self) -> list:
+    def layer_hyper(self) -> list:
         return [engine.float32_tree(layer.hyper()) for layer in self._layers]
 
-    def _hyper(self) -> engine.Hyper:
+    def hyperparameters(self) -> engine.Hyper:
         return engine.Hyper(
-            layers=self._layer_hyper(),
+            layers=self.layer_hyper(),
             loss=engine.float32_tree(self.loss.hyper()),
             schedule=engine.float32_tree(self.optimizer.schedule_hyper()),
         )
@@ -231,7 +311,7 @@ class Sequential:
 
         `distribute="data"` (or a `twoclass.distribute.DataParallel`) splits each minibatch over all devices, with
         the same weights as one device (see docs/scale.md)."""
-        self._require_compiled("fit")
+        self.require_compiled("fit")
         inputs = prepare_fit_inputs(
             x,
             y,
@@ -247,7 +327,7 @@ class Sequential:
             steps_per_epoch=steps_per_epoch,
             validation_freq=validation_freq,
         )
-        self._ensure_built(inputs.x.shape[1], "fit")
+        self.ensure_built(inputs.x.shape[1], "fit")
         if inputs.x.shape[1] != self._input_dim:
             raise ValueError(
                 f"The model expects {self._input_dim} input features but x has {inputs.x.shape[1]}. "
@@ -257,12 +337,12 @@ class Sequential:
 
     train = fit  # the slides call model.train(X, y, epochs=20)
 
-    def _plan(self, inputs: FitInputs) -> engine.Plan:
+    def training_plan(self, inputs: FitInputs) -> engine.Plan:
         return engine.Plan(
-            layers=self._structures(),
+            layers=self.layer_structures(),
             loss=self.loss.structure(),
             optimizer=self.optimizer.structure(),
-            metrics=self._metric_structures(),
+            metrics=self.metric_structures(),
             batch_size=inputs.batch_size,
             shuffle=inputs.shuffle,
             eval_batch=engine.eval_batch_size(inputs.x_val.shape[0]) if inputs.x_val is not None else 1,
@@ -281,16 +361,18 @@ class Sequential:
         callbacks=None,
         return_dict: bool = False,
     ):
-        self._require_compiled("evaluate")
-        self._ensure_built(None, "evaluate")
+        self.require_compiled("evaluate")
+        self.ensure_built(None, "evaluate")
         features = as_features(x, "x", "evaluate", n_features=self._input_dim)
         targets = as_binary_targets(y, features.shape[0], "y", "evaluate", require_both=False)
         weight = as_sample_weight(sample_weight, features.shape[0], "evaluate")
         eval_batch = engine.eval_batch_size(features.shape[0])
         table = engine.pad_table(features, targets, weight, eval_batch)
         started = time.perf_counter()
-        compiled = engine.evaluate_fn(self._structures(), self.loss.structure(), self._metric_structures(), eval_batch)
-        loss_value, metric_values = compiled(self._params, self._states, self._hyper(), table)
+        compiled = engine.evaluate_fn(
+            self.layer_structures(), self.loss.structure(), self.metric_structures(), eval_batch
+        )
+        loss_value, metric_values = compiled(self._params, self._states, self.hyperparameters(), table)
         values = dict(zip(self.metrics_names, [float(loss_value), *map(float, metric_values)]))
         if _verbosity(verbose) == 1:
             steps = math.ceil(features.shape[0] / (batch_size or 32))
@@ -319,29 +401,29 @@ class Sequential:
                 f"{owner} with. Call fit first."
             )
         features = as_features(x, "x", owner, n_features=self._input_dim)
-        self._ensure_built(features.shape[1], owner)
+        self.ensure_built(features.shape[1], owner)
         return features
 
     def _outputs(self, features: np.ndarray, logits: bool) -> np.ndarray:
         eval_batch = engine.eval_batch_size(features.shape[0])
         table = engine.pad_table(features, None, None, eval_batch)
         loss_structure = self.loss.structure() if self.loss is not None else ("bce", False)
-        compiled = engine.predict_fn(self._structures(), loss_structure, eval_batch, logits)
-        return np.asarray(compiled(self._params, self._states, self._layer_hyper(), table))[: features.shape[0]]
+        compiled = engine.predict_fn(self.layer_structures(), loss_structure, eval_batch, logits)
+        return np.asarray(compiled(self._params, self._states, self.layer_hyper(), table))[: features.shape[0]]
 
     def __call__(self, x, training: bool = False):
         return self.predict(x, verbose=0)
 
     # ---------------------------------------------------------------------------------------------------- weights
     def get_weights(self) -> list[np.ndarray]:
-        self._ensure_built(None, "get weights")
+        self.ensure_built(None, "get weights")
         out = []
         for layer, p, s in zip(self._layers, self._params, self._states):
             out += [np.array(w) for w in layer.keras_weights(p, s)]
         return out
 
     def set_weights(self, weights: list) -> None:
-        self._ensure_built(None, "set weights")
+        self.ensure_built(None, "set weights")
         expected = self.get_weights()
         if len(weights) != len(expected):
             raise ValueError(

@@ -7,6 +7,7 @@ from typing import Any
 
 from twoclass.core.registry import resolve
 from twoclass.core.validation import check_bool, check_float
+from twoclass.engine.optimizers import OptimizerStructure
 from twoclass.keras import schedules as schedules
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -77,13 +78,13 @@ class Optimizer:
         return float(self._learning_rate)
 
     # -- what the engine asks
-    def structure(self) -> tuple:
+    def structure(self) -> OptimizerStructure:
         clip = tuple(k for k in ("clipnorm", "clipvalue", "global_clipnorm") if getattr(self, k) is not None)
         static = tuple((k, getattr(self, k)) for k in self._static)
         schedule = (
             self._learning_rate.structure() if isinstance(self._learning_rate, schedules.LearningRateSchedule) else None
         )
-        return (self.kind, static, clip, schedule)
+        return OptimizerStructure(self.kind, static, clip, schedule)
 
     def hyper(self) -> dict[str, float]:
         rate = self._learning_rate

@@ -55,7 +55,7 @@ def fit_seeds(
     seeds = [int(s) for s in seeds]
     if not seeds:
         raise invalid("seeds", "fit_seeds", "a non-empty sequence of ints", seeds)
-    model._require_compiled("fit_seeds")
+    model.require_compiled("fit_seeds")
     inputs = prepare_fit_inputs(
         x,
         y,
@@ -69,15 +69,15 @@ def fit_seeds(
         sample_weight=sample_weight,
         initial_epoch=0,
     )
-    model._ensure_built(inputs.x.shape[1], "fit_seeds")
-    plan = model._plan(inputs)
+    model.ensure_built(inputs.x.shape[1], "fit_seeds")
+    plan = model.training_plan(inputs)
     train, val = engine.fit_tables(plan, inputs)
-    hyper = model._hyper()  # small NumPy leaves: the compiled call copies them faster than device_put
+    hyper = model.hyperparameters()  # small NumPy leaves: the compiled call copies them faster than device_put
     optimizer_hyper = engine.float32_tree(model.optimizer.hyper())
 
     states = []
     for seed in seeds:
-        params, layer_states = model._fresh_weights(seed)
+        params, layer_states = model.fresh_weights(seed)
         states.append(
             engine.init_train_state(
                 plan.optimizer, optimizer_hyper, params, layer_states, engine.prng_key(seed ^ 0x5EED)

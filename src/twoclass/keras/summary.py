@@ -17,7 +17,7 @@ def _bytes(count: int) -> str:
 
 def counts(model) -> tuple[int, int]:
     """(trainable, non-trainable) parameter counts."""
-    trainable = sum(int(np.size(leaf)) for p in model._params for leaf in p.values())
+    trainable = sum(int(np.size(leaf)) for p in model.params for leaf in p.values())
     total = model.count_params()
     return trainable, total - trainable
 
@@ -27,17 +27,17 @@ def summarize(model, print_fn=None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    if not model.built and model._input_dim is not None:
+    if not model.built and model.input_dim is not None:
         model.build()
     table = Table(box=box.HEAVY_HEAD, show_lines=True)
     table.add_column("Layer (type)")
     table.add_column("Output Shape")
     table.add_column("Param #", justify="right")
     built = model.built
-    dims = model._output_dims() if model._input_dim else [None] * len(model.layers)
+    dims = model.output_dims() if model.input_dim else [None] * len(model.layers)
     for index, (layer, dim) in enumerate(zip(model.layers, dims)):
         if built:
-            n = sum(int(np.size(w)) for w in layer.keras_weights(model._params[index], model._states[index]))
+            n = sum(int(np.size(w)) for w in layer.keras_weights(model.params[index], model.states[index]))
             shown = f"{n:,}"
         else:
             shown = "0 (unbuilt)"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from twoclass.engine.optimizers import SLOTS_BY_KIND
 from twoclass.keras.layers import Normalization, _snake
 
 
@@ -29,7 +30,7 @@ def layer_paths(model) -> list[str]:
 def layer_weights(model) -> list[list[np.ndarray]]:
     """Each layer's weights in Keras's order and dtypes (Normalization's count is an int32 scalar)."""
     out = []
-    for layer, params, state in zip(model.layers, model._params, model._states):
+    for layer, params, state in zip(model.layers, model.params, model.states):
         arrays = [np.asarray(w, np.float32) for w in layer.keras_weights(params, state)]
         if isinstance(layer, Normalization):
             arrays[2] = np.asarray(layer.count, np.int32)
@@ -46,40 +47,48 @@ def optimizer_variables(model) -> list[np.ndarray] | None:
     optimizer = model.optimizer
     if optimizer is None:
         return None
-    params = [[np.asarray(p[k]) for k in _PARAM_ORDER if k in p] for p in model._params]
+    params = [[np.asarray(p[k]) for k in _PARAM_ORDER if k in p] for p in model.params]
     slots = _optimizer_slots(model)
     if slots is None:  # never trained: Keras's fresh values
         fill = getattr(optimizer, "initial_accumulator_value", 0.0)
-        slots = [[[np.full_like(w, fill) for w in layer] for layer in params]] * _slot_count(optimizer)
-    flat = [[w for layer in slot for w in layer] for slot in slots]
+        fresh = [np.full_like(w, fill) for layer in params for w in layer]
+        slots = {name: fresh for name in _KERAS_SLOTS[optimizer.kind]}
     kind = optimizer.kind
-    if kind == "adam":
-        blocks = [w for pair in zip(flat[0], flat[1]) for w in pair] + (flat[2] if optimizer.amsgrad else [])
+    if kind == "adam":  # Keras's Adam.build interleaves each variable's momentum and velocity
+        blocks = [w for pair in zip(slots["momentum"], slots["velocity"]) for w in pair]
+        blocks += slots["velocity_hat"] if optimizer.amsgrad else []
     elif kind == "sgd":
-        blocks = flat[0] if optimizer.momentum != 0 else []
+        blocks = slots["momentum"] if optimizer.momentum != 0 else []
     elif kind == "rmsprop":
-        blocks = flat[0] + (flat[2] if optimizer.momentum > 0 else []) + (flat[1] if optimizer.centered else [])
+        blocks = slots["velocity"] + (slots["momentum"] if optimizer.momentum > 0 else [])
+        blocks += slots["average_gradient"] if optimizer.centered else []
     else:
-        blocks = flat[0]
+        blocks = slots["accumulator"]
     head = [np.asarray(optimizer.iterations, np.int32)]
     if not hasattr(optimizer.learning_rate, "structure"):
         head.append(np.asarray(optimizer.learning_rate, np.float32))
     return head + [np.asarray(w, np.float32) for w in blocks]
 
 
-def _slot_count(optimizer) -> int:
-    return {"adam": 3 if getattr(optimizer, "amsgrad", False) else 2, "rmsprop": 3}.get(optimizer.kind, 1)
+# The slots each rule keeps (the fields of twoclass.engine.optimizers' SGDSlots, AdamSlots, ...).
+_KERAS_SLOTS = {kind: cls._fields for kind, cls in SLOTS_BY_KIND.items()}
 
 
-def _optimizer_slots(model):
-    """Our optax state's slot trees as [slot][layer][variable], or None when the model has not trained yet."""
-    train_state = model._train_state
-    if train_state is None or getattr(model, "_train_state_optimizer", None) != model.optimizer.structure():
+def _optimizer_slots(model) -> dict[str, list[np.ndarray]] | None:
+    """Our optax state's slots by name, each the flat list of its per-variable arrays in Keras's variable order, or
+    None when the model has not trained yet."""
+    train_state = model.current_train_state()
+    if train_state is None:
         return None
     inner = [part for part in train_state.opt_state.inner_state if hasattr(part, "slots")]
     if len(inner) != 1:
         return None
-    return [[[np.asarray(tree[k]) for k in _PARAM_ORDER if k in tree] for tree in slot] for slot in inner[0].slots]
+    slots = inner[0].slots
+    return {
+        name: [np.asarray(tree[k]) for tree in getattr(slots, name) for k in _PARAM_ORDER if k in tree]
+        for name in slots._fields
+        if getattr(slots, name) != ()
+    }
 
 
 def write_weights(model, h5file) -> None:
@@ -88,7 +97,7 @@ def write_weights(model, h5file) -> None:
     h5file.create_group("vars").attrs["name"] = model.name
     h5file.create_group("layers")
     if model.is_functional:
-        h5file.create_group("layers/input_layer/vars").attrs["name"] = model._input_name or "input_layer"
+        h5file.create_group("layers/input_layer/vars").attrs["name"] = model.input_name or "input_layer"
     for layer, path, arrays in zip(model.layers, layer_paths(model), layer_weights(model)):
         group = h5file.create_group(f"{path}/vars")
         group.attrs["name"] = layer.name

@@ -96,7 +96,7 @@ def _sweep_model(model, x, y, grid, fit_args: dict, monitor: str | None, patienc
     from twoclass.keras.fit_inputs import prepare_fit_inputs
     from twoclass.sweeps.train import check_sweepable, train_members
 
-    model._require_compiled("sweep")
+    model.require_compiled("sweep")
     members = expand(check_grid(grid, base_seed=0), default_seed=0)
     check_sweepable(model, members)
     if patience is not None:

@@ -93,13 +93,13 @@ def _layer_hyper(model: Any, member: Member) -> list[dict[str, np.ndarray]]:
 
 
 def _member_hyper(model: Any, member: Member) -> engine.Hyper:
-    base = model._hyper()
+    base = model.hyperparameters()
     return engine.Hyper(layers=_layer_hyper(model, member), loss=base.loss, schedule=base.schedule)
 
 
 def fresh_weights(model: Any, seed: int) -> tuple[list, list]:
     """The initial parameters and layer states `build()` draws from `seed` (layer i from the stream [seed, i])."""
-    return model._fresh_weights(seed)
+    return model.fresh_weights(seed)
 
 
 def _member_state(model: Any, plan: engine.Plan, member: Member, initial: InitialWeights | None) -> engine.TrainState:
@@ -143,9 +143,9 @@ def train_members(
     """
     import time
 
-    model._require_compiled("sweep")
-    model._ensure_built(inputs.x.shape[1], "sweep")
-    plan = model._plan(inputs)
+    model.require_compiled("sweep")
+    model.ensure_built(inputs.x.shape[1], "sweep")
+    plan = model.training_plan(inputs)
     names = engine.metric_names(plan, tuple(model.metrics_names[1:]))
     if monitor not in names:
         raise ValueError(
