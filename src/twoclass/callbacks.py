@@ -8,6 +8,7 @@ from twoclass.keras.callbacks import (
     LambdaCallback,
     ModelCheckpoint,
     ReduceLROnPlateau,
+    TensorBoard,
     TerminateOnNaN,
 )
 
@@ -19,5 +20,6 @@ __all__ = [
     "LambdaCallback",
     "ModelCheckpoint",
     "ReduceLROnPlateau",
+    "TensorBoard",
     "TerminateOnNaN",
 ]

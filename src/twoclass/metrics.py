@@ -14,7 +14,11 @@ from twoclass.keras.metrics import (
     Recall,
     TrueNegatives,
     TruePositives,
+    binary_accuracy,
+    binary_crossentropy,
     get,
+    mean_absolute_error,
+    mean_squared_error,
 )
 
 __all__ = [
@@ -31,5 +35,9 @@ __all__ = [
     "Recall",
     "TrueNegatives",
     "TruePositives",
+    "binary_accuracy",
+    "binary_crossentropy",
     "get",
+    "mean_absolute_error",
+    "mean_squared_error",
 ]

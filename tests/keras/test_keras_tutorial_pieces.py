@@ -7,6 +7,7 @@ involved, and compares what the tutorial reads back: figures, weights, files, me
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import twoclass
 
@@ -68,3 +69,131 @@ def test_binary_crossentropy_metric_honours_from_logits_and_label_smoothing(kera
     )
     _assert_histories(theirs, ours)
     assert ours["binary_crossentropy"][-1] < 1.0  # a logit read as a probability gives > 1.8 here
+
+
+def test_binary_accuracy_function_as_a_metric(keras):
+    """Chollet's first edition: metrics=[metrics.binary_accuracy] records 'binary_accuracy', as in Keras."""
+    x, y = _data()
+
+    def build(lib):
+        return lib.Sequential([lib.Input((4,)), lib.layers.Dense(1, activation="sigmoid")])
+
+    def compile_kwargs(lib):
+        return {
+            "optimizer": "rmsprop",
+            "loss": lib.losses.binary_crossentropy,
+            "metrics": [lib.metrics.binary_accuracy],
+        }
+
+    _, _, theirs, ours = _fit_both(keras, build, compile_kwargs, x=x, y=y, epochs=2, batch_size=64, shuffle=False)
+    _assert_histories(theirs, ours)
+    assert float(twoclass.metrics.binary_accuracy(y[:10], y[:10] * 0.9)) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("metric", "argument"),
+    [
+        (lambda m: m.Precision(top_k=2), "top_k"),
+        (lambda m: m.Recall(class_id=3), "class_id"),
+        (lambda m: m.AUC(multi_label=True), "multi_label"),
+        (lambda m: m.AUC(thresholds=[0.1, 0.5]), "thresholds"),
+        (lambda m: m.F1Score(average="samples"), "average"),
+        (lambda m: m.BinaryAccuracy(dtype="float16"), "dtype"),
+    ],
+)
+def test_metric_arguments_not_honoured_are_refused(metric, argument):
+    with pytest.raises(ValueError, match=argument):
+        metric(twoclass.metrics)
+
+
+def test_loss_arguments_not_honoured_are_refused():
+    with pytest.raises(ValueError, match="axis"):
+        twoclass.losses.BinaryCrossentropy(axis=0)
+    with pytest.raises(ValueError, match="dtype"):
+        twoclass.losses.BinaryCrossentropy(dtype="float16")
+    assert twoclass.losses.BinaryCrossentropy(dtype="float32", axis=-1).from_logits is False
+
+
+# ------------------------------------------------------------------------------------------------------- initializers
+@pytest.mark.parametrize("alias", ["uniform", "normal", "zero", "one"])
+def test_old_initializer_names_as_keras_3_resolves_them(keras, alias):
+    theirs = keras.initializers.get(alias)
+    ours = twoclass.initializers.get(alias)
+    assert type(ours).__name__ == type(theirs).__name__
+    assert ours.get_config().items() >= {k: v for k, v in theirs.get_config().items() if k != "seed"}.items()
+
+
+def test_bias_initializer_none_draws_as_keras_does(keras):
+    """Keras 3 leaves bias_initializer=None to add_weight, whose default for floats is glorot_uniform: a drawn bias
+    within sqrt(6 / (2 * units)), not zeros."""
+    keras.utils.set_random_seed(0)
+    layer = keras.layers.Dense(64, bias_initializer=None)
+    layer.build((None, 3))
+    model = twoclass.Sequential(
+        [
+            twoclass.Input((3,)),
+            twoclass.layers.Dense(64, bias_initializer=None),
+            twoclass.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    ours = model.get_weights()[1]
+    limit = np.sqrt(6 / (2 * 64))
+    for bias in (np.asarray(layer.bias), ours):
+        assert np.all(np.abs(bias) <= limit) and np.std(bias) > limit / 3
+    assert type(twoclass.initializers.get(None)).__name__ == "GlorotUniform"
+
+
+@pytest.mark.parametrize("value", [np.log([0.25]), np.array([0.1, -0.3]), 1.5])
+def test_constant_takes_arrays_as_keras_does(keras, value):
+    units = 2 if np.size(value) == 2 else 1
+    layer = keras.layers.Dense(units, bias_initializer=keras.initializers.Constant(value))
+    layer.build((None, 3))
+    model = twoclass.Sequential(
+        [
+            twoclass.Input((3,)),
+            twoclass.layers.Dense(units, bias_initializer=twoclass.initializers.Constant(value)),
+            twoclass.layers.Dense(1),
+        ]
+    )
+    np.testing.assert_allclose(model.get_weights()[1], np.asarray(layer.bias), rtol=1e-6)
+    config = keras.initializers.Constant(value).get_config()
+    assert twoclass.initializers.get({"class_name": "Constant", "config": config}).get_config() == config
+
+
+def test_constant_of_the_wrong_shape_is_refused():
+    with pytest.raises(ValueError, match="does not fit a weight of shape"):
+        twoclass.Sequential(
+            [
+                twoclass.Input((3,)),
+                twoclass.layers.Dense(3, bias_initializer=twoclass.initializers.Constant([1.0, 2.0])),
+                twoclass.layers.Dense(1),
+            ]
+        ).get_weights()
+
+
+# -------------------------------------------------------------------------------- Keras 2 habits: one line, Keras 3's
+def test_keras_1_layer_arguments_get_their_keras_3_names(keras):
+    with pytest.raises(ValueError, match="init"):
+        keras.layers.Dense(3, init="uniform")  # Keras 3 refuses too, without the new name
+    with pytest.raises(TypeError, match=r"^Dense got init='uniform', Keras 1's name: write kernel_initializer="):
+        twoclass.layers.Dense(3, init="uniform")
+    with pytest.raises(TypeError, match="use_bias=False"):
+        twoclass.layers.Dense(4, bias=False)
+
+
+def test_history_acc_says_which_key_holds_the_accuracy(rings):
+    x, y = rings
+    model = twoclass.Sequential([twoclass.Input((2,)), twoclass.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["accuracy"])
+    history = model.fit(x, y, epochs=1, validation_split=0.2, verbose=0)
+    with pytest.raises(KeyError, match="'val_accuracy'") as caught:
+        history.history["val_acc"]
+    assert "\n" not in str(caught.value)
+    assert list(history.history) == ["accuracy", "loss", "val_accuracy", "val_loss"]
+    assert history.history.get("acc") is None and dict(history.history) == history.history
+
+
+def test_tensorboard_is_answered_with_what_to_use(keras):
+    with pytest.raises(ValueError, match=r"CSVLogger\('training.csv'\)") as caught:
+        twoclass.callbacks.TensorBoard(log_dir="logs")
+    assert "\n" not in str(caught.value)

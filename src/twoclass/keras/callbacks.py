@@ -15,6 +15,8 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+from twoclass.keras.habits import HistoryDict
+
 _DOWN = (
     "loss",
     "false_positives",
@@ -77,7 +79,8 @@ class History(Callback):
 
     def __init__(self):
         super().__init__()
-        self.history: dict[str, list[float]] = {}
+        # a dict whose missing 'acc' says which key holds the accuracy (Keras 2.2 recorded it as 'acc')
+        self.history: dict[str, list[float]] = HistoryDict()
         self.epoch: list[int] = []
         self.diagnostics: list = []
 
@@ -92,6 +95,18 @@ class History(Callback):
     def __repr__(self) -> str:
         keys = ", ".join(self.history)
         return f"<History epochs={len(self.epoch)} keys=[{keys}]>"
+
+
+class TensorBoard(Callback):
+    """Refused in one line: TensorBoard writes TensorFlow event files, which need TensorFlow (Keras 3 on JAX stops in
+    fit with "No module named 'tensorflow'"). CSVLogger and `twoclass.plots.learning_curves(history.history)` give
+    the same curves."""
+
+    def __init__(self, log_dir="logs", *args, **kwargs):
+        raise ValueError(
+            f"TensorBoard(log_dir={str(log_dir)!r}) writes TensorFlow event files and needs TensorFlow: log each epoch "
+            "with CSVLogger('training.csv') and plot with twoclass.plots.learning_curves(history.history) instead."
+        )
 
 
 class _Monitor(Callback):

@@ -127,14 +127,40 @@ class RandomUniform(Initializer):
 
 
 class Constant(Initializer):
-    def __init__(self, value: float = 0.0):
-        self.value = float(value)
+    """A fixed value: a number, or an array broadcast to the weight's shape (one element, or the weight's shape), as
+    Keras takes `Constant(np.log([pos / neg]))` for an output bias.
+
+    >>> Constant(np.log([0.25]))(None, (1,))
+    array([-1.3862944], dtype=float32)
+    """
+
+    def __init__(self, value=0.0):
+        array = np.asarray(_numpy_config(value), dtype=np.float64)
+        if not np.all(np.isfinite(array)):
+            raise ValueError(f"The 'value' parameter of Constant must be finite. Got {value!r} instead.")
+        self.value = float(array) if array.ndim == 0 else array
 
     def __call__(self, rng, shape):
-        return np.full(shape, self.value, np.float32)
+        value = np.asarray(self.value, np.float32)
+        if value.size != 1 and value.shape != tuple(shape):
+            raise ValueError(
+                f"Constant holds an array of shape {value.shape}, which does not fit a weight of shape {tuple(shape)}: "
+                "give one number, a one-element array, or an array of the weight's shape."
+            )
+        return np.broadcast_to(value.reshape(shape) if value.size > 1 else value.reshape(()), shape).astype(np.float32)
 
     def get_config(self):
-        return {"value": self.value}
+        if isinstance(self.value, float):
+            return {"value": self.value}
+        # Keras 3 writes an array value as its NumPy serialisation
+        return {"value": {"class_name": "__numpy__", "config": {"value": self.value.tolist(), "dtype": "float64"}}}
+
+
+def _numpy_config(value):
+    """A Keras config may hold an array as {'class_name': '__numpy__', 'config': {'value': [...], 'dtype': ...}}."""
+    if isinstance(value, dict) and value.get("class_name") == "__numpy__":
+        return np.asarray(value["config"]["value"], dtype=value["config"].get("dtype", "float32"))
+    return value
 
 
 class Zeros(Initializer):
@@ -179,10 +205,19 @@ BY_NAME = {
     "variance_scaling": VarianceScaling,
 }
 BY_CLASS_NAME = {cls.__name__: cls for cls in BY_NAME.values()}
+# Keras 3's aliases (keras.initializers.get('uniform') is RandomUniform), kept from Keras 1 and 2 programs
+BY_NAME.update({"uniform": RandomUniform, "normal": RandomNormal, "zero": Zeros, "one": Ones})
+BY_CLASS_NAME.update({"OrthogonalInitializer": Orthogonal})
 
 
 def get(identifier) -> Initializer:
-    """An initializer from a Keras name ('he_normal'), a class name, a config dict or an Initializer."""
+    """An initializer from a Keras name ('he_normal'), a class name, a config dict or an Initializer.
+
+    None gives GlorotUniform, as Keras 3 does: `Dense(bias_initializer=None)` leaves the choice to `add_weight`,
+    whose default for float weights is 'glorot_uniform' (so such a bias is drawn, not zero).
+    """
+    if identifier is None:
+        return GlorotUniform()
     return resolve(identifier, "initializer", Initializer, BY_NAME, BY_CLASS_NAME)
 
 

@@ -18,7 +18,13 @@ class Loss:
     kind = ""
     default_name = ""
 
-    def __init__(self, name: str | None = None, reduction: str = "sum_over_batch_size", from_logits: bool = False):
+    def __init__(
+        self, name: str | None = None, reduction: str = "sum_over_batch_size", from_logits: bool = False, dtype=None
+    ):
+        if dtype not in (None, "float32"):
+            raise ValueError(
+                f"The 'dtype' parameter of {type(self).__name__} must be 'float32' (or None). Got {dtype!r} instead."
+            )
         if reduction not in ("sum_over_batch_size", "auto", None):
             raise ValueError(
                 f"The 'reduction' parameter of {type(self).__name__} must be 'sum_over_batch_size'. "
@@ -47,6 +53,12 @@ class Loss:
         return float(jnp.sum(per_row * weight) / per_row.shape[0])
 
 
+def _check_axis(axis, owner: str) -> None:
+    """One output unit: the class axis is the last (-1, or 1 for outputs of shape (n, 1)); any other is refused."""
+    if axis not in (-1, 1):
+        raise ValueError(f"The 'axis' parameter of {owner} must be -1 (the output unit). Got {axis!r} instead.")
+
+
 class BinaryCrossentropy(Loss):
     kind = "bce"
     default_name = "binary_crossentropy"
@@ -56,6 +68,7 @@ class BinaryCrossentropy(Loss):
         self.label_smoothing = check_float(
             label_smoothing, "label_smoothing", "BinaryCrossentropy", minimum=0.0, maximum=1.0
         )
+        _check_axis(axis, "BinaryCrossentropy")
 
     def hyper(self):
         return {"label_smoothing": self.label_smoothing}
@@ -90,6 +103,7 @@ class BinaryFocalCrossentropy(Loss):
         self.label_smoothing = check_float(
             label_smoothing, "label_smoothing", "BinaryFocalCrossentropy", minimum=0.0, maximum=1.0
         )
+        _check_axis(axis, "BinaryFocalCrossentropy")
 
     def structure(self):
         return (self.kind, self.from_logits, self.apply_class_balancing)

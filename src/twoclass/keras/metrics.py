@@ -17,12 +17,21 @@ from twoclass.keras.layers import unique_name
 # The user's objects, with Keras's names (history keys follow `name`).
 
 
+def _refuse_unless(honoured: bool, argument: str, owner: str, value, expected: str) -> None:
+    """Every argument a metric accepts is honoured or refused: one it cannot honour says so instead of being ignored."""
+    if not honoured:
+        raise ValueError(
+            f"The {argument!r} parameter of {owner} must be {expected} in twoclass. Got {value!r} instead."
+        )
+
+
 class Metric:
     default_name = ""
 
     def __init__(self, name: str | None = None, dtype=None):
         # Keras numbers unnamed metric objects per session: the second Precision() is 'precision_1'.
         self.name = name or unique_name(self.default_name)
+        _refuse_unless(dtype in (None, "float32"), "dtype", type(self).__name__, dtype, "'float32' (or None)")
 
     def structure(self) -> tuple:
         raise NotImplementedError
@@ -67,7 +76,7 @@ class BinaryAccuracy(Metric):
 class _Confusion(Metric):
     which = ""
 
-    def __init__(self, thresholds=None, name=None, dtype=None, **kwargs):
+    def __init__(self, thresholds=None, name=None, dtype=None):
         super().__init__(name, dtype)
         self.thresholds = _threshold(thresholds, type(self).__name__)
 
@@ -83,6 +92,9 @@ class Precision(_Confusion):
 
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
         super().__init__(thresholds, name, dtype)
+        # top_k and class_id choose among several output units; a twoclass model has one
+        _refuse_unless(top_k is None, "top_k", type(self).__name__, top_k, "None (one output unit)")
+        _refuse_unless(class_id in (None, 0), "class_id", type(self).__name__, class_id, "None (one output unit)")
 
 
 class Recall(Precision):
@@ -113,6 +125,14 @@ class F1Score(Metric):
 
     def __init__(self, average=None, threshold=None, name=None, dtype=None):
         super().__init__(name, dtype)
+        # with one output unit every average Keras offers gives the same number
+        _refuse_unless(
+            average in (None, "micro", "macro", "weighted"),
+            "average",
+            "F1Score",
+            average,
+            "None, 'micro', 'macro' or 'weighted'",
+        )
         self.threshold = _threshold(threshold, "F1Score")
 
     def structure(self):
@@ -149,6 +169,10 @@ class AUC(Metric):
                 f"Got {summation_method!r} instead."
             )
         self.curve, self.from_logits = curve, bool(from_logits)
+        _refuse_unless(thresholds is None, "thresholds", "AUC", thresholds, "None (num_thresholds evenly spaced)")
+        _refuse_unless(not multi_label, "multi_label", "AUC", multi_label, "False (one output unit)")
+        _refuse_unless(num_labels in (None, 1), "num_labels", "AUC", num_labels, "None (one output unit)")
+        _refuse_unless(label_weights is None, "label_weights", "AUC", label_weights, "None (one output unit)")
 
     def structure(self):
         return ("auc", self.curve, self.num_thresholds, self.from_logits)
@@ -242,7 +266,31 @@ BY_CLASS_NAME = {
 }
 
 
+# Keras's metric functions (`metrics=[keras.metrics.binary_accuracy]`): usable on arrays, and in compile, where the
+# history key is the function's name, as in Keras.
+def binary_accuracy(y_true, y_pred, threshold: float = 0.5) -> float:
+    return BinaryAccuracy(threshold=threshold)(y_true, y_pred)
+
+
+def binary_crossentropy(y_true, y_pred, from_logits: bool = False, label_smoothing: float = 0.0) -> float:
+    return BinaryCrossentropy(from_logits=from_logits, label_smoothing=label_smoothing)(y_true, y_pred)
+
+
+def mean_squared_error(y_true, y_pred) -> float:
+    return MeanSquaredError()(y_true, y_pred)
+
+
+def mean_absolute_error(y_true, y_pred) -> float:
+    return MeanAbsoluteError()(y_true, y_pred)
+
+
+_FUNCTIONS = {f.__name__: f for f in (binary_accuracy, binary_crossentropy, mean_squared_error, mean_absolute_error)}
+
+
 def get(identifier) -> Metric:
+    name = getattr(identifier, "__name__", None)
+    if callable(identifier) and not isinstance(identifier, type) and name in _FUNCTIONS:
+        return _BY_STRING[name](name=name)  # keras.metrics.binary_accuracy passed as a function
     return resolve(
         identifier,
         "metric",
