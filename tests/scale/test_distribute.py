@@ -30,6 +30,7 @@ EIGHT_DEVICES = textwrap.dedent(
     import numpy as np
     from twoclass.callbacks import Callback, EarlyStopping
     from twoclass.distribute import DataParallel
+    from twoclass.engine.distribute import ShardedFunction
     from twoclass.layers import BatchNormalization, Dense, Dropout
     from twoclass.models import Sequential, load_model
     from twoclass.optimizers import SGD, Adam
@@ -93,7 +94,26 @@ EIGHT_DEVICES = textwrap.dedent(
         }
 
 
+    def estimator(distributed):
+        from twoclass.sklearn import TwoClassClassifier
+
+        model = TwoClassClassifier(n_networks=1, epochs=8, random_state=0)
+        calls = []
+        sharded_call = ShardedFunction.__call__
+        ShardedFunction.__call__ = lambda self, *args: calls.append(1) or sharded_call(self, *args)
+        try:
+            if distributed:
+                with DataParallel():
+                    model.fit(x_train, y_train)
+            else:
+                model.fit(x_train, y_train)
+        finally:
+            ShardedFunction.__call__ = sharded_call
+        return {"sharded_calls": len(calls), "proba": model.predict_proba(x_val)[:, 1].tolist()}
+
+
     results = {kind: [train(kind, False), train(kind, True)] for kind in ("sgd", "adam", "noise")}
+    results["estimator"] = [estimator(False), estimator(True)]
     json.dump(results, open(f"{out_dir}/results.json", "w"))
     """
 )
@@ -129,6 +149,13 @@ def test_eight_devices_give_one_devices_weights(eight_devices, kind):
         np.testing.assert_allclose(eight["history"][key], values, rtol=1e-4, atol=1e-6, err_msg=key)
     np.testing.assert_allclose(eight["predictions"], one["predictions"], rtol=1e-5, atol=1e-6)
     assert eight["reloaded"] == eight["predictions"]  # saved and loaded as after any fit
+
+
+def test_the_estimator_trains_data_parallel_in_the_scope(eight_devices):
+    one, eight = eight_devices[0]["estimator"]
+    assert (one["sharded_calls"], eight["sharded_calls"] > 0) == (0, True)
+    assert np.ptp(one["proba"]) > 0.5  # a trained classifier, not a constant
+    np.testing.assert_allclose(eight["proba"], one["proba"], rtol=1e-4, atol=1e-5)
 
 
 def test_early_stopping_ran_the_same_epochs(eight_devices):
