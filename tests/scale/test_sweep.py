@@ -42,7 +42,7 @@ def _slides_net(seed=None, lr=0.5, l2=None, dropout=None):
     layers.append(Dense(1, activation="sigmoid", kernel_regularizer=None if l2 is None else L2(l2)))
     model = Sequential(layers)
     if seed is not None:
-        model._seed = seed  # what a member's seed stands for: the model's own seed (weights, shuffling, noise)
+        model.reseed(seed)  # what a member's seed stands for: the model's own seed (weights, shuffling, noise)
     model.compile(optimizer=SGD(learning_rate=lr), loss="binary_crossentropy", metrics=["accuracy"])
     return model
 

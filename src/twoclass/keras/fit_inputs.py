@@ -46,9 +46,23 @@ def class_weight_vector(class_weight: Any, y: np.ndarray, owner: str = "fit") ->
 def _verbosity(verbose) -> int:
     if verbose == "auto":
         return 1
-    if isinstance(verbose, bool) or verbose not in (0, 1, 2):
-        raise invalid("verbose", "fit", "one of 0, 1, 2 or 'auto'", verbose)
+    if isinstance(verbose, bool):  # verbose=False / True, as tutorials write it (Keras takes it, and evaluate did)
+        return int(verbose)
+    if verbose not in (0, 1, 2):
+        raise invalid("verbose", "fit", "one of 0, 1, 2, True, False or 'auto'", verbose)
     return int(verbose)
+
+
+def dense(x):
+    """A SciPy sparse matrix (CountVectorizer's output) as a dense float32 array, as Keras on JAX densifies it; other
+    inputs unchanged. SciPy is not imported: a sparse matrix is recognised by its methods."""
+    if hasattr(x, "toarray") and hasattr(x, "tocsr") and hasattr(x, "nnz"):
+        return np.asarray(x.toarray(), dtype=np.float32)
+    return x
+
+
+def _batches_per_pass(rows: int, batch_size: int) -> int:
+    return max(1, math.ceil(rows / batch_size))
 
 
 def _validation_tuple(validation_data) -> tuple:
@@ -77,6 +91,8 @@ def prepare_fit_inputs(
     initial_epoch,
     steps_per_epoch=None,
     validation_freq=1,
+    validation_steps=None,
+    validation_batch_size=None,
 ) -> FitInputs:
     epochs = check_int(epochs, "epochs", "fit", minimum=1)
     batch_size = 32 if batch_size is None else check_int(batch_size, "batch_size", "fit", minimum=1)
@@ -87,22 +103,25 @@ def prepare_fit_inputs(
     shuffle = check_bool(shuffle, "shuffle", "fit")
     verbose = _verbosity(verbose)
     if steps_per_epoch is not None:
-        raise invalid("steps_per_epoch", "fit", "None (twoclass always runs whole epochs over arrays)", steps_per_epoch)
+        steps_per_epoch = check_int(steps_per_epoch, "steps_per_epoch", "fit", minimum=1)
+    if validation_steps is not None:
+        validation_steps = check_int(validation_steps, "validation_steps", "fit", minimum=1)
     if validation_freq != 1:
         raise invalid("validation_freq", "fit", "1 (validation figures are computed every epoch)", validation_freq)
     if hasattr(x, "element_spec") or hasattr(x, "__next__"):
         raise TypeError(
-            "fit takes arrays (NumPy, lists, pandas). Received a dataset/generator object; convert it to arrays first."
+            "fit takes arrays (NumPy, lists, pandas): tf.data is TensorFlow's input pipeline; pass the arrays and "
+            f"batch_size=, shuffle=True instead. Received: x of type {type(x).__name__}."
         )
 
-    features = as_features(x, "x", "fit")
+    features = as_features(dense(x), "x", "fit")
     targets = as_binary_targets(y, features.shape[0], "y", "fit")
     weight = as_sample_weight(sample_weight, features.shape[0])
 
     x_val = y_val = weight_val = None
     if validation_data is not None:
         vx, vy, vw = _validation_tuple(validation_data)
-        x_val = as_features(vx, "validation_data[0]", "fit", n_features=features.shape[1])
+        x_val = as_features(dense(vx), "validation_data[0]", "fit", n_features=features.shape[1])
         y_val = as_binary_targets(vy, x_val.shape[0], "validation_data[1]", "fit", require_both=False)
         weight_val = as_sample_weight(vw, x_val.shape[0])
     elif validation_split > 0:
@@ -122,6 +141,24 @@ def prepare_fit_inputs(
                 "After validation_split, the training rows hold one class only. Shuffle the data "
                 "before fit (Keras's validation_split takes the last rows)."
             )
+    if steps_per_epoch is not None and steps_per_epoch < _batches_per_pass(features.shape[0], batch_size):
+        # Keras then takes the epochs' batches one after another from a pass over the data (an epoch ends where a
+        # pass ends); the compiled engine runs whole passes, so only steps_per_epoch >= one pass's batches (which
+        # Keras also runs as whole passes) is taken.
+        passes = _batches_per_pass(features.shape[0], batch_size)
+        raise invalid(
+            "steps_per_epoch",
+            "fit",
+            f"None or at least the {passes} batches of one pass over the {features.shape[0]} rows (then Keras too "
+            f"runs whole passes); for fewer steps per epoch use "
+            f"batch_size={math.ceil(features.shape[0] / steps_per_epoch)}",
+            steps_per_epoch,
+        )
+    if validation_steps is not None and x_val is not None:
+        # Keras evaluates the first validation_steps batches of the validation rows (they are never shuffled)
+        keep = validation_steps * (validation_batch_size or batch_size)
+        x_val, y_val = x_val[:keep], y_val[:keep]
+        weight_val = None if weight_val is None else weight_val[:keep]
     # As in Keras, class weights apply to the training rows only, never to validation figures.
     weight = weight * class_weight_vector(class_weight, targets)
     return FitInputs(

@@ -24,7 +24,8 @@ from twoclass.keras import losses as losses
 from twoclass.keras import metrics as metrics_module
 from twoclass.keras import optimizers
 from twoclass.keras.archive import load_weights, model_to_json, save_model, save_weights, sequential_config
-from twoclass.keras.fit_inputs import FitInputs, prepare_fit_inputs
+from twoclass.keras.fit_inputs import FitInputs, dense, prepare_fit_inputs
+from twoclass.keras.habits import REMOVED_METHODS, old_fit_arguments, removed_method
 from twoclass.keras.fit_loop import keras_order, run_fit
 from twoclass.keras.functional import SymbolicTensor, chain_between
 from twoclass.keras.layers import InputLayer, Layer, unique_name
@@ -306,11 +307,14 @@ class Sequential:
         validation_batch_size=None,
         validation_freq: int = 1,
         distribute=None,
+        **kwargs,
     ) -> callbacks_module.History:
         """Train for `epochs` epochs; returns a History whose `.history` has Keras's keys.
 
         `distribute="data"` (or a `twoclass.distribute.DataParallel`) splits each minibatch over all devices, with
         the same weights as one device (see docs/scale.md)."""
+        if kwargs:  # nb_epoch=, samples_per_epoch=, ...: one line with the Keras 3 spelling
+            raise TypeError(old_fit_arguments(kwargs))
         self.require_compiled("fit")
         inputs = prepare_fit_inputs(
             x,
@@ -326,6 +330,8 @@ class Sequential:
             initial_epoch=initial_epoch,
             steps_per_epoch=steps_per_epoch,
             validation_freq=validation_freq,
+            validation_steps=validation_steps,
+            validation_batch_size=validation_batch_size,
         )
         self.ensure_built(inputs.x.shape[1], "fit")
         if inputs.x.shape[1] != self._input_dim:
@@ -363,7 +369,7 @@ class Sequential:
     ):
         self.require_compiled("evaluate")
         self.ensure_built(None, "evaluate")
-        features = as_features(x, "x", "evaluate", n_features=self._input_dim)
+        features = as_features(dense(x), "x", "evaluate", n_features=self._input_dim)
         targets = as_binary_targets(y, features.shape[0], "y", "evaluate", require_both=False)
         weight = as_sample_weight(sample_weight, features.shape[0], "evaluate")
         eval_batch = engine.eval_batch_size(features.shape[0])
@@ -400,7 +406,7 @@ class Sequential:
                 f"Model '{self.name}' has never been built or trained, so it has no weights to "
                 f"{owner} with. Call fit first."
             )
-        features = as_features(x, "x", owner, n_features=self._input_dim)
+        features = as_features(dense(x), "x", owner, n_features=self._input_dim)
         self.ensure_built(features.shape[1], owner)
         return features
 
@@ -413,6 +419,28 @@ class Sequential:
 
     def __call__(self, x, training: bool = False):
         return self.predict(x, verbose=0)
+
+    def __getattr__(self, name: str):
+        # Keras 2's predict_classes, fit_generator, ...: the Keras 3 spelling instead of a bare AttributeError
+        if name in REMOVED_METHODS:
+            raise removed_method(type(self).__name__, name)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    @property
+    def losses(self) -> list[np.float32]:
+        """The regularization penalties, one per regularizer in layer order (kernel, then bias), as Keras's
+        `model.losses`; `sum(model.losses)` is what fit adds to the loss."""
+        if self._params is None:
+            return []
+        out = []
+        for layer, params in zip(self._layers, self._params):
+            for which in ("kernel", "bias"):
+                regularizer = getattr(layer, f"{which}_regularizer", None)
+                if regularizer is not None and which in params:
+                    weight = np.asarray(params[which], np.float32)
+                    penalty = regularizer.l1 * np.sum(np.abs(weight)) + regularizer.l2 * np.sum(np.square(weight))
+                    out.append(np.float32(penalty))
+        return out
 
     # ---------------------------------------------------------------------------------------------------- weights
     def get_weights(self) -> list[np.ndarray]:
