@@ -134,20 +134,28 @@ def test_a_stream_that_outlives_its_closed_session_breaks_nothing(client):
 
 
 def test_idle_and_detached_sessions_are_evicted():
-    from fastapi.testclient import TestClient
+    """Time is moved by backdating the store's clocks, not by sleeping: the test cannot race the limits."""
+    from twoclass.web.sessions import SessionStore
+    from twoclass.web.settings import Settings
 
-    from twoclass.web import create_app
+    store = SessionStore(max_sessions=4, idle_seconds=600, detached_seconds=30)
+    watched, unwatched, idle = (store.create(Settings(seed="1")) for _ in range(3))
+    store.attached(watched)
+    store.attached(idle)
 
-    with TestClient(create_app(detached_seconds=0.05, idle_seconds=0.05, sweep_seconds=3600)) as client:
-        store = client.app.state.store
-        watched, unwatched = new_session(client), new_session(client)
-        store.attached(store.get(watched))
-        time.sleep(0.1)  # past both limits (an inequality, not a race)
-        store.detached(store.get(watched))  # the tab closes: its grace period starts now
-        evicted = store.evict_stale()
-        assert evicted == [unwatched]
-        time.sleep(0.1)
-        assert store.evict_stale() == [watched] and len(store) == 0
+    def backdate(session, seconds):
+        session.last_seen -= seconds
+        if session.id in store._detached_at:
+            store._detached_at[session.id] -= seconds
+
+    backdate(unwatched, 29)
+    assert store.evict_stale() == []  # within its grace period
+    backdate(unwatched, 2)
+    assert store.evict_stale() == [unwatched.id]  # never watched, never asked for: gone after 30 s
+    store.detached(watched)  # the tab closed without saying so
+    backdate(watched, 31)
+    backdate(idle, 601)  # a tab left open and paused for longer than idle_seconds
+    assert sorted(store.evict_stale()) == sorted([watched.id, idle.id]) and len(store) == 0
 
 
 # ---------------------------------------------------------------------------------------------------- settings
@@ -325,7 +333,7 @@ def model_from_zip(client, session: str, folder: Path):
     return twoclass_io.load_model_dir(folder / "playground_model")
 
 
-@pytest.mark.parametrize("link", [
+@pytest.mark.parametrize("link", [  # the same networks as test_web_settings's NETWORKS (shared compiled programs)
     "seed=1",  # the Playground's default: 4-2 tanh, squared error, SGD 0.03
     "seed=0.25&dataset=spiral&noise=10&networkShape=6,3&activation=relu&x=true&y=true&sinX=true&sinY=true&"
     "regularization=L2&regularizationRate=0.003&optimizer=adam&learningRate=0.01&loss=bce&dropout=0.1&batchSize=16",

@@ -176,15 +176,19 @@ def test_too_many_rows_are_refused():
 # ---------------------------------------------------------------------------------------------------- pictures
 
 
-@pytest.mark.parametrize("settings", [
-    Settings(seed="3", networkShape=(5, 3), layerActivations=("relu", "sigmoid"), features=("x", "y", "sinX"),
-             dropout=0.2, regularization="L2", regularizationRate=0.01, loss="bce"),
-    Settings(seed="4", networkShape=(2,), layerActivations=("linear",), regularization="L1",
-             regularizationRate=0.003, optimizer="adam"),
-    Settings(seed="5", networkShape=(), layerActivations=(), features=("xSquared", "ySquared")),
-])
-def test_the_numpy_forward_pass_matches_the_engine(settings):
+# The networks of test_web_api's code-reproduction test: the same structures share compiled programs across tests.
+NETWORKS = [
+    "seed=1",
+    "seed=0.25&dataset=spiral&noise=10&networkShape=6,3&activation=relu&x=true&y=true&sinX=true&sinY=true&"
+    "regularization=L2&regularizationRate=0.003&optimizer=adam&learningRate=0.01&loss=bce&dropout=0.1&batchSize=16",
+    "seed=4&regularization=L1&regularizationRate=0.001&networkShape=&xSquared=true&ySquared=true",
+]
+
+
+@pytest.mark.parametrize("link", NETWORKS)
+def test_the_numpy_forward_pass_matches_the_engine(link):
     """The pictures and the page's losses come from NumPy; the engine (predict, evaluate) is the reference."""
+    settings = from_url(link)[0]
     model = network.build_model(settings)
     pointset = make_points(settings)
     x, y = feature_matrix(pointset.points, settings.features), pointset.labels
@@ -208,3 +212,12 @@ def test_the_surface_is_the_output_over_the_square():
     expected = model.predict(grid.astype(np.float32), verbose=0)[:, 0]
     got = np.frombuffer(maps.output, np.uint8) / 255.0
     assert np.abs(got - expected).max() <= 0.5 / 255 + 1e-4
+
+
+@pytest.mark.parametrize("name", ["tanh", "relu", "sigmoid", "linear"])
+def test_the_pictures_activations_are_the_engines(name):
+    from twoclass import activations
+
+    z = np.linspace(-40, 40, 801)
+    np.testing.assert_allclose(network._ACTIVATIONS[name](z), np.asarray(getattr(activations, name)(z)),
+                               rtol=1e-5, atol=1e-7)

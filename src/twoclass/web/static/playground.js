@@ -439,18 +439,12 @@
     const [lo, hi] = frame.data.domain;
     const sx = (v) => ((v - lo) / (hi - lo)) * size;
     const sy = (v) => size - ((v - lo) / (hi - lo)) * size;
-    // The boundary line: where the output crosses the threshold.
+    // The boundary line: where the output crosses the threshold (marching squares over the cell centres).
     const grid = decode(frame.grid.output), n = frame.grid.size, cut = frame.settings.threshold * 255, cell = size / n;
-    ctx.strokeStyle = "rgba(0,0,0,0.75)";
+    ctx.strokeStyle = "rgba(0,0,0,0.7)";
     ctx.lineWidth = 1.5;
     ctx.beginPath();
-    for (let r = 0; r < n; r++) {
-      for (let c = 0; c < n; c++) {
-        const here = grid[r * n + c] >= cut;
-        if (c + 1 < n && here !== (grid[r * n + c + 1] >= cut)) { ctx.moveTo((c + 1) * cell, r * cell); ctx.lineTo((c + 1) * cell, (r + 1) * cell); }
-        if (r + 1 < n && here !== (grid[(r + 1) * n + c] >= cut)) { ctx.moveTo(c * cell, (r + 1) * cell); ctx.lineTo((c + 1) * cell, (r + 1) * cell); }
-      }
-    }
+    boundary(grid, n, cut, cell, ctx);
     ctx.stroke();
     // Points: training with a white ring, test (when shown) with a black one.
     const points = state.points;
@@ -486,6 +480,30 @@
     for (const t of ticks) ctx.fillText(String(t), Math.max(8, Math.min(size - 8, sx(t))), size + 14);
     ctx.textAlign = "left";
     for (const t of ticks) ctx.fillText(String(t), size + 5, Math.max(8, Math.min(size - 2, sy(t) + 3)));
+  }
+
+  const SEGMENTS = { 1: [["l", "b"]], 2: [["b", "r"]], 3: [["l", "r"]], 4: [["t", "r"]], 5: [["t", "l"], ["b", "r"]],
+    6: [["t", "b"]], 7: [["t", "l"]], 8: [["t", "l"]], 9: [["t", "b"]], 10: [["t", "r"], ["l", "b"]], 11: [["t", "r"]],
+    12: [["l", "r"]], 13: [["b", "r"]], 14: [["l", "b"]] };
+
+  function boundary(grid, n, cut, cell, ctx) {
+    const at = (a, b) => (a === b ? 0.5 : (cut - a) / (b - a));
+    for (let r = 0; r + 1 < n; r++) {
+      for (let c = 0; c + 1 < n; c++) {
+        const tl = grid[r * n + c], tr = grid[r * n + c + 1], br = grid[(r + 1) * n + c + 1], bl = grid[(r + 1) * n + c];
+        const index = (tl >= cut) * 8 + (tr >= cut) * 4 + (br >= cut) * 2 + (bl >= cut);
+        if (index === 0 || index === 15) continue;
+        const x = (c + 0.5) * cell, y = (r + 0.5) * cell;
+        const point = {
+          t: [x + cell * at(tl, tr), y], r: [x + cell, y + cell * at(tr, br)],
+          b: [x + cell * at(bl, br), y + cell], l: [x, y + cell * at(tl, bl)],
+        };
+        for (const [from, to] of SEGMENTS[index]) {
+          ctx.moveTo(point[from][0], point[from][1]);
+          ctx.lineTo(point[to][0], point[to][1]);
+        }
+      }
+    }
   }
 
   function niceTicks(lo, hi) {
