@@ -20,7 +20,7 @@ import pytest
 from twoclass.distribute import DataParallel
 from twoclass.layers import Dense
 from twoclass.models import Sequential
-from twoclass.optimizers import SGD
+from twoclass.optimizers import SGD, Adam
 from twoclass.utils import set_random_seed
 
 EIGHT_DEVICES = textwrap.dedent(
@@ -174,10 +174,11 @@ def test_no_device_receives_the_whole_table(eight_devices):
     assert not any("all-gather" in text for text in sharded)
 
 
-def _ring_model(seed: int) -> Sequential:
+def _ring_model(seed: int, optimizer=None) -> Sequential:
     set_random_seed(seed)
     model = Sequential([Dense(4, activation="tanh", input_shape=(2,)), Dense(1, activation="sigmoid")])
-    model.compile(optimizer=SGD(learning_rate=0.5), loss="binary_crossentropy", metrics=["accuracy"])
+    optimizer = optimizer or SGD(learning_rate=0.5)
+    model.compile(optimizer=optimizer, loss="binary_crossentropy", metrics=["accuracy"])
     return model
 
 
@@ -189,6 +190,18 @@ def test_one_device_mesh_matches_the_plain_fit(rings):
     for a, b in zip(plain.get_weights(), spread.get_weights()):
         np.testing.assert_allclose(b, a, rtol=1e-6, atol=1e-7)
     assert not any(np.allclose(a, b) for a, b in zip(plain.get_weights(), _ring_model(3).get_weights()))
+
+
+def test_a_fit_continues_where_the_other_kind_stopped(rings):
+    """Training state moves between a plain and a data-parallel fit (host arrays in, host arrays out)."""
+    x, y = rings
+    mixed, plain = _ring_model(5, Adam(learning_rate=0.05)), _ring_model(5, Adam(learning_rate=0.05))
+    mixed.fit(x, y, epochs=2, verbose=0)
+    mixed.fit(x, y, epochs=4, initial_epoch=2, verbose=0, distribute="data")
+    mixed.fit(x, y, epochs=5, initial_epoch=4, verbose=0)
+    plain.fit(x, y, epochs=5, verbose=0)
+    for a, b in zip(plain.get_weights(), mixed.get_weights()):
+        np.testing.assert_allclose(b, a, rtol=1e-6, atol=1e-7)
 
 
 @pytest.mark.parametrize("value", ["model", "DATA", 8, True])
