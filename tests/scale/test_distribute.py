@@ -73,8 +73,8 @@ EIGHT_DEVICES = textwrap.dedent(
                         distribute="data" if distributed else None)
         elif kind == "adam":  # validation_split, balanced class weights, 30-row minibatches padded to 32 lanes
             args = dict(batch_size=30, validation_split=0.2, class_weight="balanced")
-        else:  # batch statistics and dropout masks, early stopping
-            args = dict(batch_size=64, validation_data=(x_val, y_val),
+        else:  # batch statistics and dropout masks over padded lanes (60 rows in 64), early stopping
+            args = dict(batch_size=60, validation_data=(x_val, y_val),
                         callbacks=[EarlyStopping(monitor="val_loss", patience=1, min_delta=0.02)])
         args["callbacks"] = args.get("callbacks", []) + [epochs]
         if distributed and kind != "sgd":
