@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 from sklearn import calibration as _skcal
 from sklearn import metrics as _skm
 
+from twoclass.core import targets
 from twoclass.core.files import atomic_output
 from twoclass.core.validation import check_float, check_int, invalid
 
@@ -40,36 +41,9 @@ _FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 # --- argument checks -------------------------------------------------------------------------------------------
 
 
-def _labels(values: Any, name: str, owner: str) -> np.ndarray:
-    arr = np.asarray(values)
-    if arr.ndim == 2 and arr.shape[1] == 1:
-        arr = arr[:, 0]
-    if arr.ndim != 1 or arr.size == 0:
-        raise invalid(name, owner, "a non-empty 1-D array of 0/1 labels", f"an array of shape {arr.shape}")
-    if not np.isin(arr, (0, 1)).all():
-        raise invalid(name, owner, "an array of 0/1 labels", f"values {np.unique(arr)[:5].tolist()}")
-    return arr.astype(np.int32)
-
-
-def _proba(values: Any, name: str, owner: str, n: int) -> np.ndarray:
-    try:
-        arr = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise invalid(name, owner, "an array of probabilities", type(values).__name__) from None
-    if arr.ndim == 2 and arr.shape[1] == 1:
-        arr = arr[:, 0]
-    if arr.shape != (n,):
-        raise invalid(name, owner, f"an array of shape ({n},) or ({n}, 1)", f"an array of shape {arr.shape}")
-    if not (np.isfinite(arr).all() and (arr >= 0).all() and (arr <= 1).all()):
-        raise invalid(name, owner, "probabilities in [0, 1]", f"values in [{arr.min():g}, {arr.max():g}]")
-    return arr
-
-
 def _pair(y_true: Any, proba: Any, owner: str, *, both_classes: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    y = _labels(y_true, "y_true", owner)
-    if both_classes and len(np.unique(y)) < 2:
-        raise invalid("y_true", owner, "labels containing both classes", f"only class {int(y[0])}")
-    return y, _proba(proba, "proba", owner, len(y))
+    y = targets.binary_labels(y_true, "y_true", owner, both_classes=both_classes)
+    return y, targets.probabilities(proba, len(y), "proba", owner)
 
 
 def _threshold(value: Any, owner: str) -> float | None:
@@ -116,7 +90,7 @@ def decision_boundary(
     xs = np.asarray(x, dtype=np.float64)
     if xs.ndim != 2 or xs.shape[1] != 2 or len(xs) == 0:
         raise invalid("x", owner, "a 2-D array with 2 columns", f"an array of shape {xs.shape}")
-    ys = _labels(y, "y", owner)
+    ys = targets.binary_labels(y, "y", owner)
     if len(ys) != len(xs):
         raise invalid("y", owner, f"an array of {len(xs)} labels (one per row of x)", f"{len(ys)} labels")
     threshold = check_float(
@@ -134,7 +108,7 @@ def decision_boundary(
         np.linspace(low[1] - pad[1], high[1] + pad[1], resolution),
     )
     grid = np.column_stack([g0.ravel(), g1.ravel()]).astype(np.float32)
-    proba = _proba(predict_proba(grid), "predict_proba", owner, len(grid)).reshape(g0.shape)
+    proba = targets.probabilities(predict_proba(grid), len(grid), "predict_proba", owner).reshape(g0.shape)
 
     fig = _figure(title, figsize=(6.4, 5.0))
     ax = fig.add_subplot()
@@ -168,7 +142,7 @@ def probability_along(
     >>> fig = probability_along(np.linspace(0, 100, 11), np.linspace(0, 1, 11), xlabel="mean", boundary=50)
     """
     values = np.asarray(values, dtype=float).reshape(-1)
-    proba = _proba(proba, "proba", "probability_along", values.size)
+    proba = targets.probabilities(proba, values.size, "proba", "probability_along")
     fig = _figure(title, figsize=(6.4, 4.0))
     ax = fig.add_subplot()
     ax.plot(values, proba, color=RED, linewidth=2, label="P(class 1)")
@@ -343,8 +317,8 @@ def confusion_matrix(
     '0\\n(0.0%)'
     """
     owner = "confusion_matrix"
-    y = _labels(y_true, "y_true", owner)
-    pred = _labels(y_pred, "y_pred", owner)
+    y = targets.binary_labels(y_true, "y_true", owner)
+    pred = targets.binary_labels(y_pred, "y_pred", owner)
     if len(pred) != len(y):
         raise invalid("y_pred", owner, f"an array of {len(y)} labels (as many as y_true)", f"{len(pred)} labels")
     names = [str(label) for label in labels]

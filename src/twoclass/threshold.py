@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from twoclass.core import targets
+
 __all__ = ["ThresholdChoice", "choose_threshold", "default_threshold"]
 
 _VALID_OBJECTIVES = (
@@ -113,74 +115,23 @@ def default_threshold() -> ThresholdChoice:
 
 
 def check_binary_target(y_true: Any, name: str = "y_true", func: str = "choose_threshold") -> np.ndarray:
-    """Return ``y_true`` as a 1-D int array of 0/1, or raise a clear ValueError."""
-    y = np.asarray(y_true)
-    if y.ndim == 2 and y.shape[1] == 1:
-        y = y.ravel()
-    if y.ndim != 1:
-        raise ValueError(f"The '{name}' parameter of {func} must be 1-D. Got shape {y.shape} instead.")
-    if y.size == 0:
-        raise ValueError(f"The '{name}' parameter of {func} must not be empty. Got 0 rows instead.")
-    if y.dtype == bool:
-        return y.astype(np.int64)
-    if not np.issubdtype(y.dtype, np.number):
-        raise ValueError(
-            f"The '{name}' parameter of {func} must hold the classes 0 and 1. Got values of dtype {y.dtype} instead."
-        )
-    bad = ~np.isin(y, (0, 1))
-    if bad.any():
-        raise ValueError(f"The '{name}' parameter of {func} must hold only 0 and 1. Got {y[bad][:3].tolist()} instead.")
-    return y.astype(np.int64)
+    """``y_true`` as a 1-D int array of 0/1, or a clear ValueError (`twoclass.core.targets.binary_labels`)."""
+    return targets.binary_labels(y_true, name, func)
 
 
 def as_scores(values: Any, name: str, func: str, what: str = "numbers") -> np.ndarray:
-    """Return ``values`` as a 1-D array of finite float64 (an (n, 1) column is accepted), or a clear ValueError."""
-    try:
-        v = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"The '{name}' parameter of {func} must be numeric. Got {type(values).__name__} instead."
-        ) from None
-    if v.ndim == 2 and v.shape[1] == 1:
-        v = v.ravel()
-    if v.ndim != 1:
-        raise ValueError(
-            f"The '{name}' parameter of {func} must be a 1-D array of {what}. Got shape {v.shape} instead."
-        )
-    if not np.all(np.isfinite(v)):
-        bad = v[~np.isfinite(v)][:3].tolist()
-        raise ValueError(f"The '{name}' parameter of {func} must hold finite values. Got {bad} instead.")
-    return v
+    """``values`` as a 1-D array of finite float64, or a clear ValueError (`twoclass.core.targets.scores`)."""
+    return targets.scores(values, name, func, what)
 
 
 def check_proba(proba: Any, n: int, name: str = "proba", func: str = "choose_threshold") -> np.ndarray:
-    """Return ``proba`` as a 1-D float array of n finite values in [0, 1]."""
-    p = as_scores(proba, name, func, "positive-class probabilities")
-    if p.shape[0] != n:
-        raise ValueError(
-            f"The '{name}' parameter of {func} must have the same length as y_true ({n}). Got {p.shape[0]} instead."
-        )
-    if p.size and (p.min() < 0.0 or p.max() > 1.0):
-        bad = p[(p < 0) | (p > 1)][:3].tolist()
-        raise ValueError(f"The '{name}' parameter of {func} must hold finite values in [0, 1]. Got {bad} instead.")
-    return p
+    """``proba`` as n finite values in [0, 1] (`twoclass.core.targets.probabilities`)."""
+    return targets.probabilities(proba, n, name, func)
 
 
 def check_sample_weight(sample_weight: Any, n: int, func: str = "choose_threshold") -> np.ndarray | None:
-    """Return weights as a 1-D float array of n finite non-negative values, or None."""
-    if sample_weight is None:
-        return None
-    try:
-        w = np.asarray(sample_weight, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"The 'sample_weight' parameter of {func} must be numeric.") from None
-    if w.ndim != 1 or w.shape[0] != n:
-        raise ValueError(
-            f"The 'sample_weight' parameter of {func} must be 1-D with {n} values. Got shape {w.shape} instead."
-        )
-    if not np.all(np.isfinite(w)) or w.min() < 0 or w.sum() <= 0:
-        raise ValueError(f"The 'sample_weight' parameter of {func} must be finite, non-negative and not all zero.")
-    return w
+    """Weights as n finite non-negative values, not all zero, or None (`twoclass.core.targets.sample_weights`)."""
+    return targets.sample_weights(sample_weight, n, func)
 
 
 # ---------------------------------------------------------------- sweep

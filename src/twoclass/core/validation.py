@@ -12,17 +12,38 @@ from typing import Any
 import numpy as np
 
 
+class Description(str):
+    """A description of what was received ("an array of shape (3, 2)"), shown as written, not quoted."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
 def _shown(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def invalid(name: str, owner: str, expected: str, got: Any, hint: str = "") -> ValueError:
-    """Build the standard error for a parameter that failed its constraint."""
-    message = f"The '{name}' parameter of {owner} must be {expected}. Got {_shown(got)} instead."
+def invalid(name: str, owner: str, expected: str, got: Any, hint: str = "", *, kind: str = "parameter") -> ValueError:
+    """Build the standard error for a parameter (or an argument, a column, a stored entry: ``kind``) that failed its
+    constraint: "The 'epochs' parameter of fit must be an int >= 1. Got -3 instead."
+
+    >>> str(invalid("value", "threshold", "a float in (0, 1)", 5.0, kind="entry"))
+    "The 'value' entry of threshold must be a float in (0, 1). Got 5.0 instead."
+    """
+    message = f"The '{name}' {kind} of {owner} must be {expected}. Got {_shown(got)} instead."
     if hint:
         message += " " + hint
     return ValueError(message)
+
+
+def missing(name: str, owner: str, *, kind: str = "entry") -> ValueError:
+    """The same template for something required that is absent.
+
+    >>> str(missing("positive", "labels"))
+    "The 'positive' entry of labels is missing."
+    """
+    return ValueError(f"The '{name}' {kind} of {owner} is missing.")
 
 
 def check_int(value: Any, name: str, owner: str, *, minimum: int | None = None, maximum: int | None = None) -> int:

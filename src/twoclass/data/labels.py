@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from twoclass.core.targets import balanced_class_weight
+
 Label = str | int | float | bool
 
 # Pairs that name their positive class without doubt, compared case-insensitively: (negative, positive).
@@ -230,11 +232,4 @@ def compute_class_weight(
         raise ValueError(
             f"The 'class_weight' parameter must be 'balanced', a dict or None. Got {class_weight!r} instead."
         )
-    y = np.asarray(y01).ravel()
-    if not np.isin(y, (0, 1)).all():
-        raise ValueError("compute_class_weight expects y encoded as 0/1. Encode the labels first.")
-    counts = np.bincount(y.astype(np.int64), minlength=2)
-    if (counts == 0).any():
-        absent = int(np.flatnonzero(counts == 0)[0])
-        raise ValueError(f"class_weight='balanced' needs both classes in y. Class {absent} has no rows.")
-    return {code: float(len(y) / (2 * counts[code])) for code in (0, 1)}
+    return balanced_class_weight(y01, "compute_class_weight")

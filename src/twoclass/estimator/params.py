@@ -1,14 +1,16 @@
-"""TwoClassClassifier's parameters: checked once, at the start of fit, into one frozen Settings record.
+"""TwoClassClassifier's parameters, declared once as a table: name, default, what is expected, help, the check.
 
 scikit-learn stores constructor arguments untouched (get_params/clone rely on it), so nothing is checked in
-__init__; `check_params` runs in fit and raises the project's standard messages.
+__init__; `check_params` runs in fit, goes through `PARAMETERS` and raises the project's standard message for the
+first bad one. The command line (`twoclass train --help`), the documentation and the tests read the same table, and
+a test holds the estimator's signature to it (as scikit-learn's `_parameter_constraints` sit beside `__init__`).
 """
 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, make_dataclass
 from typing import Any
 
 from twoclass.core.validation import check_bool, check_choice, check_float, check_int, invalid
@@ -21,27 +23,46 @@ CALIBRATIONS = ("platt", "temperature")
 
 
 @dataclass(frozen=True)
-class Settings:
-    hidden_layer_sizes: tuple[int, ...]
-    activation: str
-    optimizer: str
-    learning_rate: float
-    epochs: int
-    batch_size: int
-    early_stopping: bool
-    patience: int
-    validation_fraction: float
-    class_weight: Any
-    threshold: Any
-    calibration: str | None
-    dropout: float
-    l2: float
-    positive: Any
-    column_types: dict[str, str] | None
-    text_columns: tuple[str, ...]
-    seed: int | None
-    verbose: int
-    n_networks: int | str  # an int >= 1, or "auto"
+class Parameter:
+    """One constructor parameter of TwoClassClassifier."""
+
+    name: str
+    default: Any
+    expected: str  # what the error message says it must be
+    help: str
+    check: Callable[[Any], Any]  # the value as given -> the checked value (raises the standard message)
+    setting: str = ""  # its field in Settings when it differs from `name`
+
+    @property
+    def field(self) -> str:
+        return self.setting or self.name
+
+
+def _int(name: str, minimum: int) -> Callable[[Any], int]:
+    return lambda value: check_int(value, name, OWNER, minimum=minimum)
+
+
+def _float(name: str, **bounds: Any) -> Callable[[Any], float]:
+    return lambda value: check_float(value, name, OWNER, **bounds)
+
+
+def _lowercase_choice(name: str, choices: tuple[str, ...]) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if not isinstance(value, str) or value.lower() not in choices:
+            raise invalid(name, OWNER, f"one of {', '.join(map(repr, choices))}", value)
+        return value.lower()
+
+    return check
+
+
+def _optional_choice(name: str, choices: tuple[str, ...]) -> Callable[[Any], str | None]:
+    return lambda value: None if value is None else check_choice(value, name, OWNER, choices)
+
+
+def _verbose(value: Any) -> int:
+    if isinstance(value, bool) or value not in (0, 1, 2):
+        raise invalid("verbose", OWNER, "one of 0, 1, 2", value)
+    return int(value)
 
 
 def _hidden(value: Any) -> tuple[int, ...]:
@@ -138,46 +159,121 @@ def networks_for(settings: Settings, n_train_rows: int, n_features: int) -> int:
     return AUTO_ENSEMBLE_SIZE if cheap else 1
 
 
+PARAMETERS: tuple[Parameter, ...] = (
+    Parameter(
+        "hidden_layer_sizes", (64, 32), "a tuple of ints >= 1", "Units of each hidden layer; () for none.", _hidden
+    ),
+    Parameter(
+        "activation",
+        "relu",
+        "an activation name",
+        "Activation of the hidden layers.",
+        _lowercase_choice("activation", ACTIVATIONS),
+    ),
+    Parameter(
+        "optimizer",
+        "adam",
+        "an optimizer name",
+        "Update rule: adam, adamw, sgd, rmsprop or adagrad.",
+        _lowercase_choice("optimizer", OPTIMIZERS),
+    ),
+    Parameter(
+        "learning_rate",
+        1e-3,
+        "a float > 0",
+        "Step size of the optimizer.",
+        _float("learning_rate", minimum=0.0, include_minimum=False),
+    ),
+    Parameter("epochs", 200, "an int >= 1", "Most epochs (early stopping usually ends sooner).", _int("epochs", 1)),
+    Parameter("batch_size", 64, "an int >= 1", "Rows per minibatch.", _int("batch_size", 1)),
+    Parameter(
+        "early_stopping",
+        True,
+        "a bool",
+        "Stop when the validation loss stops improving; keep the best epoch.",
+        lambda value: check_bool(value, "early_stopping", OWNER),
+    ),
+    Parameter("patience", 15, "an int >= 0", "Epochs without improvement before stopping.", _int("patience", 0)),
+    Parameter(
+        "validation_fraction",
+        0.15,
+        "a float in (0, 0.5]",
+        "Share of rows held out (stratified) for early stopping, the threshold and calibration.",
+        _float("validation_fraction", minimum=0.0, maximum=0.5, include_minimum=False),
+    ),
+    Parameter(
+        "class_weight",
+        None,
+        "'balanced', a dict {label: weight} or None",
+        "Weigh the classes: 'balanced' weighs the rarer class up.",
+        _class_weight,
+    ),
+    Parameter(
+        "threshold",
+        "f1",
+        "an objective or a float in (0, 1)",
+        "How the decision threshold is chosen on validation rows: 'f1', 'youden', {'recall': r}, "
+        "{'precision': p}, {'cost_fp': a, 'cost_fn': b}, a float (given), or None (0.5).",
+        _threshold,
+    ),
+    Parameter(
+        "calibration",
+        None,
+        "'platt', 'temperature' or None",
+        "Calibrate probabilities on validation logits.",
+        _optional_choice("calibration", CALIBRATIONS),
+    ),
+    Parameter(
+        "dropout",
+        0.0,
+        "a float in [0, 1)",
+        "Dropout rate after each hidden layer.",
+        _float("dropout", minimum=0.0, maximum=1.0, include_maximum=False),
+    ),
+    Parameter("l2", 1e-4, "a float >= 0", "L2 penalty on the kernels.", _float("l2", minimum=0.0)),
+    Parameter(
+        "positive",
+        None,
+        "one of the two labels or None",
+        "The positive label; without it 0/1, no/yes, ... are read as meant.",
+        lambda value: value,
+    ),
+    Parameter(
+        "column_types",
+        None,
+        "a dict {column: kind} or None",
+        "Override the inferred kind of DataFrame columns (numeric, categorical, text, drop).",
+        lambda value: value,
+    ),  # checked with text_columns in check_params
+    Parameter("text_columns", (), "a tuple of column names", "Columns to read as free text (TF-IDF).", _text_columns),
+    Parameter(
+        "random_state",
+        None,
+        "an int in [0, 2**32 - 1], a RandomState or None",
+        "Seed of the split, the initial weights, the epoch orders and dropout.",
+        _seed,
+        setting="seed",
+    ),
+    Parameter("verbose", 0, "one of 0, 1, 2", "Print progress while training.", _verbose),
+    Parameter(
+        "n_networks",
+        "auto",
+        "'auto' or an int >= 1",
+        "Networks whose log-odds are averaged ('auto': 5 on small, narrow tables, else 1).",
+        _n_networks,
+    ),
+)
+DEFAULTS = {p.name: p.default for p in PARAMETERS}
+
+# What fit works from: every parameter checked, by its field name (random_state's draw is `seed`).
+Settings = make_dataclass("Settings", [(p.field, Any) for p in PARAMETERS], frozen=True)
+
+
 def check_params(params: Mapping[str, Any]) -> Settings:
-    """Every parameter checked, with the standard message naming the first bad one."""
-    p = params
-    text_columns = _text_columns(p["text_columns"])
-    calibration = p["calibration"]
-    if calibration is not None:
-        calibration = check_choice(calibration, "calibration", OWNER, CALIBRATIONS)
-    verbose = p["verbose"]
-    if isinstance(verbose, bool) or verbose not in (0, 1, 2):
-        raise invalid("verbose", OWNER, "one of 0, 1, 2", verbose)
-    activation = p["activation"]
-    if not isinstance(activation, str) or activation.lower() not in ACTIVATIONS:
-        raise invalid("activation", OWNER, f"one of {', '.join(map(repr, ACTIVATIONS))}", activation)
-    optimizer = p["optimizer"]
-    if not isinstance(optimizer, str) or optimizer.lower() not in OPTIMIZERS:
-        raise invalid("optimizer", OWNER, f"one of {', '.join(map(repr, OPTIMIZERS))}", optimizer)
-    return Settings(
-        hidden_layer_sizes=_hidden(p["hidden_layer_sizes"]),
-        activation=activation.lower(),
-        optimizer=optimizer.lower(),
-        learning_rate=check_float(p["learning_rate"], "learning_rate", OWNER, minimum=0.0, include_minimum=False),
-        epochs=check_int(p["epochs"], "epochs", OWNER, minimum=1),
-        batch_size=check_int(p["batch_size"], "batch_size", OWNER, minimum=1),
-        early_stopping=check_bool(p["early_stopping"], "early_stopping", OWNER),
-        patience=check_int(p["patience"], "patience", OWNER, minimum=0),
-        validation_fraction=check_float(
-            p["validation_fraction"], "validation_fraction", OWNER, minimum=0.0, maximum=0.5, include_minimum=False
-        ),
-        class_weight=_class_weight(p["class_weight"]),
-        threshold=_threshold(p["threshold"]),
-        calibration=calibration,
-        dropout=check_float(p["dropout"], "dropout", OWNER, minimum=0.0, maximum=1.0, include_maximum=False),
-        l2=check_float(p["l2"], "l2", OWNER, minimum=0.0),
-        positive=p["positive"],
-        column_types=_column_types(p["column_types"], text_columns),
-        text_columns=text_columns,
-        seed=_seed(p["random_state"]),
-        verbose=int(verbose),
-        n_networks=_n_networks(p["n_networks"]),
-    )
+    """Every parameter checked, in the table's order, with the standard message naming the first bad one."""
+    checked = {p.field: p.check(params[p.name]) for p in PARAMETERS}
+    checked["column_types"] = _column_types(params["column_types"], checked["text_columns"])
+    return Settings(**checked)
 
 
 def build_network(settings: Settings, n_features: int, seed: int):

@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from twoclass.core.arrays import as_binary_targets, as_features, as_sample_weight
+from twoclass.core.targets import balanced_class_weight
 from twoclass.core.validation import check_bool, check_float, check_int, invalid
 
 
@@ -32,8 +33,7 @@ def class_weight_vector(class_weight: Any, y: np.ndarray, owner: str = "fit") ->
     if isinstance(class_weight, str):
         if class_weight != "balanced":
             raise invalid("class_weight", owner, "a dict {0: w0, 1: w1}, 'balanced' or None", class_weight)
-        counts = np.array([np.sum(y == 0), np.sum(y == 1)], np.float64)
-        class_weight = {c: len(y) / (2.0 * counts[c]) if counts[c] else 0.0 for c in (0, 1)}
+        class_weight = balanced_class_weight(y)
     if not isinstance(class_weight, dict):
         raise invalid("class_weight", owner, "a dict {0: w0, 1: w1}, 'balanced' or None", class_weight)
     unknown = [k for k in class_weight if k not in (0, 1)]
