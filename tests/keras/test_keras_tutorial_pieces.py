@@ -197,3 +197,139 @@ def test_tensorboard_is_answered_with_what_to_use(keras):
     with pytest.raises(ValueError, match=r"CSVLogger\('training.csv'\)") as caught:
         twoclass.callbacks.TensorBoard(log_dir="logs")
     assert "\n" not in str(caught.value)
+
+
+# ------------------------------------------------------------------------------------------------------------- fit
+def _dense_model(lib, regularizer=None):
+    kwargs = {"kernel_regularizer": regularizer(lib)} if regularizer else {}
+    return lib.Sequential(
+        [lib.Input((4,)), lib.layers.Dense(8, activation="relu", **kwargs), lib.layers.Dense(1, activation="sigmoid")]
+    )
+
+
+def _sgd(lib):
+    return {"optimizer": lib.optimizers.SGD(0.1), "loss": "binary_crossentropy", "metrics": ["accuracy"]}
+
+
+@pytest.mark.parametrize("verbose", [True, False])
+def test_fit_takes_verbose_true_and_false(keras, verbose, capsys):
+    x, y = _data()
+    theirs, ours = _twin(keras, _dense_model)
+    for model in (theirs, ours):
+        model.compile(**_sgd(keras if model is theirs else twoclass))
+    expected = theirs.fit(x, y, epochs=2, batch_size=50, shuffle=False, verbose=verbose).history
+    capsys.readouterr()
+    got = ours.fit(x, y, epochs=2, batch_size=50, shuffle=False, verbose=verbose).history
+    _assert_histories(expected, got)
+    assert ("Epoch 2/2" in capsys.readouterr().out) == verbose
+
+
+@pytest.mark.parametrize("steps_per_epoch", [6, 15])
+def test_steps_per_epoch_of_a_whole_pass_or_more_runs_as_keras(keras, steps_per_epoch):
+    """300 rows in batches of 50 make 6 batches a pass: Keras runs whole passes for 6 and for 15 (the pass ends the
+    epoch), as in the TensorFlow overfit tutorial (N_TRAIN // BATCH_SIZE)."""
+    x, y = _data()
+    _, _, theirs, ours = _fit_both(
+        keras, _dense_model, _sgd, x=x, y=y, epochs=3, batch_size=50, shuffle=False, steps_per_epoch=steps_per_epoch
+    )
+    _assert_histories(theirs, ours)
+
+
+def test_steps_per_epoch_within_a_pass_is_refused_with_a_batch_size_that_does_it(rings):
+    x, y = rings
+    model = _dense_model(twoclass)
+    model.compile(**_sgd(twoclass))
+    with pytest.raises(ValueError, match=r"steps_per_epoch.*6 batches.*batch_size=75\. Got 4 instead"):
+        model.fit(x[:300, [0, 1, 0, 1]], y[:300], batch_size=50, steps_per_epoch=4, verbose=0)
+
+
+def test_validation_steps_evaluates_that_many_validation_batches(keras):
+    x, y = _data()
+    _, _, theirs, ours = _fit_both(
+        keras,
+        _dense_model,
+        _sgd,
+        x=x[:200],
+        y=y[:200],
+        epochs=2,
+        batch_size=32,
+        shuffle=False,
+        validation_data=(x[200:], y[200:]),
+        validation_steps=2,
+    )
+    _assert_histories(theirs, ours)
+
+
+def test_scipy_sparse_x_in_fit_evaluate_predict(keras):
+    """Real Python's text classification passes CountVectorizer's sparse matrix straight in."""
+    sparse = pytest.importorskip("scipy.sparse")
+    x, y = _data()
+    x = np.where(np.random.default_rng(1).random(x.shape) < 0.4, 0, x).astype("float32")
+    xs = sparse.csr_matrix(x)
+
+    def loss_only(lib):  # accuracy of rows whose output sits at 0.5 would flip on the last float bit
+        return {"optimizer": lib.optimizers.SGD(0.1), "loss": "binary_crossentropy"}
+
+    theirs, ours, expected, got = _fit_both(
+        keras,
+        _dense_model,
+        loss_only,
+        x=xs,
+        y=y,
+        epochs=2,
+        batch_size=50,
+        shuffle=False,
+        validation_data=(xs[:50], y[:50]),
+    )
+    _assert_histories(expected, got)
+    np.testing.assert_allclose(ours.evaluate(xs, y, verbose=0), theirs.evaluate(xs, y, verbose=0), rtol=1e-5)
+    np.testing.assert_allclose(ours.predict(xs, verbose=0), theirs.predict(xs, verbose=0), atol=1e-6)
+
+
+def test_model_losses_are_the_regularization_penalties(keras):
+    """The TensorFlow overfit tutorial sums l2_model.losses to report the penalty."""
+    x, y = _data()
+
+    def build(lib):
+        return lib.Sequential(
+            [
+                lib.Input((4,)),
+                lib.layers.Dense(8, activation="elu", kernel_regularizer=lib.regularizers.l2(0.001)),
+                lib.layers.Dense(
+                    8,
+                    activation="elu",
+                    kernel_regularizer=lib.regularizers.l1_l2(l1=0.01, l2=0.002),
+                    bias_regularizer=lib.regularizers.l1(0.003),
+                ),
+                lib.layers.Dense(1),
+            ]
+        )
+
+    theirs, ours, _, _ = _fit_both(
+        keras,
+        build,
+        lambda lib: {"optimizer": "adam", "loss": lib.losses.BinaryCrossentropy(from_logits=True)},
+        x=x,
+        y=y,
+        epochs=2,
+        batch_size=50,
+        shuffle=False,
+    )
+    expected = [float(v) for v in theirs.losses]
+    assert len(ours.losses) == len(expected) == 3
+    np.testing.assert_allclose([float(v) for v in ours.losses], expected, rtol=1e-5)
+    assert twoclass.Sequential([twoclass.layers.Dense(1)]).losses == []
+
+
+def test_keras_2_fit_arguments_and_methods_get_their_keras_3_spelling(keras, rings):
+    x, y = rings
+    model = twoclass.Sequential([twoclass.Input((2,)), twoclass.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy")
+    with pytest.raises(TypeError, match=r"^fit got nb_epoch=150, Keras 1's name: write epochs=150 "):
+        model.fit(x, y, nb_epoch=150)
+    with pytest.raises(AttributeError, match=r'\(model.predict\(x\) > 0.5\).astype\("int32"\)'):
+        model.predict_classes(x)
+    with pytest.raises(AttributeError, match="no attribute 'predict_classes'"):
+        keras.Sequential().predict_classes  # noqa: B018 - Keras 3 has no such method either
+    with pytest.raises(AttributeError, match="no attribute 'nonsense'"):
+        model.nonsense  # noqa: B018
