@@ -111,8 +111,8 @@ def test_switch_to_xor_then_to_an_uploaded_csv(live_server, local_only, tmp_path
     bad = tmp_path / "bad.csv"
     bad.write_text("a,b\n1,2\n")
     page.set_input_files("#upload-input", str(bad))
-    page.wait_for_selector("#notice.error:not([hidden])")
-    assert "must have 3 columns" in page.inner_text("#notice")
+    page.wait_for_selector("#error:not([hidden])")
+    assert "must have 3 columns" in page.inner_text("#error")
 
     rng = np.random.default_rng(1)
     x = rng.uniform(-3, 3, size=(120, 2))
@@ -122,7 +122,7 @@ def test_switch_to_xor_then_to_an_uploaded_csv(live_server, local_only, tmp_path
     page.wait_for_function("() => window.playground.frame.settings.dataset === 'upload' && "
                            "window.playground.points.version === window.playground.frame.data.version")
     assert page.inner_text("#data-description") == "mine.csv: 120 rows"
-    assert page.is_hidden("#notice")
+    assert page.is_hidden("#error")  # gone once something worked
     assert page.evaluate("() => window.playground.points.train.length") == 60
     assert page.is_disabled("#noise")  # noise belongs to generated data
     page.click("#next-step-button")
@@ -194,6 +194,16 @@ def test_a_tensorflow_playground_link_opens_with_its_settings(live_server, local
     # Test points are drawn (showTestData) with the black ring the Playground gives them.
     assert page.evaluate("() => window.playground.points.test.length") == 150
     snap(page, shots / "playground_link.png")
+
+    # What a link asks for and the playground cannot do is said, and stays said while training goes on.
+    page.goto("about:blank")  # a new link in the same tab: a new page load, not a hash change
+    open_playground(page, live_server, "#seed=1&activation=swish&problem=regression")
+    page.wait_for_selector("#notice:not([hidden])")
+    page.click("#next-step-button")
+    wait_epoch(page, 1)
+    assert "activation='swish'" in page.inner_text("#notice") and "regression" in page.inner_text("#notice")
+    page.click("#notice-close")
+    assert page.is_hidden("#notice")
 
 
 def test_two_tabs_train_independently(live_server, browser):

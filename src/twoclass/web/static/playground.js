@@ -75,12 +75,16 @@
     return data;
   }
 
+  // Errors (a refused setting or file) show until the next thing that works; notes about the link until dismissed.
   function showNotice(text, isError) {
-    const box = document.getElementById("notice");
-    if (!text) { box.hidden = true; box.textContent = ""; return; }
-    box.hidden = false;
-    box.textContent = text;
-    box.classList.toggle("error", !!isError);
+    if (isError || !text) {
+      const box = document.getElementById("error");
+      box.hidden = !text;
+      box.textContent = text || "";
+      return;
+    }
+    document.getElementById("notice-text").textContent = text;
+    document.getElementById("notice").hidden = false;
   }
 
   async function act(path, body, isForm) {
@@ -176,6 +180,7 @@
       }
       el.addEventListener("change", () => change(el.dataset.setting, readControl(el)));
     }
+    document.getElementById("notice-close").addEventListener("click", () => { document.getElementById("notice").hidden = true; });
     document.getElementById("play-pause-button").addEventListener("click", () => {
       act(state.frame && state.frame.playing ? "pause" : "play");
     });
@@ -292,7 +297,7 @@
       const units = isOutput ? 1 : layers[l].units;
       const x = xs[l + 1];
       const layerCanvases = [], layerLinks = [], layerBiases = [];
-      if (!isOutput) addLayerControls(container, l, x, layers[l]);
+      if (!isOutput) addLayerControls(container, l, x, layers[l], xs[2] - xs[1]);
       for (let j = 0; j < units; j++) {
         const cy = nodeY(j);
         const canvas = nodeCanvas(container, x, cy, isOutput ? "output" : "hidden", isOutput ? "node-output" : `node-${l}-${j}`);
@@ -337,10 +342,12 @@
     return canvas;
   }
 
-  function addLayerControls(container, l, x, layer) {
+  function addLayerControls(container, l, x, layer, spacing) {
     const box = document.createElement("div");
-    box.className = "layer-controls";
-    box.style.left = `${x - 42}px`;
+    const width = Math.min(84, spacing - 6);
+    box.className = width < 70 ? "layer-controls compact" : "layer-controls";
+    box.style.width = `${width}px`;
+    box.style.left = `${x - width / 2}px`;
     box.style.top = "0px";
     const plus = document.createElement("button");
     plus.className = "button"; plus.textContent = "+"; plus.title = "Add a neuron";
@@ -358,7 +365,8 @@
     plus.addEventListener("click", () => resize(1));
     minus.addEventListener("click", () => resize(-1));
     const count = document.createElement("div");
-    count.textContent = `${layer.units} neuron${layer.units > 1 ? "s" : ""}`;
+    count.textContent = width < 70 ? String(layer.units) : `${layer.units} neuron${layer.units > 1 ? "s" : ""}`;
+    count.title = `${layer.units} neuron${layer.units > 1 ? "s" : ""}`;
     const select = document.createElement("select");
     select.className = "layer-activation";
     select.setAttribute("aria-label", `Activation of layer ${l + 1}`);
