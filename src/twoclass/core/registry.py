@@ -49,3 +49,16 @@ def resolve(
         if identifier in by_class_name:
             return by_class_name[identifier]()
     raise unknown_name(kind, identifier, by_name)
+
+
+def serialize(obj: Any, module: str) -> dict[str, Any] | None:
+    """Keras's `serialize` for any family (initializers, regularizers, losses, metrics, optimizers): the dict Keras 3
+    writes in configs, which `resolve` (and Keras's `get`) read back. None stays None.
+
+    >>> from twoclass.keras.regularizers import L2
+    >>> serialize(L2(0.5), "keras.regularizers")["class_name"]
+    'L2'
+    """
+    if obj is None:
+        return None
+    return {"module": module, "class_name": type(obj).__name__, "config": obj.get_config(), "registered_name": None}

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from twoclass.core import registry
 from twoclass.core.registry import resolve
 
 
@@ -222,9 +223,4 @@ def get(identifier) -> Initializer:
 
 
 def serialize(initializer: Initializer) -> dict[str, Any]:
-    return {
-        "module": "keras.initializers",
-        "class_name": type(initializer).__name__,
-        "config": initializer.get_config(),
-        "registered_name": None,
-    }
+    return registry.serialize(initializer, "keras.initializers")

@@ -19,6 +19,7 @@ from twoclass.engine.activations import activation_name
 from twoclass.engine.forward import ActivationStructure, BatchNormStructure, DenseStructure, LayerStructure
 from twoclass.keras import initializers as initializers
 from twoclass.keras import regularizers as regularizers
+from twoclass.keras import variables
 from twoclass.keras.habits import old_layer_arguments
 
 _name_counters: dict[str, itertools.count] = defaultdict(itertools.count)
@@ -112,17 +113,29 @@ class Layer:
 
         return set(inspect.signature(cls.__init__).parameters) - {"self", "kwargs"}
 
-    # -- the functional form: Dense(4)(inputs)
+    # -- the functional form: Dense(4)(inputs); on data, the layer computes (keras/variables.py)
     def __call__(self, inputs):
         from twoclass.keras.functional import SymbolicTensor
 
         if not isinstance(inputs, SymbolicTensor):
-            raise TypeError(
-                f"Layer '{self.name}' can only be called on the output of `Input(...)` or of another layer, to build "
-                f"a model. Received: inputs of type {type(inputs).__name__}. To compute outputs for data, put the "
-                "layer in a model and call model.predict(x)."
-            )
+            return variables.call_eagerly(self, inputs)
         return inputs.then(self)
+
+    # -- weights as Keras exposes them: layer.kernel.assign(...), layer.get_weights() (keras/variables.py)
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return variables.layer_variable(self, name)
+
+    @property
+    def weights(self) -> list:
+        return variables.layer_weights(self)
+
+    def get_weights(self) -> list[np.ndarray]:
+        return variables.get_layer_weights(self)
+
+    def set_weights(self, weights: list) -> None:
+        variables.set_layer_weights(self, weights)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}>"

@@ -7,6 +7,7 @@ from typing import Any
 
 import jax.numpy as jnp
 
+from twoclass.core import registry
 from twoclass.core.registry import resolve
 from twoclass.core.validation import check_float
 from twoclass.engine.losses import PER_ROW
@@ -168,9 +169,4 @@ def _from_config(cls: type, config: dict[str, Any]) -> Loss:
 
 
 def serialize(loss: Loss) -> dict[str, Any]:
-    return {
-        "module": "keras.losses",
-        "class_name": type(loss).__name__,
-        "config": loss.get_config(),
-        "registered_name": None,
-    }
+    return registry.serialize(loss, "keras.losses")

@@ -8,6 +8,7 @@ from typing import Any
 import jax.numpy as jnp
 import numpy as np
 
+from twoclass.core import registry
 from twoclass.core.registry import resolve
 from twoclass.core.validation import check_float, check_int
 from twoclass.engine.metrics import init_state, result, update_state
@@ -321,9 +322,4 @@ def unique_names(metrics: list[Metric], weighted_metrics: list[Metric] = ()) -> 
 
 
 def serialize(metric: Metric) -> dict[str, Any]:
-    return {
-        "module": "keras.metrics",
-        "class_name": type(metric).__name__,
-        "config": metric.get_config(),
-        "registered_name": None,
-    }
+    return registry.serialize(metric, "keras.metrics")

@@ -22,7 +22,7 @@ from twoclass.engine.optimizers import set_hyperparams
 from twoclass.keras import callbacks as callbacks_module
 from twoclass.keras import losses as losses
 from twoclass.keras import metrics as metrics_module
-from twoclass.keras import optimizers
+from twoclass.keras import optimizers, variables
 from twoclass.keras.archive import load_weights, model_to_json, save_model, save_weights, sequential_config
 from twoclass.keras.fit_inputs import FitInputs, dense, prepare_fit_inputs
 from twoclass.keras.habits import REMOVED_METHODS, old_fit_arguments, removed_method
@@ -77,6 +77,7 @@ class Sequential:
         if not self._layers and self._input_dim is None and layer.input_dim is not None:
             self._input_dim = layer.input_dim
         self._layers.append(layer)
+        variables.attach(layer, self)
         self._params = self._states = self._train_state = None
 
     def pop(self) -> Layer:
@@ -146,6 +147,10 @@ class Sequential:
         """Draw initial weights, epoch orders and dropout from `seed`; weights drawn before are forgotten."""
         self._seed = int(seed)
         self.forget_weights()
+
+    def replace_weights(self, params: list, states: list) -> None:
+        """New weights for every layer (a layer's `bias.assign(...)`, `set_weights`); the optimizer state is kept."""
+        self._params, self._states = list(params), list(states)
 
     def forget_weights(self) -> None:
         """Back to an unbuilt model (the next build or fit draws fresh weights)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from twoclass.core import registry
 from twoclass.core.registry import resolve
 from twoclass.core.validation import check_bool, check_float
 from twoclass.engine.optimizers import OptimizerStructure
@@ -270,9 +271,4 @@ def _from_config(cls: type, config: dict[str, Any]) -> Optimizer:
 
 
 def serialize(optimizer: Optimizer) -> dict[str, Any]:
-    return {
-        "module": "keras.optimizers",
-        "class_name": type(optimizer).__name__,
-        "config": optimizer.get_config(),
-        "registered_name": None,
-    }
+    return registry.serialize(optimizer, "keras.optimizers")

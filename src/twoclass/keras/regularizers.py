@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from twoclass.core import registry
 from twoclass.core.registry import resolve
 from twoclass.core.validation import check_float
 
@@ -66,12 +67,5 @@ def get(identifier) -> Regularizer | None:
     return resolve(identifier, "regularizer", Regularizer, _BY_NAME, _NAMES)
 
 
-def serialize(regularizer: Regularizer | None):
-    if regularizer is None:
-        return None
-    return {
-        "module": "keras.regularizers",
-        "class_name": type(regularizer).__name__,
-        "config": regularizer.get_config(),
-        "registered_name": None,
-    }
+def serialize(regularizer: Regularizer | None) -> dict[str, Any] | None:
+    return registry.serialize(regularizer, "keras.regularizers")
