@@ -1,7 +1,7 @@
 """The training engine: pure functions over arrays and pytrees, compiled by XLA once per structure.
 
 A fit is a few calls of one compiled function, each running several epochs: every epoch draws an order of the
-rows from its key (`_shuffle.py`), loops over its minibatches (the last partial batch is masked, not dropped), and
+rows from its key (`engine/shuffle.py`), loops over its minibatches (the last partial batch is masked, not dropped), and
 computes the training and validation loss and metrics on the device. Between calls the host prints progress and
 runs callbacks.
 
@@ -54,7 +54,7 @@ def enable_compilation_cache() -> str | None:
 
 
 CACHE_DIR = enable_compilation_cache()
-PROGRAM_DIR = os.path.join(CACHE_DIR, "programs") if CACHE_DIR else None  # lowered programs (`_stored.py`)
+PROGRAM_DIR = os.path.join(CACHE_DIR, "programs") if CACHE_DIR else None  # lowered programs (`engine/stored.py`)
 
 
 def trace_count(kind: str | None = None) -> int:

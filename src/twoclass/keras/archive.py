@@ -2,8 +2,8 @@
 
 Files written here are read by Keras 3 itself (`keras.models.load_model`, `model.load_weights`,
 `keras.models.model_from_json`), and files Keras 3 writes are read here, for Sequential models and functional models
-that are a single chain of twoclass's layers. What the formats contain is in `_keras_format.py` (configs) and
-`_keras_weights.py` (weights); this module handles paths, archives, atomic writes and the errors users see. Files
+that are a single chain of twoclass's layers. What the formats contain is in `config.py` (configs) and
+`weights_h5.py` (weights); this module handles paths, archives, atomic writes and the errors users see. Files
 written here carry the optimizer's state in Keras's layout, so Keras continues training exactly; twoclass, loading
 any file, keeps the step count and starts the optimizer's moments afresh.
 """
@@ -152,6 +152,10 @@ def _not_a_model(path: str, why: str) -> ValueError:
     return ValueError(f"'{path}' is not a Keras model file ({why}).")
 
 
+_MAX_CONFIG_BYTES = 64 * 1024 * 1024  # as twoclass.json in a model directory
+_MAX_WEIGHTS_BYTES = 1024**3
+
+
 def read_archive(path: str) -> tuple[dict, bytes]:
     if not zipfile.is_zipfile(path):
         if _is_hdf5(path):
@@ -176,13 +180,19 @@ def read_archive(path: str) -> tuple[dict, bytes]:
                         else ""
                     ),
                 )
+            for member, limit in ((_CONFIG, _MAX_CONFIG_BYTES), (_WEIGHTS, _MAX_WEIGHTS_BYTES)):
+                # checked before inflating: a member may expand to far more than the archive's size
+                size = archive.getinfo(member).file_size
+                if size > limit:
+                    raise _not_a_model(path, f"its {member} would expand to {size:,} bytes, more than the "
+                                             f"{limit:,} twoclass reads")
             config_text, weights = archive.read(_CONFIG), archive.read(_WEIGHTS)
     except (zipfile.BadZipFile, OSError, EOFError) as error:
         raise _not_a_model(path, f"the zip archive is damaged: {error}") from None
     try:
         config = json.loads(config_text)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise _not_a_model(path, f"its {_CONFIG} is not valid JSON") from None
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        raise _not_a_model(path, f"its {_CONFIG} is not valid JSON (or is nested too deeply)") from None
     if not isinstance(config, dict):
         raise _not_a_model(path, f"its {_CONFIG} does not describe a model")
     return config, weights

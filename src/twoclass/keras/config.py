@@ -4,8 +4,8 @@ Everything here mirrors what Keras 3.15 writes, checked against files Keras itse
 - a Sequential config lists an `InputLayer` first, then each layer as {"module", "class_name", "config",
   "registered_name", "build_config"}; a functional `Model` is written as Keras's real `Functional` config (each
   layer with `inbound_nodes` naming the layer before it), so `keras.models.load_model` gives back a functional model;
-- weights (the HDF5 layout) are in `_keras_weights.py`.
-File handling (zip archives, atomic writes, errors about files) lives in `_saving.py`.
+- weights (the HDF5 layout) are in `weights_h5.py`; models are rebuilt from configs in `loading.py`.
+File handling (zip archives, atomic writes, errors about files) lives in `archive.py`.
 """
 
 from __future__ import annotations

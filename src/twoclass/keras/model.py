@@ -1,8 +1,11 @@
 """Sequential and Model: the Keras-style face of the engine.
 
-A model holds layers (configuration), its current weights, and the compile settings. `fit` translates the user's
-arguments into a `Plan` and padded tables, then calls the engine's compiled chunk of epochs until done; printing and
-callbacks happen here, between chunks. The model never loops over training steps in Python.
+A model holds layers (configuration), its current weights, and the compile settings. `fit` checks the user's
+arguments (`fit_inputs.py`) and hands them to the fit loop (`fit_loop.py`), which runs the engine's compiled chunk
+of epochs until done, with callbacks and printing between chunks; the model never loops over training steps in
+Python. Its "engine's view" methods (params, training_plan, start_train_state, adopt_train_state, ...) are what the
+fit loop, fit_seeds, sweeps, the estimator and the file formats use: nothing outside writes its private state.
+Saving goes through `archive.py` (Keras 3's files); rebuilding from files is `loading.py`'s.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from twoclass.core.arrays import as_binary_targets, as_features, as_sample_weight
+from twoclass.core.arrays import as_binary_targets, as_features, as_sample_weight, row_block
 from twoclass.core.seeding import draw_seed
 from twoclass.core.validation import check_int
 from twoclass.engine import metrics as metric_programs
@@ -25,9 +28,9 @@ from twoclass.keras import metrics as metrics_module
 from twoclass.keras import optimizers, variables
 from twoclass.keras.archive import load_weights, model_to_json, save_model, save_weights, sequential_config
 from twoclass.keras.fit_inputs import FitInputs, dense, prepare_fit_inputs
-from twoclass.keras.habits import REMOVED_METHODS, old_fit_arguments, removed_method
 from twoclass.keras.fit_loop import keras_order, run_fit
 from twoclass.keras.functional import SymbolicTensor, chain_between
+from twoclass.keras.habits import REMOVED_METHODS, old_fit_arguments, removed_method
 from twoclass.keras.layers import InputLayer, Layer, unique_name
 from twoclass.keras.progress import print_step_line
 from twoclass.keras.summary import summarize
@@ -373,6 +376,8 @@ class Sequential:
         return_dict: bool = False,
     ):
         self.require_compiled("evaluate")
+        if batch_size is not None:
+            check_int(batch_size, "batch_size", "evaluate", minimum=1)
         self.ensure_built(None, "evaluate")
         features = as_features(dense(x), "x", "evaluate", n_features=self._input_dim)
         targets = as_binary_targets(y, features.shape[0], "y", "evaluate", require_both=False)
@@ -394,6 +399,8 @@ class Sequential:
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None) -> np.ndarray:
         """Probabilities of the positive class, shape (n, 1), as Keras returns them."""
+        if batch_size is not None:
+            check_int(batch_size, "batch_size", "predict", minimum=1)
         started = time.perf_counter()
         features = self._predict_features(x, "predict")
         outputs = self._outputs(features, logits=False)
@@ -416,7 +423,9 @@ class Sequential:
         return features
 
     def _outputs(self, features: np.ndarray, logits: bool) -> np.ndarray:
-        eval_batch = engine.eval_batch_size(features.shape[0])
+        # A fixed block per model, not one sized to the batch: a row's output is then the same bit for bit alone or
+        # among others (XLA picks its kernels, and their order of additions, by shape). See core.arrays.row_block.
+        eval_batch = row_block(features.shape[1])
         table = engine.pad_table(features, None, None, eval_batch)
         loss_structure = self.loss.structure() if self.loss is not None else ("bce", False)
         compiled = engine.predict_fn(self.layer_structures(), loss_structure, eval_batch, logits)
