@@ -42,3 +42,26 @@ def test_an_upward_import_breaks_a_contract(tmp_path, module, upward_import):
     result = _lint(tmp_path, copy)
     assert result.returncode != 0
     assert "BROKEN" in result.stdout
+
+
+def test_the_command_line_starts_light():
+    """`twoclass --help` and every command's parsing import no JAX, pandas, scikit-learn or FastAPI: the wings below
+    load when a command runs (a package __init__ that imports its app eagerly would break this)."""
+    script = (
+        "import sys\n"
+        "import twoclass.cli\n"
+        "heavy = [m for m in ('jax', 'pandas', 'sklearn', 'fastapi', 'matplotlib') if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == ""
+
+
+def test_every_command_is_registered():
+    from typer.testing import CliRunner
+
+    from twoclass.cli import app
+
+    result = CliRunner().invoke(app, ["--help"])
+    for command in ("train", "evaluate", "predict", "inspect", "demo", "sweep", "serve", "playground"):
+        assert command in result.stdout

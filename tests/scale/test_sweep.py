@@ -19,7 +19,7 @@ from twoclass.optimizers import SGD, Adam
 from twoclass.optimizers.schedules import ExponentialDecay
 from twoclass.regularizers import L2
 from twoclass.sweeps import parse_grid, sweep
-from twoclass.sweeps.command import sweep as sweep_command
+from twoclass.cli.sweep import sweep as sweep_command
 from twoclass.sweeps.grid import check_grid, expand
 
 # One batch size, validation split and member count (8) for the slides' net in several tests: one compiled program.

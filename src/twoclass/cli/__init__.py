@@ -1,6 +1,16 @@
-"""The command line: `twoclass train / evaluate / predict / inspect / demo ...` (`app`), argument checks (`args`),
-what `inspect` and `train` print (`show`), the seed lessons (`demo`)."""
+"""The command line: `twoclass train / evaluate / predict / inspect / demo` (`app`), argument checks (`args`), what
+`inspect` and `train` print (`show`), the seed lessons (`demo`), and the commands of the wings below it:
+`twoclass sweep` (`sweep`), `twoclass serve` (`twoclass.serve.command`), `twoclass playground`
+(`twoclass.web.command`). Each of those imports its wing's library only when it runs.
+"""
 
 from twoclass.cli.app import app, main
+from twoclass.cli.sweep import sweep
+from twoclass.serve.command import serve
+from twoclass.web.command import playground
+
+app.command("sweep")(sweep)
+app.command("serve")(serve)
+app.command("playground")(playground)
 
 __all__ = ["app", "main"]

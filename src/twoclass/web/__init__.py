@@ -3,7 +3,21 @@
 `create_app()` is the FastAPI app; `playground()` the command (`twoclass playground`, or `python -m twoclass.web`).
 """
 
-from .app import create_app
-from .command import playground
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["create_app", "playground"]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy, so the command line imports neither FastAPI nor JAX until the playground starts.
+    if name == "create_app":
+        from twoclass.web.app import create_app
+
+        return create_app
+    if name == "playground":
+        from twoclass.web.command import playground
+
+        return playground
+    raise AttributeError(f"module 'twoclass.web' has no attribute {name!r}")
