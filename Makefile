@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HASH := $(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test bench bench-quick bench-accuracy clean
+.PHONY: demo test lint system-deps bench bench-quick bench-accuracy clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,18 @@ $(VENV)/.bench-$(HASH): $(PY)
 demo: $(VENV)/.base-$(HASH)
 	MPLBACKEND=Agg $(VENV)/bin/twoclass demo circles --out demo-output
 
-test: $(VENV)/.dev-$(HASH)
+test: $(VENV)/.dev-$(HASH) system-deps
 	MPLBACKEND=Agg $(PY) -m pytest
+
+# ruff (lint and format) and the import contracts of the wings (pyproject.toml)
+lint: $(VENV)/.dev-$(HASH)
+	$(VENV)/bin/ruff check src tests benchmarks examples
+	$(VENV)/bin/ruff format --check src tests benchmarks examples
+	$(VENV)/bin/lint-imports
+
+# Chromium (the playground's browser tests) and Java (Spark): installed with apt-get when missing
+system-deps:
+	bash scripts/system-deps.sh
 
 bench: $(VENV)/.bench-$(HASH)
 	$(PY) -m benchmarks.speed
