@@ -333,3 +333,63 @@ def test_keras_2_fit_arguments_and_methods_get_their_keras_3_spelling(keras, rin
         keras.Sequential().predict_classes  # noqa: B018 - Keras 3 has no such method either
     with pytest.raises(AttributeError, match="no attribute 'nonsense'"):
         model.nonsense  # noqa: B018
+
+
+# ------------------------------------------------------------------------------------------------- layer variables
+def _three_layers(lib):
+    return lib.Sequential(
+        [
+            lib.Input((4,)),
+            lib.layers.Dense(6, activation="relu"),
+            lib.layers.BatchNormalization(),
+            lib.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+
+
+def test_layer_variables_read_as_keras_gives_them(keras):
+    theirs, ours = _twin(keras, _three_layers)
+    for their_layer, our_layer in zip(theirs.layers, ours.layers):
+        assert [w.path for w in our_layer.weights] == [w.path for w in their_layer.weights]
+        for a, b in zip(our_layer.get_weights(), their_layer.get_weights()):
+            np.testing.assert_array_equal(a, b)
+    for name in ("kernel", "bias"):
+        ours_variable, theirs_variable = getattr(ours.layers[-1], name), getattr(theirs.layers[-1], name)
+        assert ours_variable.shape == tuple(theirs_variable.shape)
+        np.testing.assert_array_equal(ours_variable.numpy(), np.asarray(theirs_variable))
+    np.testing.assert_array_equal(np.asarray(ours.layers[1].moving_variance), np.ones(6))
+
+
+def test_bias_assign_then_fit_as_the_imbalanced_data_tutorial(keras):
+    """model.layers[-1].bias.assign([0.0]) before fit: both start from that bias and train to the same weights."""
+    x, y = _data()
+    theirs, ours = _twin(keras, _dense_model)
+    for model, lib in ((theirs, keras), (ours, twoclass)):
+        model.layers[-1].bias.assign([-1.5])
+        model.compile(**_sgd(lib))
+    assert ours.get_weights()[-1].tolist() == [-1.5]
+    expected = theirs.fit(x, y, epochs=2, batch_size=50, shuffle=False, verbose=0).history
+    _assert_histories(expected, ours.fit(x, y, epochs=2, batch_size=50, shuffle=False, verbose=0).history)
+    for layer in (ours.layers[0], theirs.layers[0]):
+        layer.set_weights([np.full((4, 8), 0.1), np.zeros(8)])
+    np.testing.assert_allclose(ours.predict(x, verbose=0), theirs.predict(x, verbose=0), atol=1e-6)
+    with pytest.raises(ValueError, match=r"assign expects an array of shape \(1,\)"):
+        ours.layers[-1].bias.assign([1.0, 2.0])
+
+
+def test_layers_called_on_data_compute_as_keras(keras):
+    """The TensorFlow pandas tutorial prints normalizer(numeric_features.iloc[:3])."""
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(np.random.default_rng(2).normal(3, 2, size=(50, 3)), columns=["a", "b", "c"])
+    theirs_layer, ours_layer = keras.layers.Normalization(axis=-1), twoclass.layers.Normalization(axis=-1)
+    theirs_layer.adapt(np.array(frame))
+    ours_layer.adapt(np.array(frame))
+    np.testing.assert_allclose(ours_layer(frame.iloc[:3]), np.asarray(theirs_layer(frame.iloc[:3])), atol=1e-5)
+    theirs, ours = _twin(keras, _dense_model)
+    np.testing.assert_allclose(
+        ours.layers[0](frame.iloc[:3, [0, 1, 2, 0]]),
+        np.asarray(theirs.layers[0](np.array(frame.iloc[:3, [0, 1, 2, 0]]))),
+        atol=1e-5,
+    )
+    with pytest.raises(TypeError, match="no weights to compute with yet"):
+        twoclass.layers.Dense(3)(np.ones((2, 2)))
