@@ -11,7 +11,8 @@ import pytest
 
 from twoclass.web import network
 from twoclass.web.data import UploadError, feature_matrix, make_points, parse_csv
-from twoclass.web.settings import Settings, SettingsError, from_url, seed_number, to_url, validate_changes
+from twoclass.web.links import from_url, to_url
+from twoclass.web.settings import Settings, SettingsError, seed_number, validate_changes
 
 # A link as playground.tensorflow.org writes it (State.serialize: every property, in PROPS order).
 PLAYGROUND_LINK = ("#activation=relu&batchSize=20&dataset=xor&regDataset=reg-plane&learningRate=0.1&"

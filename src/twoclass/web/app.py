@@ -18,8 +18,9 @@ from fastapi.responses import FileResponse, JSONResponse, Response, StreamingRes
 from fastapi.staticfiles import StaticFiles
 
 from .data import UploadError, parse_csv, thumbnails
+from .links import from_url, to_url
 from .sessions import SessionLimitError, SessionStore, UnknownSessionError
-from .settings import SettingsError, from_url, to_url
+from .settings import SettingsError
 
 __all__ = ["DEFAULT_UPLOAD_BYTES", "STATIC_DIR", "create_app"]
 

@@ -8,8 +8,9 @@ same seed gives the same initial weights, and training in chunks of epochs (as t
 from __future__ import annotations
 
 from .data import PLAYGROUND_POINTS, SLIDES_POINTS, Upload, n_train
+from .links import to_url
 from .network import regularizer
-from .settings import FEATURES, Settings, seed_number, to_url
+from .settings import FEATURES, Settings, seed_number
 
 __all__ = ["KERAS_IMPORTS", "generate"]
 

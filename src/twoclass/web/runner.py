@@ -23,6 +23,7 @@ import numpy as np
 
 from . import codegen, network
 from .data import PointSet, Upload, feature_matrix, make_points
+from .links import to_url
 from .settings import (
     DATA_KEYS,
     FEATURES,
@@ -31,7 +32,6 @@ from .settings import (
     SettingsError,
     new_seed,
     preset,
-    to_url,
     validate_changes,
 )
 
