@@ -84,3 +84,12 @@ def test_python_dash_m_runs_the_command():
     assert done.returncode == 0, done.stderr
     for option in ("--port", "--host", "--no-browser", "--max-sessions", "--upload-kib"):
         assert option in done.stdout
+
+
+def test_registering_the_command_imports_neither_fastapi_nor_jax():
+    """`twoclass --help` must stay fast once the main command line registers `playground`."""
+    probe = ("import sys; from twoclass.web.command import playground; "
+             "print(sorted({'jax', 'fastapi'} & set(sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
