@@ -295,6 +295,9 @@ def test_bad_uploads_are_refused(client, content, status, message):
     assert frame(client, session)["settings"]["dataset"] == "circle"
     no_file = client.post(f"/api/sessions/{session}/upload", data={"other": "1"})
     assert no_file.status_code == 422 and "in the field 'file'" in no_file.json()["error"]
+    broken = client.post(f"/api/sessions/{session}/upload", content=b"garbage",
+                         headers={"content-type": "multipart/form-data; boundary=xx"})
+    assert broken.status_code == 400 and broken.json() == {"error": "Invalid multipart data."}
 
 
 def test_frames_reach_the_page_as_server_sent_events(live_server):

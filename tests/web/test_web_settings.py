@@ -156,6 +156,7 @@ def test_a_csv_with_two_numeric_columns_and_a_target_becomes_points():
     (b"a,b,y\n" + b"1,2,0\n" * 5, "x.csv", "must have at least 10 rows. Got 5 instead."),
     (b"a,b,y\n" + b"1,2,0\n1,2,1\n" * 5 + b"1,oops,1\n", "x.csv", "Column 'b' must hold finite numbers. Got 'oops' in "
                                                                   "data row 11 instead."),
+    (b"a,b,y\n" + b"1,inf,0\n1,2,1\n" * 5, "x.csv", "Column 'b' must hold finite numbers. Got inf in data row 1"),
     (b"a,b,y\n" + b"1,2,0\n1,2,1\n1,2,2\n" * 4, "x.csv", "Target column 'y' must have exactly two classes. Got 3"),
     (b"a,b,y\n" + b"1,2,0\n" * 11 + b"1,2,1\n", "x.csv", "needs at least 2 rows of each class"),
     (b"a,b,y\n" + b"1,2,0\n1,2,1\n" * 5 + b"1,2,\n", "x.csv", "Target column 'y' has a missing value in data row 11"),
@@ -222,3 +223,11 @@ def test_the_pictures_activations_are_the_engines(name):
     z = np.linspace(-40, 40, 801)
     np.testing.assert_allclose(network._ACTIVATIONS[name](z), np.asarray(getattr(activations, name)(z)),
                                rtol=1e-5, atol=1e-7)
+
+
+def test_every_setting_is_data_structure_or_live():
+    """A new setting must say what changing it does: new points, a new network, or nothing but the new value."""
+    from twoclass.web.settings import DATA_KEYS, LIVE_KEYS, STRUCTURE_KEYS
+
+    assert DATA_KEYS | STRUCTURE_KEYS | LIVE_KEYS == set(Settings().as_dict())
+    assert not (DATA_KEYS & STRUCTURE_KEYS or DATA_KEYS & LIVE_KEYS or STRUCTURE_KEYS & LIVE_KEYS)

@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .data import UploadError, parse_csv, thumbnails
 from .links import from_url, to_url
@@ -86,13 +87,11 @@ def create_app(max_sessions: int = 8, upload_bytes: int = DEFAULT_UPLOAD_BYTES, 
     async def full(request: Request, error: SessionLimitError) -> JSONResponse:
         return _error(503, str(error))
 
-    @app.exception_handler(404)
-    async def not_found(request: Request, error: Exception) -> JSONResponse:
-        return _error(404, f"No such page: {request.url.path}. The playground is at /.")
-
-    @app.exception_handler(405)
-    async def wrong_method(request: Request, error: Exception) -> JSONResponse:
-        return _error(405, f"{request.method} is not allowed on {request.url.path}.")
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        messages = {404: f"No such page: {request.url.path}. The playground is at /.",
+                    405: f"{request.method} is not allowed on {request.url.path}."}
+        return _error(error.status_code, messages.get(error.status_code, f"{error.detail}"))
 
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 

@@ -182,8 +182,8 @@ def parse_csv(raw: bytes, filename: str) -> Upload:
         bad = values.isna() | ~np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise UploadError(f"Column {column!r} must hold finite numbers. Got {frame[column].iloc[row]!r} in data "
-                              f"row {row + 1} instead.")
+            raise UploadError(f"Column {column!r} must hold finite numbers. Got {_plain(frame[column].iloc[row])!r} in "
+                              f"data row {row + 1} instead.")
         frame[column] = values
     if frame[target].isna().any():
         row = int(np.flatnonzero(frame[target].isna().to_numpy())[0])
