@@ -4,8 +4,8 @@ back, a lone request is not held for the latency budget, and a batched server an
 from __future__ import annotations
 
 import asyncio
+import json
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import httpx
@@ -13,6 +13,8 @@ import numpy as np
 import pytest
 
 from twoclass.serve.batching import MicroBatcher
+
+JSON = {"Content-Type": "application/json"}
 
 
 @dataclass
@@ -43,19 +45,17 @@ def _gather(batcher, rows):
 
 def test_concurrent_requests_share_one_call_and_get_their_own_answers():
     predict, calls = _recording()
-    with ThreadPoolExecutor(1) as executor:
-        batcher = MicroBatcher(predict, executor, max_batch_size=100, max_latency_ms=50)
-        answers = _gather(batcher, [_Rows(2, i) for i in range(10)])
+    batcher = MicroBatcher(predict, max_batch_size=100, max_latency_ms=50)
+    answers = _gather(batcher, [_Rows(2, i) for i in range(10)])
     assert answers == [f"answer {i}" for i in range(10)]
     assert calls == [list(range(10))]  # all ten were waiting when the batcher first ran: one call
 
 
 def test_batches_never_exceed_the_row_limit_and_keep_arrival_order():
     predict, calls = _recording()
-    with ThreadPoolExecutor(1) as executor:
-        batcher = MicroBatcher(predict, executor, max_batch_size=5, max_latency_ms=50)
-        sizes = [2, 2, 2, 4, 1, 7, 1]  # 7 is over the limit: it goes alone, whole
-        answers = _gather(batcher, [_Rows(n, i) for i, n in enumerate(sizes)])
+    batcher = MicroBatcher(predict, max_batch_size=5, max_latency_ms=50)
+    sizes = [2, 2, 2, 4, 1, 7, 1]  # 7 is over the limit: it goes alone, whole
+    answers = _gather(batcher, [_Rows(n, i) for i, n in enumerate(sizes)])
     assert answers == [f"answer {i}" for i in range(len(sizes))]
     assert calls == [[0, 1], [2], [3, 4], [5], [6]]
     assert [sum(sizes[t] for t in call) for call in calls] == [4, 2, 5, 7, 1]
@@ -65,12 +65,11 @@ def test_a_lone_request_is_not_held_for_the_latency_budget():
     predict, calls = _recording()
 
     async def run():
-        with ThreadPoolExecutor(1) as executor:
-            # A one-hour budget: waiting for company instead of sending at once would time out here.
-            batcher = MicroBatcher(predict, executor, max_batch_size=100, max_latency_ms=3_600_000)
-            answer = await asyncio.wait_for(batcher.submit(_Rows(1, 7)), timeout=120)
-            await batcher.close()
-            return answer
+        # A one-hour budget: waiting for company instead of sending at once would time out here.
+        batcher = MicroBatcher(predict, max_batch_size=100, max_latency_ms=3_600_000)
+        answer = await asyncio.wait_for(batcher.submit(_Rows(1, 7)), timeout=120)
+        await batcher.close()
+        return answer
 
     assert asyncio.run(run()) == "answer 7" and calls == [[7]]
 
@@ -85,12 +84,11 @@ def test_a_failing_call_reaches_every_request_and_the_batcher_goes_on():
         return ["fine"] * len(batch)
 
     async def run():
-        with ThreadPoolExecutor(1) as executor:
-            batcher = MicroBatcher(predict, executor, max_batch_size=10, max_latency_ms=1)
-            first = await asyncio.gather(*(batcher.submit(_Rows(1, i)) for i in range(3)))
-            second = await batcher.submit(_Rows(1, 9))
-            await batcher.close()
-            return first, second
+        batcher = MicroBatcher(predict, max_batch_size=10, max_latency_ms=1)
+        first = await asyncio.gather(*(batcher.submit(_Rows(1, i)) for i in range(3)))
+        second = await batcher.submit(_Rows(1, 9))
+        await batcher.close()
+        return first, second
 
     first, second = asyncio.run(run())
     assert all(isinstance(outcome, RuntimeError) for outcome in first) and second == "fine"
@@ -98,9 +96,9 @@ def test_a_failing_call_reaches_every_request_and_the_batcher_goes_on():
 
 def test_arguments_are_checked():
     with pytest.raises(ValueError, match="'max_batch_size' parameter must be an int in the range"):
-        MicroBatcher(print, None, max_batch_size=0, max_latency_ms=1)
+        MicroBatcher(print, max_batch_size=0, max_latency_ms=1)
     with pytest.raises(ValueError, match="'max_latency_ms'"):
-        MicroBatcher(print, None, max_batch_size=4, max_latency_ms=-1)
+        MicroBatcher(print, max_batch_size=4, max_latency_ms=-1)
 
 
 def test_a_batched_server_answers_concurrent_requests_as_the_predictor_does(
@@ -119,15 +117,17 @@ def test_a_batched_server_answers_concurrent_requests_as_the_predictor_does(
         if i % 7 == 3:
             rows["port"] = "Atlantis"
         requests.append(rows)
-    # Passes decoding (a cell may be text), fails inside the Predictor: found by running that request alone.
-    bad = {"dataframe_records": [{"age": "old", "fare": 1.0, "sex": "male", "port": "S", "pclass": 1, "note": "x"}]}
+    # Passes decoding (JSON's Infinity is a number), fails inside the Predictor: found by running that request alone.
+    bad = {
+        "dataframe_records": [{"age": 1.0, "fare": float("inf"), "sex": "male", "port": "S", "pclass": 1, "note": "x"}]
+    }
     x = rng.normal(size=(5, 4))
 
     async def run():
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://serve") as http:
             calls = [http.post("/v2/models/mixed/infer", json={"inputs": mixed_inputs(r)}) for r in requests]
-            calls.insert(12, http.post("/invocations", json=bad))
+            calls.insert(12, http.post("/invocations", content=json.dumps(bad), headers=JSON))
             calls += [http.post("/models/net/invocations", json={"instances": [row]}) for row in x.tolist()]
             answers = await asyncio.gather(*calls)
             metrics = (await http.get("/metrics")).text
@@ -138,7 +138,7 @@ def test_a_batched_server_answers_concurrent_requests_as_the_predictor_does(
     answers, metrics = asyncio.run(run())
     predictor = predictors["mixed"]
     refused = answers.pop(12)
-    assert refused.status_code == 400 and "Column 'age' is numeric" in refused.json()["error"]
+    assert refused.status_code == 400 and "Column 'fare' contains infinite values" in refused.json()["error"]
     for rows, response in zip(requests, answers):
         assert response.status_code == 200, response.text
         out = {o["name"]: o["data"] for o in response.json()["outputs"]}

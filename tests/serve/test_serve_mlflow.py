@@ -132,6 +132,16 @@ def test_user_labels_threshold_param_and_unseen_warning(client, mixed_rows):
     assert all(isinstance(p["probability"], float) for p in answer["predictions"])
 
 
+def test_words_in_a_numeric_column_are_read_as_missing_and_warned_as_predict_does(client, predictors, mixed_rows):
+    rows = mixed_rows.head(2).astype({"age": object})
+    rows.loc[rows.index[0], "age"] = "old"
+    answer = client.post("/invocations", content=_split_body(rows), headers={"Content-Type": "application/json"})
+    assert answer.status_code == 200
+    assert "'age'" in answer.json()["warnings"][0] and "'old'" in answer.json()["warnings"][0]
+    with pytest.warns(UserWarning, match="old"):
+        _check(answer, predictors["mixed"], rows)
+
+
 def test_extra_columns_are_ignored_as_twoclass_predict_ignores_them(client, predictors, mixed_rows):
     rows = mixed_rows.head(3)
     _check(
@@ -156,8 +166,12 @@ def test_extra_columns_are_ignored_as_twoclass_predict_ignores_them(client, pred
         ({"instances": [[1, 2, 3, 4, 5, 6]]}, "must name its columns"),
         ({"inputs": {"age": [1, 2], "fare": [3]}}, "different lengths"),
         (
-            {"dataframe_records": [{"age": "old", "fare": 1, "sex": "m", "port": "S", "pclass": 1, "note": "x"}]},
-            "Column 'age' is numeric",
+            {
+                "dataframe_records": [
+                    {"age": 1, "fare": float("inf"), "sex": "m", "port": "S", "pclass": 1, "note": "x"}
+                ]
+            },
+            "Column 'fare' contains infinite values",
         ),
         (
             {"dataframe_records": [{"age": [1], "fare": 1, "sex": "m", "port": "S", "pclass": 1, "note": "x"}]},
@@ -167,7 +181,7 @@ def test_extra_columns_are_ignored_as_twoclass_predict_ignores_them(client, pred
     ],
 )
 def test_refusals_name_what_is_wrong(client, body, fragment):
-    response = client.post("/invocations", json=body)
+    response = client.post("/invocations", content=json.dumps(body), headers={"Content-Type": "application/json"})
     assert response.status_code == 400
     assert fragment in response.json()["error"], response.json()["error"]
 

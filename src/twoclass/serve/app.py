@@ -27,7 +27,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from twoclass.serve import mlflow, v2
-from twoclass.serve.batching import MicroBatcher, PredictionThread, run_alone
+from twoclass.serve.batching import MicroBatcher, run_alone
 from twoclass.serve.guard import Guard
 from twoclass.serve.metrics import Metrics
 from twoclass.serve.models import ModelOutcome, RequestError, Rows, ServedModel, load_models
@@ -57,7 +57,6 @@ class _State:
     default_model: str
     metrics: Metrics
     max_body_bytes: int
-    executor: PredictionThread
     batchers: dict[str, MicroBatcher] = field(default_factory=dict)
 
     def model(self, name: str) -> ServedModel:
@@ -70,7 +69,7 @@ class _State:
         if model.name in self.batchers:
             outcome = await self.batchers[model.name].submit(rows)
         else:
-            outcome = await run_alone(model.predict, self.executor, rows)
+            outcome = run_alone(model.predict, rows)
         if isinstance(outcome, Exception):
             raise outcome  # a RequestError is a 4xx; anything else the JSON 500 below
         return outcome
@@ -96,15 +95,12 @@ def create_app(
         )
     served = load_models(models)
     metrics = Metrics()
-    # One prediction thread for every model: predictions are CPU work under the GIL, and one thread keeps each
-    # model's warning capture and its preprocessor's last_unseen_counts_ free of races.
-    executor = PredictionThread()
-    state = _State(served, next(iter(served)), metrics, max_body_bytes, executor)
+    state = _State(served, next(iter(served)), metrics, max_body_bytes)
     if max_batch_size is not None:
         for name, model in served.items():
             sizes = metrics.batch_rows.labels(name).observe
             state.batchers[name] = MicroBatcher(
-                model.predict, executor, max_batch_size=max_batch_size, max_latency_ms=max_latency_ms, batch_sizes=sizes
+                model.predict, max_batch_size=max_batch_size, max_latency_ms=max_latency_ms, batch_sizes=sizes
             )
 
     @contextlib.asynccontextmanager
@@ -113,7 +109,6 @@ def create_app(
         # uvicorn gets here after the in-flight requests have been answered (graceful shutdown).
         for batcher in state.batchers.values():
             await batcher.close()
-        executor.shutdown(wait=True)
 
     listed = ", ".join(f"'{n}'" for n in served)
     app = FastAPI(

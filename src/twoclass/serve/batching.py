@@ -1,8 +1,11 @@
 """Adaptive micro-batching: concurrent requests for one model share one forward pass, within a latency budget.
 
-Every prediction runs on the server's one prediction thread (NumPy and the scikit-learn transformers hold the GIL
-for most of a small request, so more threads would only queue). Without batching each request is one call there.
-With a `MicroBatcher`, requests that arrive while that thread is busy, or within ``max_latency_ms`` of the first
+Predictions run on the event loop's own thread. A small request is a fraction of a millisecond of NumPy and
+scikit-learn work that holds the GIL; handing it to another thread cost more than the work itself on a busy machine
+(each hand-over waits for the GIL's switch interval, 5 ms, while the loop parses the next requests), and one thread
+also keeps the preprocessor's warning capture free of races. Parallelism comes from worker processes (--workers).
+
+With a `MicroBatcher`, requests that arrived while a forward pass ran, or within ``max_latency_ms`` of the first
 waiting one, are concatenated (up to ``max_batch_size`` rows) and predicted in one call: per-call overhead
 (DataFrame building, the transformers' checks, the matrix products' set-up) is paid once for the whole batch.
 
@@ -11,7 +14,7 @@ next one is expected before the deadline. A lone request on an idle server is se
 under load, batches fill up.
 
 Example:
-    >>> batcher = MicroBatcher(model.predict, executor, max_batch_size=256, max_latency_ms=5)  # doctest: +SKIP
+    >>> batcher = MicroBatcher(model.predict, max_batch_size=256, max_latency_ms=5)  # doctest: +SKIP
     >>> outcome = await batcher.submit(rows)  # doctest: +SKIP
 """
 
@@ -19,13 +22,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["MicroBatcher", "PredictionThread", "run_alone"]
+__all__ = ["MicroBatcher", "run_alone"]
 
 
 @dataclass
@@ -35,31 +36,9 @@ class _Waiting:
     arrived: float = field(default=0.0)
 
 
-class PredictionThread(Executor):
-    """The one thread predictions run on, started on first use and again after a shutdown: an app's lifespan may
-    run more than once (a test client per test), and its shutdown must not leave the app unable to predict."""
-
-    def __init__(self) -> None:
-        self._pool: ThreadPoolExecutor | None = None
-        self._lock = threading.Lock()
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
-        with self._lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="twoclass-predict")
-            return self._pool.submit(fn, *args, **kwargs)
-
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=wait, cancel_futures=cancel_futures)
-
-
-async def run_alone(predict: Callable[[Sequence[Any]], list[Any]], executor: Executor, rows: Any) -> Any:
-    """One request, one call on the prediction thread (no batching)."""
-    loop = asyncio.get_running_loop()
-    return (await loop.run_in_executor(executor, predict, [rows]))[0]
+def run_alone(predict: Callable[[Sequence[Any]], list[Any]], rows: Any) -> Any:
+    """One request, one call (no batching)."""
+    return predict([rows])[0]
 
 
 class MicroBatcher:
@@ -73,7 +52,6 @@ class MicroBatcher:
     def __init__(
         self,
         predict: Callable[[Sequence[Any]], list[Any]],
-        executor: Executor,
         *,
         max_batch_size: int,
         max_latency_ms: float,
@@ -86,7 +64,6 @@ class MicroBatcher:
         if not max_latency_ms >= 0:
             raise ValueError(f"The 'max_latency_ms' parameter must be a number >= 0. Got {max_latency_ms!r} instead.")
         self.predict = predict
-        self.executor = executor
         self.max_batch_size = max_batch_size
         self.max_latency = max_latency_ms / 1000.0
         self.batch_sizes = batch_sizes
@@ -157,7 +134,7 @@ class MicroBatcher:
         if self.batch_sizes is not None:
             self.batch_sizes(rows)
         try:
-            outcomes = await loop.run_in_executor(self.executor, self.predict, [w.rows for w in batch])
+            outcomes = self.predict([w.rows for w in batch])
         except Exception as error:  # noqa: BLE001 - every waiting request learns of it; the loop goes on
             outcomes = [error] * len(batch)
         for waiting, outcome in zip(batch, outcomes):
