@@ -21,6 +21,7 @@ import numpy as np
 from scipy.special import erf, expit
 
 from twoclass.calibration import calibrated_logits, calibrator_from_dict
+from twoclass.core.arrays import row_block
 from twoclass.saving import model_dir as fmt
 
 __all__ = ["Predictor", "load", "forward"]
@@ -82,7 +83,19 @@ def _float64_layers(specs: list[fmt.LayerSpec], weights: Mapping[str, np.ndarray
 
 
 def _run(layers: list[tuple[fmt.LayerSpec, dict]], x: np.ndarray, logits: bool) -> np.ndarray:
-    h = np.asarray(x, dtype=np.float64)
+    x = np.asarray(x, dtype=np.float64)
+    block = row_block(x.shape[1])
+    out = np.empty(x.shape[0], dtype=np.float64)
+    for start in range(0, x.shape[0], block):
+        part = x[start : start + block]
+        if part.shape[0] < block:  # the last block padded to full size: the same shapes as every other block
+            part = np.concatenate([part, np.zeros((block - part.shape[0], x.shape[1]))])
+        out[start : start + block] = _run_block(layers, part, logits)[: min(block, x.shape[0] - start)]
+    return out
+
+
+def _run_block(layers: list[tuple[fmt.LayerSpec, dict]], x: np.ndarray, logits: bool) -> np.ndarray:
+    h = x
     last = len(layers) - 1
     for spec, w in layers:
         name, cfg = spec.class_name, spec.config
@@ -126,6 +139,11 @@ class Predictor:
         from twoclass.data import LabelEncoding, Preprocessor
 
         self.preprocessor = Preprocessor.from_dict(meta["preprocessing"])
+        if self.preprocessor.n_features_out_ != self.n_inputs:
+            raise ValueError(
+                f"The preprocessing gives {self.preprocessor.n_features_out_} features but the network "
+                f"takes {self.n_inputs}."
+            )
         self.calibrator = None if meta["calibration"] is None else calibrator_from_dict(meta["calibration"])
         self.columns = list(meta["input"]["columns"])
         self.input_kind = meta["input"]["kind"]
@@ -206,4 +224,8 @@ def load(path: Any) -> Predictor:
     Example:
         >>> load("model").predict_proba(rows)  # doctest: +SKIP
     """
-    return Predictor(fmt.read_model_dir(path))
+    record = fmt.read_model_dir(path)
+    try:
+        return Predictor(record)
+    except (KeyError, TypeError, ValueError, IndexError) as error:
+        raise fmt.damaged(path, fmt.in_file(error)) from None

@@ -270,12 +270,10 @@ def test_numeric_median_imputation_indicator_and_scaling():
 
 def test_numeric_column_with_text_at_transform_names_column_and_value():
     p = Preprocessor().fit(pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [1, 2, 2]}))
-    with pytest.raises(
-        ValueError,
-        match=r"Column 'a' is numeric but has 1 value\(s\) that are not numbers, for "
-        r"example 'abc'",
-    ):
-        p.transform(pd.DataFrame({"a": ["1.5", "abc", ""], "b": [1, 1, 1]}))
+    # issue 17: a word in a numeric column is read as missing, with a warning naming the column and the word
+    with pytest.warns(UserWarning, match=r"not numbers.*'a': 1 row\(s\), e.g. 'abc'"):
+        words = p.transform(pd.DataFrame({"a": ["1.5", "abc", ""], "b": [1, 1, 1]}))
+    assert np.isfinite(words).all()
     ok = p.transform(pd.DataFrame({"a": ["1.5", " ", "2"], "b": [1, 1, 1]}))  # blanks read as missing
     assert np.isfinite(ok).all()
     with pytest.raises(ValueError, match=r"missing column\(s\) the model was trained on: 'b'"):
@@ -393,11 +391,12 @@ def test_json_round_trip_is_exact_for_every_block():
 
 def test_from_dict_rejects_other_formats_and_damage():
     state = Preprocessor().fit(pd.DataFrame({"a": [1.0, 2.0]})).to_dict()
-    with pytest.raises(ValueError, match="format 99"):
+    # issue 17: each error names the entry and where it sits
+    with pytest.raises(ValueError, match="'format' entry of preprocessing must be 1.*Got 99"):
         Preprocessor.from_dict({**state, "format": 99})
-    with pytest.raises(ValueError, match="damaged"):
+    with pytest.raises(ValueError, match="'median' entry of preprocessing.numeric is missing"):
         Preprocessor.from_dict({**state, "numeric": {"columns": ["a"]}})
-    with pytest.raises(ValueError, match="not a twoclass Preprocessor"):
+    with pytest.raises(ValueError, match="'kind' entry of preprocessing is missing"):
         Preprocessor.from_dict({"weights": []})
 
 

@@ -12,14 +12,14 @@ from typing import Annotated, Any
 
 import typer
 
-from twoclass.cli.args import check_out_dir as _check_out_dir
+from twoclass.cli import edge
 from twoclass.cli.args import check_target as _check_target
 from twoclass.cli.args import column_types as _column_types
 from twoclass.cli.args import fail
 from twoclass.cli.args import hidden_sizes as _hidden_sizes
 from twoclass.cli.args import library_errors as _library_errors
 from twoclass.cli.args import note as _note
-from twoclass.cli.args import one_line as _one_line
+from twoclass.cli.args import read_options as _read_options
 from twoclass.cli.args import threshold_objective as _threshold_objective
 from twoclass.cli.show import SHOWN_FIGURES as _SHOWN_FIGURES
 from twoclass.core.files import atomic_output
@@ -29,10 +29,14 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-    help="Neural-network binary classification: train, evaluate, predict, inspect, demo.",
+    help="Neural-network binary classification: train, evaluate, predict, inspect, demo, sweep, serve, playground.",
 )
 
 _OUTPUT_COLUMNS = ("probability", "prediction")
+_ENCODING_HELP = "Text encoding of the data file (default utf-8), e.g. latin-1 or cp1252."
+_SEP_HELP = "Column separator of a CSV file (default: ',' or what the header shows, e.g. ';')."
+Encoding = Annotated[str | None, typer.Option(metavar="NAME", help=_ENCODING_HELP)]
+Separator = Annotated[str | None, typer.Option(metavar="CHAR", help=_SEP_HELP)]
 
 
 @app.callback()
@@ -88,6 +92,8 @@ def train(
         ),
     ] = "auto",
     quiet: Annotated[bool, typer.Option(help="No progress output; only the final figures.")] = False,
+    encoding: Encoding = None,
+    sep: Separator = None,
 ) -> None:
     """Train a model on a CSV or Parquet file and save it to a directory.
 
@@ -104,9 +110,9 @@ def train(
         fail(f"--class-weight must be 'balanced' (or left out). Got {class_weight!r} instead.")
     if calibration not in (None, "platt", "temperature"):
         fail(f"--calibration must be 'platt' or 'temperature'. Got {calibration!r} instead.")
-    _check_out_dir(out)
-    with _library_errors():
-        frame = read_table(data)
+    edge.check_model_out(out, data)
+    with _library_errors(edge.unchanged_model(out)), edge.warnings_as_notices():
+        frame = read_table(data, **_read_options(encoding, sep))
         _check_target(frame, target, data)
         column_types = _column_types(
             frame, target, text=text or [], categorical=categorical or [], numeric=numeric or [], drop=drop or []
@@ -128,13 +134,11 @@ def train(
             f"Training on {len(frame):,} rows of '{data}': predicting {target!r}, positive class "
             f"{encoding.positive!r}, negative class {encoding.negative!r}."
         )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            model.fit(frame.drop(columns=[target]), frame[target])
+        model.fit(frame.drop(columns=[target]), frame[target])
         saved = model.save(out)
-    if quiet:  # without --quiet the estimator printed them before training
-        for notice in model.preprocessor_.notices_:
-            _note(notice)
+        if quiet:  # without --quiet the estimator printed them before training
+            for notice in model.preprocessor_.notices_:
+                _note(notice)
     _print_validation(model)
     typer.echo(f"Saved the model to {saved}")
 
@@ -248,6 +252,8 @@ def evaluate(
     target: Annotated[
         str | None, typer.Option(metavar="COL", help="Column with the true labels (default: the training one).")
     ] = None,
+    encoding: Encoding = None,
+    sep: Separator = None,
 ) -> None:
     """Evaluate a model on labelled data: figures at the stored threshold and an HTML report.
 
@@ -256,15 +262,17 @@ def evaluate(
     from twoclass.data import read_table
     from twoclass.report import write_report
 
-    with _library_errors():
+    edge.check_output_file(out, "--out")
+    if json_out is not None:
+        edge.check_output_file(json_out, "--json")
+    edge.check_no_clash({"--out": out, "--json": json_out}, {"data file": data}, model_dir)
+    unchanged = edge.unchanged_file(out) + ("" if json_out is None else f"; {edge.unchanged_file(json_out)}")
+    with _library_errors(unchanged), edge.warnings_as_notices():
         model = _load_classifier(model_dir)
-        frame = read_table(data)
+        frame = read_table(data, **_read_options(encoding, sep))
         column = _target_of(model, frame, target, data)
         y01 = model.label_encoding_.encode(frame[column])
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", UserWarning)
-            proba = model.predict_proba(frame.drop(columns=[column]))[:, 1]
-        _report_unseen(caught)
+        proba = model.predict_proba(frame.drop(columns=[column]))[:, 1]
         labels = tuple(str(c) for c in model.classes_.tolist())
         figures = write_report(
             out,
@@ -285,12 +293,6 @@ def evaluate(
     for note in figures.get("notes", []):
         _note(f"Note: {note}")
     typer.echo(f"Wrote {out}" + (f" and {json_out}" if json_out else ""))
-
-
-def _report_unseen(caught: list) -> None:
-    for item in caught:
-        if issubclass(item.category, UserWarning):
-            _note(f"Warning: {_one_line(item.message)}")
 
 
 def _summary(model) -> dict[str, Any]:
@@ -321,6 +323,8 @@ def predict(
         Path, typer.Option(metavar="FILE", help="CSV file to write: the input columns plus probability and prediction.")
     ] = Path("predictions.csv"),
     chunksize: Annotated[int, typer.Option(min=1, metavar="N", help="Rows read and scored at a time.")] = 50_000,
+    encoding: Encoding = None,
+    sep: Separator = None,
 ) -> None:
     """Score a file chunk by chunk with the NumPy inference path (no JAX); writes the CSV atomically.
 
@@ -329,21 +333,28 @@ def predict(
     from twoclass.data import read_table_chunks
     from twoclass.inference import load
 
+    edge.check_output_file(out, "--out")
     if out.suffix.lower() != ".csv":
         fail(f"--out must be a .csv file. Got '{out}' instead.")
-    with _library_errors():
+    edge.check_no_clash({"--out": out}, {"data file": data}, model_dir)
+    with _library_errors(edge.unchanged_file(out)), edge.warnings_as_notices():
         predictor = load(model_dir)
         if predictor.preprocessor is None:
             fail(
                 f"'{model_dir}' holds a bare Keras-style network without column names; this command needs a model "
                 "saved by `twoclass train` or TwoClassClassifier.save."
             )
-        chunks = read_table_chunks(data, chunksize=chunksize)
-        rows, positives, unseen = _write_predictions(predictor, chunks, out)
+        chunks = read_table_chunks(data, chunksize=chunksize, **_read_options(encoding, sep))
+        rows, positives, unseen, words = _write_predictions(predictor, chunks, out)
     for column, count in unseen.items():
         _note(
             f"Warning: column {column!r} had {count:,} row(s) with categories not seen in training "
             "(encoded as all zeros)."
+        )
+    for column, (count, examples) in words.items():
+        _note(
+            f"Warning: column {column!r} had {count:,} row(s) with values that are not numbers (e.g. "
+            f"{', '.join(map(repr, examples))}), read as missing."
         )
     typer.echo(
         f"Wrote {rows:,} predictions to {out} ({positives:,} predicted {predictor.classes_.tolist()[1]!r}, "
@@ -351,11 +362,12 @@ def predict(
     )
 
 
-def _write_predictions(predictor, chunks, out: Path) -> tuple[int, int, dict[str, int]]:
+def _write_predictions(predictor, chunks, out: Path) -> tuple[int, int, dict[str, int], dict[str, tuple]]:
     """Stream the scored chunks into a temporary file next to ``out``, then move it into place."""
     out.parent.mkdir(parents=True, exist_ok=True)
     rows = positives = 0
     unseen: dict[str, int] = {}
+    words: dict[str, tuple[int, list]] = {}
     with atomic_output(out, "w", encoding="utf-8") as handle:
         for chunk in chunks:
             clash = [c for c in _OUTPUT_COLUMNS if c in chunk.columns]
@@ -369,12 +381,16 @@ def _write_predictions(predictor, chunks, out: Path) -> tuple[int, int, dict[str
                 p = predictor.predict_proba(chunk)[:, 1]
             for column, count in predictor.preprocessor.last_unseen_counts_.items():
                 unseen[column] = unseen.get(column, 0) + count
+            for column, found in predictor.preprocessor.last_non_numbers_.items():
+                count, examples = words.get(column, (0, []))
+                examples = list(dict.fromkeys(examples + [str(v) for v in found.tolist()]))[:3]
+                words[column] = (count + len(found), examples)
             positive = p >= predictor.threshold
             chunk = chunk.assign(probability=p, prediction=predictor.classes_[positive.astype(int)])
             chunk.to_csv(handle, header=rows == 0, index=False)
             rows += len(chunk)
             positives += int(positive.sum())
-    return rows, positives, unseen
+    return rows, positives, unseen, words
 
 
 # ------------------------------------------------------------------------------------------------ inspect
@@ -391,7 +407,7 @@ def inspect(
     from twoclass.cli.show import print_model
     from twoclass.saving.model_dir import read_model_dir
 
-    with _library_errors():
+    with _library_errors(), edge.warnings_as_notices():
         meta = read_model_dir(model_dir).meta
         print_model(model_dir, meta)
 
@@ -424,7 +440,22 @@ def demo(
 
 
 def main() -> None:
-    app()
+    """The console script: the app, with Ctrl-C outside a command's work also one line (exit 130), and ignored once
+    the command is done, so exit hooks never print a KeyboardInterrupt traceback."""
+    import click
+
+    try:
+        code = app(standalone_mode=False)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        edge.ignore_further_interrupts()
+        typer.secho("Interrupted.", err=True, fg=typer.colors.RED)
+        raise SystemExit(130) from None
+    except click.exceptions.ClickException as error:
+        error.show()
+        raise SystemExit(error.exit_code) from None
+    finally:
+        edge.ignore_further_interrupts()
+    raise SystemExit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -1,37 +1,40 @@
 """The command line's shared pieces: the one-line error exit, and the parsing and checking of train's options.
 
-Kept apart from `cli.py` so the commands there stay thin; everything here fails through `fail`, never a traceback.
+Kept apart from `app.py` so the commands there stay thin; everything here fails through `fail` (`edge.py`), never a
+traceback.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import typer
 
+from twoclass.cli.edge import check_model_out, fail, library_errors, one_line
 
-def fail(message: str) -> None:
-    """One clear line on stderr and a non-zero exit, never a traceback."""
-    typer.secho(f"Error: {message}", err=True, fg=typer.colors.RED)
-    raise typer.Exit(code=2)
+__all__ = [
+    "check_model_out",
+    "check_target",
+    "column_types",
+    "fail",
+    "hidden_sizes",
+    "library_errors",
+    "note",
+    "one_line",
+    "read_options",
+    "threshold_objective",
+]
 
 
-@contextlib.contextmanager
-def library_errors() -> Iterator[None]:
-    """The command boundary: the library's one-line errors become `Error: ...` and exit code 2."""
-    try:
-        yield
-    except (FileNotFoundError, ValueError, KeyError, TypeError) as error:
-        fail(one_line(error))
-
-
-def one_line(error: BaseException) -> str:
-    text = error.args[0] if isinstance(error, KeyError) and error.args else str(error)
-    lines = str(text).strip().splitlines()
-    return lines[0] if lines else type(error).__name__
+def read_options(encoding: str | None, sep: str | None) -> dict[str, Any]:
+    """--encoding and --sep as read_table's keyword arguments (only those given)."""
+    options: dict[str, Any] = {}
+    if encoding is not None:
+        options["encoding"] = encoding
+    if sep is not None:
+        options["sep"] = {"\\t": "\t", "tab": "\t"}.get(sep, sep)
+    return options
 
 
 def note(message: str) -> None:
@@ -77,12 +80,13 @@ def column_types(
 def check_target(frame, target: str, path: Path) -> None:
     if target not in frame.columns:
         listed = ", ".join(repr(str(c)) for c in list(frame.columns)[:20])
-        fail(f"The target column {target!r} is not in '{path}'. The columns are: {listed}.")
-
-
-def check_out_dir(out: Path) -> None:
-    from twoclass.saving.model_dir import JSON_FILE
-
-    if out.exists() and not (out.is_dir() and ((out / JSON_FILE).is_file() or not any(out.iterdir()))):
-        what = "a file" if not out.is_dir() else "a non-empty directory that is not a twoclass model"
-        fail(f"--out '{out}' is {what}. Choose a new path or remove it.")
+        hint = ""
+        glued = [str(c) for c in frame.columns if target in str(c)]
+        if glued:  # 'x1;x2;label' read as one column: the file has another separator
+            seps = [s for s in (";", "\t", "|", ",") if s in glued[0]]
+            hint = (
+                f" The file seems to be separated by {seps[0]!r}: pass --sep {seps[0]!r}."
+                if seps
+                else " Check the separator (--sep)."
+            )
+        fail(f"The target column {target!r} is not in '{path}'. The columns are: {listed}.{hint}")

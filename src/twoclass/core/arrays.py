@@ -18,27 +18,90 @@ def _describe(value: Any) -> str:
     return f"{type(value).__name__}"
 
 
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def row_block(n_inputs: int) -> int:
+    """How many rows one compiled (or BLAS) matrix product takes when predicting, fixed per model: every row then
+    goes through products of one shape whatever else is in its batch, so its output is the same bit for bit alone
+    or among others (XLA and BLAS pick their kernels, and so their order of additions, by shape). About 64k input
+    values a block, 16 to 1024 rows.
+
+    >>> row_block(2), row_block(100), row_block(50_000)
+    (1024, 512, 16)
+    """
+    rows = 1 << max(0, (65536 // max(n_inputs, 1)).bit_length() - 1)
+    return int(min(1024, max(16, rows)))
+
+
+def _frame_values(frame: Any, name: str, owner: str) -> np.ndarray:
+    """A DataFrame's columns as float64 (missing values as NaN), or a TypeError naming the first column that is not
+    numbers: pandas' nullable Int64 / Float64 / boolean and sparse columns are numbers; categorical, string, object
+    words, dates and the like are not."""
+    import pandas as pd
+
+    out = np.empty(frame.shape, dtype=np.float64)
+    for j, (column, dtype) in enumerate(frame.dtypes.items()):
+        values = frame.iloc[:, j]
+        why = ""
+        if isinstance(dtype, pd.CategoricalDtype):
+            why = "is categorical; encode it first (pd.get_dummies, or its .cat.codes if the order means something)"
+        elif pd.api.types.is_complex_dtype(dtype):
+            why = "holds complex numbers"
+        elif pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
+            out[:, j] = values.to_numpy(dtype=np.float64, na_value=np.nan)
+            continue
+        elif pd.api.types.is_object_dtype(dtype):
+            converted = pd.to_numeric(values, errors="coerce")
+            bad = values.notna() & converted.isna()
+            if not bad.any() and not values.map(lambda v: isinstance(v, (str, bytes))).any():
+                out[:, j] = converted.to_numpy(dtype=np.float64, na_value=np.nan)
+                continue
+            example = values[bad].iloc[0] if bad.any() else values.dropna().iloc[0]
+            why = f"holds values that are not numbers (e.g. {example!r})"
+        else:
+            why = f"has dtype {dtype}, not numbers"
+        raise TypeError(
+            f"The '{name}' argument of {owner} must hold numbers only; column {str(column)!r} {why}. Encode it "
+            "first, or use twoclass.TwoClassClassifier / `twoclass train`, which handle text and categories."
+        )
+    return out
+
+
+def _where(columns: list[str] | None, column: int) -> str:
+    return f"column {column}" if columns is None else f"column {columns[column]!r}"
+
+
 def as_features(x: Any, name: str = "x", owner: str = "fit", *, n_features: int | None = None) -> np.ndarray:
-    """Check a feature table: 2-D, numeric, finite; returns float32 (rows, features)."""
+    """Check a feature table: 2-D, numeric, finite and within float32's range; returns float32 (rows, features).
+
+    A DataFrame may hold any numeric pandas dtype (nullable ones included); errors name its columns.
+
+    >>> as_features([[1, 2], [3, 4]]).dtype
+    dtype('float32')
+    """
     if x is None:
         raise ValueError(f"The '{name}' argument of {owner} is required. Received: {name}=None.")
-    if hasattr(x, "to_numpy") and hasattr(x, "dtypes"):  # pandas DataFrame
-        non_numeric = [c for c, t in x.dtypes.items() if not (np.issubdtype(t, np.number) or t is np.dtype(bool))]
-        if non_numeric:
-            raise TypeError(
-                f"The '{name}' argument of {owner} must hold numbers only; columns {non_numeric[:5]} are not numeric. "
-                "Encode them first, or use twoclass.TwoClassClassifier / `twoclass train`, which handle text and "
-                "categories."
-            )
-        x = x.to_numpy()
-    try:
-        array = np.asarray(x)
-    except Exception as error:  # ragged lists and the like
-        raise TypeError(
-            f"The '{name}' argument of {owner} must be a 2-D array of numbers. Received: {_describe(x)} ({error})."
-        ) from None
-    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+    columns = None
+    if hasattr(x, "to_numpy") and hasattr(x, "dtypes") and hasattr(x, "columns"):  # pandas DataFrame
+        columns = [str(c) for c in x.columns]
+        array = _frame_values(x, name, owner)
+    else:
         try:
+            array = np.asarray(x)
+        except Exception as error:  # ragged lists and the like
+            raise TypeError(
+                f"The '{name}' argument of {owner} must be a 2-D array of numbers. Received: {_describe(x)} ({error})."
+            ) from None
+    if array.dtype.kind == "c":
+        raise TypeError(
+            f"The '{name}' argument of {owner} must hold real numbers; it holds complex numbers "
+            f"({array.dtype}), whose imaginary parts would be lost. Pass x.real or abs(x)."
+        )
+    if array.dtype.kind in "mMSUV" or array.dtype == object:
+        try:
+            if array.dtype.kind in "mM":
+                raise TypeError
             array = array.astype(np.float64)
         except (TypeError, ValueError):
             raise TypeError(
@@ -61,16 +124,30 @@ def as_features(x: Any, name: str = "x", owner: str = "fit", *, n_features: int 
             f"The '{name}' argument of {owner} must have {n_features} features (columns), as the model was built "
             f"with. Received: shape {array.shape}."
         )
-    array = array.astype(np.float32, copy=False)
-    finite = np.isfinite(array)
+    wide = array.astype(np.float64, copy=False)
+    _check_values(wide, columns, name, owner)
+    return np.ascontiguousarray(wide.astype(np.float32))
+
+
+def _check_values(wide: np.ndarray, columns: list[str] | None, name: str, owner: str) -> None:
+    finite = np.isfinite(wide)
     if not finite.all():
         rows, cols = np.nonzero(~finite)
+        value = wide[rows[0], cols[0]]
+        kind = "missing (NaN)" if np.isnan(value) else "infinite"
         raise ValueError(
             f"The '{name}' argument of {owner} contains {(~finite).sum()} NaN or infinite value(s), first at row "
-            f"{rows[0]}, column {cols[0]} ({array[rows[0], cols[0]]}). Impute or drop them first (TwoClassClassifier "
+            f"{rows[0]}, {_where(columns, cols[0])} ({kind}). Impute or drop them first (TwoClassClassifier "
             "does this for you)."
         )
-    return np.ascontiguousarray(array)
+    too_large = np.abs(wide) > FLOAT32_MAX
+    if too_large.any():
+        rows, cols = np.nonzero(too_large)
+        raise ValueError(
+            f"The '{name}' argument of {owner} holds {too_large.sum()} value(s) too large for float32 (the largest "
+            f"is {FLOAT32_MAX:.3g}), first {wide[rows[0], cols[0]]:.3g} at row {rows[0]}, {_where(columns, cols[0])}. "
+            "Rescale them (a Normalization layer cannot, since they overflow before it)."
+        )
 
 
 def as_binary_targets(
@@ -94,6 +171,8 @@ def as_binary_targets(
             f"x and {name} must have the same number of rows. Received: {n_rows} rows in x and {array.shape[0]} in "
             f"{name}."
         )
+    if array.dtype.kind == "c":
+        raise TypeError(f"The '{name}' argument of {owner} must hold 0/1 labels. Received complex numbers.")
     values = np.unique(array[~_isnan(array)]) if array.dtype != object else np.unique(array.astype(str))
     if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
         raise TypeError(
@@ -118,7 +197,12 @@ def as_binary_targets(
 
 
 def as_sample_weight(weight: Any, n_rows: int, owner: str = "fit") -> np.ndarray:
-    array = np.asarray(weight, dtype=np.float64).reshape(-1) if weight is not None else np.ones(n_rows)
+    try:
+        array = np.asarray(weight, dtype=np.float64).reshape(-1) if weight is not None else np.ones(n_rows)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"The 'sample_weight' parameter of {owner} must hold numbers, one per row. Got {str(weight)[:60]} instead."
+        ) from None
     if array.shape[0] != n_rows:
         raise ValueError(
             f"sample_weight must have one value per row. Received: {array.shape[0]} values for {n_rows} rows."

@@ -11,7 +11,7 @@ reproduce the stored state exactly) without touching ColumnTransformer's private
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -21,7 +21,10 @@ from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer,
 from sklearn.impute import SimpleImputer
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from twoclass.core.validation import invalid
+from twoclass.data import stored
 from twoclass.data.columns import category_text
+from twoclass.data.written_numbers import FORMATS, check_range, parse_numbers
 
 MISSING = "(missing)"  # the category a missing categorical value is encoded under
 OTHER = "(other)"  # the name of the column holding categories too rare to keep their own
@@ -31,30 +34,22 @@ def _floats(values: Any) -> list[float]:
     return [float(v) for v in np.asarray(values, dtype=np.float64).ravel()]
 
 
-def numeric_matrix(df: pd.DataFrame, columns: list[str]) -> np.ndarray:
-    """The numeric columns as float64, with empty strings read as missing; non-numbers raise a ValueError."""
+def numeric_matrix(
+    df: pd.DataFrame, columns: list[str], formats: dict[str, str] | None = None
+) -> tuple[np.ndarray, dict[str, pd.Series]]:
+    """The numeric columns as float64 (numbers written as ``formats`` says), and for each column the values that were
+    not numbers (read as missing; the caller announces them). Infinite or float32-overflowing values raise a
+    ValueError naming the column."""
+    formats = formats or {}
     out = np.empty((len(df), len(columns)), dtype=np.float64)
+    words: dict[str, pd.Series] = {}
     for j, name in enumerate(columns):
-        column = df[name]
-        if pd.api.types.is_bool_dtype(column.dtype) or pd.api.types.is_numeric_dtype(column.dtype):
-            values = column.astype(np.float64).to_numpy()
-        else:
-            raw = column.astype(object).map(lambda v: None if isinstance(v, str) and not v.strip() else v)
-            converted = pd.to_numeric(raw, errors="coerce")
-            bad = raw.notna().to_numpy() & converted.isna().to_numpy()
-            if bad.any():
-                example = raw[bad].iloc[0]
-                raise ValueError(
-                    f"Column '{name}' is numeric but has {int(bad.sum())} value(s) that are not numbers, "
-                    f"for example {example!r}. Fix those values or declare the column categorical."
-                )
-            values = converted.astype(np.float64).to_numpy()
-        if np.isinf(values).any():
-            raise ValueError(
-                f"Column '{name}' contains infinite values. Replace them with numbers or leave them empty."
-            )
-        out[:, j] = values
-    return out
+        parsed = parse_numbers(df[name], formats.get(name, "plain"))
+        check_range(parsed.values, name)
+        if len(parsed.words):
+            words[name] = parsed.words
+        out[:, j] = parsed.values
+    return out, words
 
 
 def category_column(column: pd.Series) -> np.ndarray:
@@ -71,13 +66,18 @@ class NumericBlock:
     columns: list[str]
     imputer: SimpleImputer
     scaler: StandardScaler
+    formats: dict[str, str] = field(default_factory=dict)  # column -> 'thousands' / 'decimal_comma' (not plain)
+    last_words: dict[str, pd.Series] = field(default_factory=dict, repr=False)  # non-numbers of the last call
 
     @classmethod
-    def fit(cls, df: pd.DataFrame, columns: list[str]) -> NumericBlock:
-        x = numeric_matrix(df, columns)
+    def fit(cls, df: pd.DataFrame, columns: list[str], formats: dict[str, str] | None = None) -> NumericBlock:
+        formats = {c: f for c, f in (formats or {}).items() if c in columns and f != "plain"}
+        x, words = numeric_matrix(df, columns, formats)
         imputer = SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True).fit(x)
         scaler = StandardScaler().fit(imputer.transform(x)[:, : len(columns)])
-        return cls(columns, imputer, scaler)
+        block = cls(columns, imputer, scaler, formats)
+        block.last_words = words
+        return block
 
     @property
     def indicator_columns(self) -> list[str]:
@@ -88,13 +88,14 @@ class NumericBlock:
         return list(self.columns) + [f"{name}_missing" for name in self.indicator_columns]
 
     def transform(self, df: pd.DataFrame) -> np.ndarray:
-        imputed = self.imputer.transform(numeric_matrix(df, self.columns))
+        x, self.last_words = numeric_matrix(df, self.columns, self.formats)
+        imputed = self.imputer.transform(x)
         n = len(self.columns)
         # Indicators stay 0/1; only the measured values are standardised.
         return np.hstack([self.scaler.transform(imputed[:, :n]), imputed[:, n:]])
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "columns": list(self.columns),
             "median": _floats(self.imputer.statistics_),
             "missing_indicator": self.indicator_columns,
@@ -103,24 +104,35 @@ class NumericBlock:
             "scale": _floats(self.scaler.scale_),
             "n_samples_seen": int(np.max(self.scaler.n_samples_seen_)),
         }
+        if self.formats:  # only where a column's numbers are not written plainly: older files stay as they were
+            data["formats"] = dict(self.formats)
+        return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> NumericBlock:
-        columns = list(data["columns"])
-        median = np.asarray(data["median"], dtype=np.float64)
-        flagged = [columns.index(c) for c in data["missing_indicator"]]
+    def from_dict(cls, data: dict[str, Any], owner: str = "preprocessing.numeric") -> NumericBlock:
+        columns = stored.strings(data, "columns", owner, unique=True)
+        n = len(columns)
+        median = stored.floats(data, "median", owner, n)
+        flagged_names = stored.strings(data, "missing_indicator", owner, unique=True)
+        stored.subset(flagged_names, columns, "missing_indicator", owner)
+        flagged = [columns.index(c) for c in flagged_names]
+        mean = stored.floats(data, "mean", owner, n)
+        var = stored.floats(data, "var", owner, n, minimum=0.0)
+        scale = stored.floats(data, "scale", owner, n, minimum=0.0, above=True)
+        n_samples = stored.integer(data, "n_samples_seen", owner, minimum=1)
+        formats = data.get("formats", {})
+        if not isinstance(formats, dict) or not all(c in columns and f in FORMATS for c, f in formats.items()):
+            raise invalid("formats", owner, f"an object mapping columns to one of {FORMATS}", formats, kind="entry")
         # Three rows of the medians, with gaps where training had them, give back the same fitted imputer.
         synthetic = np.tile(median, (3, 1))
         synthetic[2, flagged] = np.nan
         imputer = SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True).fit(synthetic)
         imputer.statistics_ = median
         scaler = StandardScaler()
-        scaler.mean_ = np.asarray(data["mean"], dtype=np.float64)
-        scaler.var_ = np.asarray(data["var"], dtype=np.float64)
-        scaler.scale_ = np.asarray(data["scale"], dtype=np.float64)
-        scaler.n_features_in_ = len(columns)
-        scaler.n_samples_seen_ = int(data["n_samples_seen"])
-        return cls(columns, imputer, scaler)
+        scaler.mean_, scaler.var_, scaler.scale_ = mean, var, scale
+        scaler.n_features_in_ = n
+        scaler.n_samples_seen_ = n_samples
+        return cls(columns, imputer, scaler, dict(formats))
 
 
 @dataclass
@@ -166,9 +178,17 @@ class CategoricalBlock:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> CategoricalBlock:
-        categories = list(data["categories"])
-        rare = set(data["infrequent"])
+    def from_dict(cls, data: dict[str, Any], owner: str = "preprocessing.categorical") -> CategoricalBlock:
+        column = stored.get(data, "column", owner)
+        if not isinstance(column, str):
+            raise invalid("column", owner, "a string", column, kind="entry")
+        categories = stored.strings(data, "categories", owner, unique=True)
+        if not categories:
+            raise invalid("categories", owner, "a non-empty list of strings", categories, kind="entry")
+        infrequent = stored.strings(data, "infrequent", owner, unique=True)
+        stored.subset(infrequent, categories, "infrequent", owner)
+        stored.integer(data, "max_categories", owner, minimum=2, allow_none=True)
+        rare = set(infrequent)
         # Kept categories twice, rare ones once: the encoder's own frequency rule then picks the same rare set.
         rows = [c for c in categories if c not in rare] * 2 + [c for c in categories if c in rare]
         encoder = OneHotEncoder(
@@ -176,7 +196,7 @@ class CategoricalBlock:
             handle_unknown="ignore",
             max_categories=data["max_categories"],
         ).fit(np.array(rows, dtype=object).reshape(-1, 1))
-        block = cls(str(data["column"]), encoder)
+        block = cls(column, encoder)
         if set(block.infrequent) != rare:
             raise ValueError(
                 f"The stored encoding of column '{block.column}' is inconsistent; the model file is damaged."
@@ -242,15 +262,31 @@ class TextBlock:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TextBlock:
-        ngram_range = (int(data["ngram_range"][0]), int(data["ngram_range"][1]))
-        idf = np.asarray(data["idf"], dtype=np.float64)
-        if data["method"] == "tfidf":
-            vectorizer = cls._tfidf(ngram_range, data["max_features"])
-            vectorizer.vocabulary_ = {str(term): i for i, term in enumerate(data["terms"])}
+    def from_dict(cls, data: dict[str, Any], owner: str = "preprocessing.text") -> TextBlock:
+        column = stored.get(data, "column", owner)
+        if not isinstance(column, str):
+            raise invalid("column", owner, "a string", column, kind="entry")
+        ngrams = stored.get(data, "ngram_range", owner)
+        pair = isinstance(ngrams, list) and len(ngrams) == 2
+        if not (pair and all(type(v) is int for v in ngrams) and 1 <= ngrams[0] <= ngrams[1]):
+            raise invalid(
+                "ngram_range", owner, "a pair [min_n, max_n] of ints with 1 <= min_n <= max_n", ngrams, kind="entry"
+            )
+        ngram_range = (ngrams[0], ngrams[1])
+        method = stored.get(data, "method", owner)
+        if method == "tfidf":
+            terms = stored.strings(data, "terms", owner, unique=True)
+            idf = stored.floats(data, "idf", owner, len(terms), minimum=0.0)
+            vectorizer = cls._tfidf(
+                ngram_range, stored.integer(data, "max_features", owner, minimum=1, allow_none=True)
+            )
+            vectorizer.vocabulary_ = {term: i for i, term in enumerate(terms)}
             vectorizer.idf_ = idf
-            return cls(str(data["column"]), "tfidf", vectorizer)
+            return cls(column, "tfidf", vectorizer)
+        if method != "hashing":
+            raise invalid("method", owner, "'tfidf' or 'hashing'", method, kind="entry")
+        n_features = stored.integer(data, "n_features", owner, minimum=1)
         weighting = TfidfTransformer(sublinear_tf=True)
-        weighting.idf_ = idf
-        weighting.n_features_in_ = len(idf)
-        return cls(str(data["column"]), "hashing", cls._hashing(ngram_range, int(data["n_features"])), weighting)
+        weighting.idf_ = stored.floats(data, "idf", owner, n_features, minimum=0.0)
+        weighting.n_features_in_ = n_features
+        return cls(column, "hashing", cls._hashing(ngram_range, n_features), weighting)

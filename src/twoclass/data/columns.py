@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+
+from twoclass.data.guesses import date_example, near_duplicate_names
+from twoclass.data.written_numbers import looks_numeric_with_words, number_format, parse_numbers, shown_words
 
 KINDS = ("numeric", "categorical", "text", "id", "drop")
 MIN_ROWS_FOR_ID = 10  # below this, 'unique per row' says nothing
@@ -28,17 +31,37 @@ _ID_NAME = re.compile(
 
 
 class ColumnTypes(dict):
-    """A ``dict`` column name -> kind, plus ``reasons``: why each 'id' or 'drop' column is left out."""
+    """A ``dict`` column name -> kind, plus ``reasons`` (why each 'id' or 'drop' column is left out), ``notes``
+    (guesses made about a used column, announced: numbers with thousands separators, a few words among numbers)
+    and ``formats`` (how a numeric column's numbers are written, where not plain: 'thousands', 'decimal_comma')."""
 
-    def __init__(self, kinds: dict[str, str] | None = None, reasons: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        kinds: dict[str, str] | None = None,
+        reasons: dict[str, str] | None = None,
+        notes: dict[str, str] | None = None,
+        formats: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(kinds or {})
         self.reasons: dict[str, str] = dict(reasons or {})
+        self.notes: dict[str, str] = dict(notes or {})
+        self.formats: dict[str, str] = dict(formats or {})
 
     def columns(self, kind: str) -> list[str]:
         return [name for name, k in self.items() if k == kind]
 
     def notices(self) -> list[str]:
-        return [f"Column '{name}' is not used: {reason}." for name, reason in self.reasons.items()]
+        used = [f"Column '{name}': {note}." for name, note in self.notes.items()]
+        return used + [f"Column '{name}' is not used: {reason}." for name, reason in self.reasons.items()]
+
+
+class Guess(NamedTuple):
+    """What one column is taken to be, and what must be said about it."""
+
+    kind: str
+    reason: str = ""  # why an 'id' or 'drop' column is left out
+    note: str = ""  # a guess about a used column, announced
+    number_format: str = "plain"
 
 
 def looks_like_id_name(name: Any) -> bool:
@@ -83,24 +106,56 @@ def _string_kind(values: pd.Series, n_rows: int, max_categories: int) -> tuple[s
 
 def infer_kind(name: str, column: pd.Series, max_categories: int = 100) -> tuple[str, str]:
     """The kind of one column and, for 'id' or 'drop', the reason."""
+    guess = guess_kind(name, column, max_categories)
+    return guess.kind, guess.reason
+
+
+def guess_kind(name: str, column: pd.Series, max_categories: int = 100) -> Guess:
+    """The kind of one column, with the reason it is left out or the guess to announce (see ColumnTypes)."""
     n_rows = len(column)
     if column.nunique(dropna=False) <= 1:
         shown = "missing" if column.isna().all() else _shown(column.iloc[0])
-        return "drop", f"constant (every row is {shown})"
+        return Guess("drop", f"constant (every row is {shown})")
     dtype = column.dtype
     if pd.api.types.is_bool_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
-        return "categorical", ""
+        return Guess("categorical")
     if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
-        return "drop", "dates and times are not supported as features; turn them into numbers first"
+        return Guess("drop", "dates and times are not supported as features; turn them into numbers first")
     if pd.api.types.is_numeric_dtype(dtype):
-        return _numeric_kind(name, column, n_rows)
+        return Guess(*_numeric_kind(name, column, n_rows))
     non_missing = column.dropna()
     if len(non_missing) and non_missing.map(lambda v: isinstance(v, (bool, np.bool_))).all():
-        return "categorical", ""
+        return Guess("categorical")
     as_numbers = pd.to_numeric(non_missing, errors="coerce")
     if len(non_missing) and as_numbers.notna().all():
-        return _numeric_kind(name, as_numbers, n_rows)
-    return _string_kind(column, n_rows, max_categories)
+        return Guess(*_numeric_kind(name, as_numbers, n_rows))
+    return _written_kind(name, column, n_rows) or Guess(*_string_kind(column, n_rows, max_categories))
+
+
+def _written_kind(name: str, column: pd.Series, n_rows: int) -> Guess | None:
+    """Numbers written with separators, dates, numbers with a few words: each guess is announced."""
+    fmt = number_format(column)
+    if fmt is not None:
+        example = str(column.dropna().astype(str).str.strip().loc[lambda t: t.str.contains(",")].iloc[0])
+        how = "thousands separators" if fmt == "thousands" else "decimal commas"
+        kind, reason = _numeric_kind(name, pd.Series(parse_numbers(column, fmt).values), n_rows)
+        return Guess(kind, reason, f"numbers written with {how} (e.g. {example!r}), read as numbers", fmt)
+    example = date_example(column)
+    if example is not None:
+        return Guess(
+            "drop",
+            f"it holds dates (e.g. {example!r}), which are not used as features; turn them into "
+            "numbers (for example days since a start date) to use them",
+        )
+    found = looks_numeric_with_words(column)
+    if found is not None:
+        words, rows = found
+        return Guess(
+            "numeric",
+            note=f"numbers, except for {rows} value(s) {shown_words(words)}: read as numbers with "
+            f"those values missing (pass categorical=['{name}'] to treat it as categories)",
+        )
+    return None
 
 
 def _names(value: Iterable[str] | str, argument: str, df: pd.DataFrame) -> list[str]:
@@ -154,15 +209,31 @@ def infer_column_types(
             result[name] = overrides[name]
             if overrides[name] == "drop":
                 result.reasons[name] = "dropped as requested"
+            elif overrides[name] == "numeric" and not pd.api.types.is_numeric_dtype(df[name].dtype):
+                fmt = number_format(df[name])
+                if fmt is not None:
+                    result.formats[name] = fmt
             continue
-        kind, reason = infer_kind(name, df[name], max_categories)
-        result[name] = kind
-        if kind in ("id", "drop"):
-            if kind == "id":
-                numeric_column = pd.api.types.is_numeric_dtype(df[name].dtype)
+        guess = guess_kind(name, df[name], max_categories)
+        result[name] = guess.kind
+        if guess.number_format != "plain":
+            result.formats[name] = guess.number_format
+        if guess.note:
+            result.notes[name] = guess.note
+        if guess.kind in ("id", "drop"):
+            reason = guess.reason
+            if guess.kind == "id":
+                numeric_column = pd.api.types.is_numeric_dtype(df[name].dtype) or guess.number_format != "plain"
                 options = f"numeric=['{name}']" if numeric_column else f"categorical=['{name}'] or text=['{name}']"
                 reason += f"; pass {options} to use it"
             result.reasons[name] = reason
+    for group in near_duplicate_names(n for n in df.columns if n != target):
+        names = " and ".join(repr(n) for n in group)
+        result.notes.setdefault(
+            group[0],
+            f"{names} differ only in case or spaces; each is used as a separate "
+            "column (rename or drop one if they are the same)",
+        )
     return result
 
 

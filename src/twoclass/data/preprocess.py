@@ -10,9 +10,12 @@ import numpy as np
 import pandas as pd
 from sklearn.exceptions import NotFittedError
 
-from twoclass.core.validation import check_choice, check_int
+from twoclass.core.validation import check_choice, check_int, invalid
+from twoclass.data import stored
 from twoclass.data.blocks import CategoricalBlock, NumericBlock, TextBlock
 from twoclass.data.columns import KINDS, ColumnTypes, infer_column_types
+from twoclass.data.guesses import copies_target
+from twoclass.data.written_numbers import shown_words
 
 FORMAT = 1
 _OWNER = "Preprocessor"
@@ -95,15 +98,29 @@ class Preprocessor:
             types.reasons[name] = "marked as an identifier"
         return types
 
-    def fit(self, df: pd.DataFrame, *, target: str | None = None) -> Preprocessor:
-        """Learn column kinds (unless given), medians, scales, categories and vocabularies from training rows."""
+    def fit(
+        self, df: pd.DataFrame, *, target: str | None = None, y: Any = None, target_name: str | None = None
+    ) -> Preprocessor:
+        """Learn column kinds (unless given), medians, scales, categories and vocabularies from training rows.
+
+        With ``y`` (the labels of df's rows; ``target_name`` says what the target is called), a column that is a copy
+        of the target under another name is left out, with a notice (pass its kind in column_types to keep it).
+        """
         df = _checked_frame(df, "fit")
         target = target if target is None or isinstance(target, str) else str(target)
         if len(df) == 0:
             raise ValueError("Preprocessor.fit needs at least one row. Got an empty DataFrame.")
         types = self._types(df, target)
+        if y is not None:
+            self._drop_target_copies(df, types, y, target_name or target)
         numeric = types.columns("numeric")
-        self._numeric = NumericBlock.fit(df, numeric) if numeric else None
+        self._numeric = NumericBlock.fit(df, numeric, types.formats) if numeric else None
+        for name, words in ({} if self._numeric is None else self._numeric.last_words).items():
+            types.notes.setdefault(
+                name,
+                f"numbers, except for {len(words)} value(s) {shown_words(words)}: read as "
+                "numbers with those values missing",
+            )
         self._categorical = [CategoricalBlock.fit(df, c, self.max_categories) for c in types.columns("categorical")]
         self._text = [
             TextBlock.fit(df, c, self.text_method, self.text_ngram_range, self.text_max_features)
@@ -117,6 +134,24 @@ class Preprocessor:
             )
         return self
 
+    def _drop_target_copies(self, df: pd.DataFrame, types: ColumnTypes, y: Any, target: str | None) -> None:
+        """Leave out (and announce) columns that pair one-to-one with the labels: the target under another name."""
+        given = self.column_types or {}
+        named = "the target" + (f" {target!r}" if target else "")
+        for name in list(types):
+            if types[name] in ("drop", "id") or name in given:
+                continue
+            agreement = copies_target(df[name], y)
+            if agreement is None:
+                continue
+            types[name] = "drop"
+            types.notes.pop(name, None)
+            types.reasons[name] = (
+                f"it matches {named} on {agreement:.1%} of the rows (a copy of the target under "
+                f"another name would make every prediction look perfect); give its kind in "
+                f"column_types (--numeric or --categorical) to use it anyway"
+            )
+
     def _finish(self, types: ColumnTypes, target: str | None) -> None:
         self.column_types_ = types
         self.target_ = target
@@ -127,6 +162,7 @@ class Preprocessor:
         self.feature_names_out_ = names
         self.n_features_out_ = len(names)
         self.last_unseen_counts_: dict[str, int] = {}
+        self.last_non_numbers_: dict[str, pd.Series] = {}  # column -> values that were not numbers (read as missing)
 
     # ----------------------------------------------------------- transform
     @property
@@ -148,6 +184,7 @@ class Preprocessor:
             raise ValueError(f"The data is missing column(s) the model was trained on: {', '.join(map(repr, absent))}.")
         out = np.zeros((len(df), self.n_features_out_), dtype=np.float32)
         self.last_unseen_counts_ = {}
+        self.last_non_numbers_ = {}
         if len(df) == 0:
             return out
         start = 0
@@ -155,6 +192,14 @@ class Preprocessor:
             block = self._numeric.transform(df)
             out[:, : block.shape[1]] = block
             start = block.shape[1]
+            self.last_non_numbers_ = dict(self._numeric.last_words)
+        if self.last_non_numbers_:
+            found = "; ".join(
+                f"'{c}': {len(w)} row(s), e.g. {shown_words(w)}" for c, w in self.last_non_numbers_.items()
+            )
+            warnings.warn(
+                f"Values that are not numbers in numeric columns (read as missing): {found}.", UserWarning, stacklevel=2
+            )
         unseen: list[str] = []
         for cat in self._categorical:
             matrix, count, examples = cat.transform(df)
@@ -176,8 +221,13 @@ class Preprocessor:
             )
         return out
 
-    def fit_transform(self, df: pd.DataFrame, *, target: str | None = None) -> np.ndarray:
-        return self.fit(df, target=target).transform(df)
+    def fit_transform(
+        self, df: pd.DataFrame, *, target: str | None = None, y: Any = None, target_name: str | None = None
+    ) -> np.ndarray:
+        self.fit(df, target=target, y=y, target_name=target_name)
+        with warnings.catch_warnings():  # the words were announced by fit, as notices
+            warnings.filterwarnings("ignore", message="Values that are not numbers")
+            return self.transform(df)
 
     def transform_records(self, records: Mapping[str, Any] | Iterable[Mapping[str, Any]]) -> np.ndarray:
         """Transform rows given as dicts (one dict, or a list of them), as a server receives them.
@@ -189,6 +239,15 @@ class Preprocessor:
         if not all(isinstance(r, Mapping) for r in rows):
             raise TypeError("transform_records expects a dict or a list of dicts (column name -> value).")
         self._check_fitted()
+        known = set(self.column_types_) | ({self.target_} if self.target_ else set())
+        for number, row in enumerate(rows):  # a misspelt field is refused, as it would be in a record alone
+            unknown = [str(k) for k in row if k not in known]
+            if unknown:
+                listed = ", ".join(repr(c) for c in list(self.column_types_)[:20])
+                raise ValueError(
+                    f"Record {number} has field(s) the model does not know: "
+                    f"{', '.join(map(repr, unknown))}. The model's fields are: {listed}."
+                )
         frame = (
             pd.DataFrame.from_records(rows, columns=self.required_columns_)
             if rows
@@ -230,33 +289,62 @@ class Preprocessor:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Preprocessor:
-        """Rebuild a fitted Preprocessor from ``to_dict()`` output; a damaged or newer file raises ValueError."""
-        if not isinstance(data, Mapping) or data.get("kind") != "twoclass.Preprocessor":
-            raise ValueError(
-                "The preprocessing data is not a twoclass Preprocessor (missing kind 'twoclass.Preprocessor')."
+        """Rebuild a fitted Preprocessor from ``to_dict()`` output; a damaged or newer record raises a ValueError that
+        names the entry (see `twoclass.data.stored`)."""
+        owner = "preprocessing"
+        if stored.get(data, "kind", owner) != "twoclass.Preprocessor":
+            raise invalid("kind", owner, "'twoclass.Preprocessor'", data["kind"], kind="entry")
+        if stored.get(data, "format", owner) != FORMAT:
+            raise invalid(
+                "format", owner, f"{FORMAT} (newer formats need a newer twoclass)", data["format"], kind="entry"
             )
-        if data.get("format") != FORMAT:
-            raise ValueError(
-                f"The preprocessing data has format {data.get('format')!r}; this version of twoclass reads format "
-                f"{FORMAT}. Upgrade twoclass or retrain the model."
-            )
+        params = dict(stored.get(data, "params", owner))
         try:
-            params = dict(data["params"])
-            params["text_ngram_range"] = tuple(params["text_ngram_range"])
-            self = cls(params.pop("column_types"), **params)
-            self._numeric = None if data["numeric"] is None else NumericBlock.from_dict(data["numeric"])
-            self._categorical = [CategoricalBlock.from_dict(d) for d in data["categorical"]]
-            self._text = [TextBlock.from_dict(d) for d in data["text"]]
-            self._finish(ColumnTypes(data["column_types"], data["reasons"]), data["target"])
-        except (KeyError, TypeError, IndexError) as error:
-            raise ValueError(f"The preprocessing data is damaged: {type(error).__name__} {error}.") from None
-        if self.feature_names_out_ != list(data["feature_names_out"]):
-            raise ValueError("The preprocessing data is damaged: its feature names do not match its contents.")
+            params["text_ngram_range"] = tuple(stored.get(params, "text_ngram_range", f"{owner}.params"))
+            self = cls(
+                stored.get(params, "column_types", f"{owner}.params"),
+                **{k: v for k, v in params.items() if k != "column_types"},
+            )
+        except (TypeError, ValueError) as error:
+            raise invalid(
+                "params", owner, "the parameters of a Preprocessor", params, kind="entry", hint=f"({error})"
+            ) from None
+        numeric = stored.get(data, "numeric", owner)
+        self._numeric = None if numeric is None else NumericBlock.from_dict(numeric, f"{owner}.numeric")
+        self._categorical = [
+            CategoricalBlock.from_dict(d, f"{owner}.categorical[{i}]")
+            for i, d in enumerate(_list(data, "categorical", owner))
+        ]
+        self._text = [TextBlock.from_dict(d, f"{owner}.text[{i}]") for i, d in enumerate(_list(data, "text", owner))]
+        kinds, reasons = stored.get(data, "column_types", owner), stored.get(data, "reasons", owner)
+        if not isinstance(kinds, Mapping) or not all(k in KINDS for k in kinds.values()):
+            raise invalid("column_types", owner, f"an object mapping columns to one of {KINDS}", kinds, kind="entry")
+        if not isinstance(reasons, Mapping):
+            raise invalid("reasons", owner, "an object", reasons, kind="entry")
+        target = stored.get(data, "target", owner)
+        if target is not None and not isinstance(target, str):
+            raise invalid("target", owner, "a string or null", target, kind="entry")
+        self._finish(ColumnTypes(dict(kinds), dict(reasons)), target)
+        used = [n for n, k in kinds.items() if k in ("numeric", "categorical", "text")]
+        blocks = ([] if self._numeric is None else self._numeric.columns) + [b.column for b in self._categorical]
+        if sorted(used) != sorted(blocks + [b.column for b in self._text]):
+            raise invalid("column_types", owner, f"the columns its blocks encode ({blocks})", kinds, kind="entry")
+        if self.feature_names_out_ != stored.get(data, "feature_names_out", owner):
+            raise invalid(
+                "feature_names_out", owner, "the names its blocks give", data["feature_names_out"], kind="entry"
+            )
         return self
 
     def __repr__(self) -> str:
         state = f"{self.n_features_out_} features" if hasattr(self, "column_types_") else "not fitted"
         return f"Preprocessor({state})"
+
+
+def _list(data: Mapping[str, Any], key: str, owner: str) -> list:
+    value = stored.get(data, key, owner)
+    if not isinstance(value, list):
+        raise invalid(key, owner, "a list", value, kind="entry")
+    return value
 
 
 def _checked_frame(df: Any, method: str) -> pd.DataFrame:

@@ -6,7 +6,13 @@ the command line can print them as they are.
 
 from __future__ import annotations
 
+import bz2
+import codecs
+import csv
+import gzip
+import lzma
 import os
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -52,18 +58,90 @@ def _first_line(error: BaseException) -> str:
     return text[0].rstrip(".") if text else type(error).__name__
 
 
-def _csv_options(kind: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+def _csv_options(path: Path, kind: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """pandas' options for this file: the separator (given, by suffix, or recognised from the header, announced),
+    after checking the encoding and that no column name appears twice."""
     options = dict(kwargs)
+    encoding = options.get("encoding") or "utf-8"
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise ValueError(
+            f"Unknown encoding {encoding!r} for '{path}' (encoding=, --encoding on the command line). "
+            "Use a name such as 'utf-8', 'latin-1' or 'cp1252'."
+        ) from None
     if kind == "tsv":
         options.setdefault("sep", "\t")
+    sep = options.get("sep", options.get("delimiter"))
+    if sep is not None and (not isinstance(sep, str) or len(sep) != 1):
+        raise ValueError(
+            f"The separator for '{path}' must be one character (sep=, --sep on the command line). Got {sep!r} instead."
+        )
+    header = _header_line(path, encoding)
+    if sep is None and header is not None:
+        found = _separator(header)
+        if found != ",":
+            warnings.warn(
+                f"The file '{path}' is separated by {found!r}, not commas: read it so (sep={found!r}; "
+                f"--sep {found!r} on the command line).",
+                UserWarning,
+                stacklevel=3,
+            )
+            options["sep"] = found
+    if header is not None and options.get("header", "infer") == "infer":
+        _check_unique_names(path, header, options.get("sep", ","))
     return options
+
+
+def _header_line(path: Path, encoding: str) -> str | None:
+    """The first line of a (possibly compressed) text file, or None where it cannot be read cheaply."""
+    name = path.name.lower()
+    opener: Any = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(Path(name).suffix, open)
+    if name.endswith(".zip"):
+        return None
+    try:
+        with opener(path, "rt", encoding=encoding, newline="") as handle:
+            return handle.readline(1_000_000)
+    except UnicodeDecodeError as error:
+        raise _restate(path, "csv", error) from None
+    except (OSError, EOFError, ValueError):
+        return None
+
+
+def _separator(header: str) -> str:
+    """',' unless the header holds none and another usual separator instead (';' in much of Europe)."""
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t", "|")}
+    if counts[","] > 0:
+        return ","
+    best = max(counts, key=counts.get)
+    return best if counts[best] > 0 else ","
+
+
+def _check_unique_names(path: Path, header: str, sep: str) -> None:
+    """pandas would rename a second 'Age' to 'Age.1' and train on it: a duplicated name is refused instead."""
+    try:
+        names = next(csv.reader([header.rstrip("\r\n")], delimiter=sep))
+    except (csv.Error, StopIteration):
+        return
+    seen: dict[str, int] = {}
+    for position, name in enumerate(names, start=1):
+        if name in seen:
+            raise ValueError(
+                f"The file '{path}' has the column name {name!r} twice (columns {seen[name]} and "
+                f"{position}). Rename one of them: pandas would read the second as '{name}.1', so "
+                "a duplicated target would leak into the features."
+            )
+        seen[name] = position
 
 
 def _restate(path: Path, kind: str, error: BaseException) -> ValueError:
     if isinstance(error, pd.errors.EmptyDataError):
         return ValueError(f"The file '{path}' is empty. Add a header row and data rows, or check the path.")
     if isinstance(error, UnicodeDecodeError):
-        return ValueError(f"The file '{path}' is not UTF-8 text. Pass encoding= (for example encoding='latin-1').")
+        return ValueError(
+            f"The file '{path}' is not {error.encoding.upper()} text (byte {error.start}). Give its "
+            "encoding: encoding='latin-1' (--encoding latin-1 on the command line), or 'cp1252'."
+        )
     what = "Parquet" if kind == "parquet" else kind.upper()
     return ValueError(f"The file '{path}' is not a well-formed {what} file: {_first_line(error)}.")
 
@@ -86,7 +164,7 @@ def read_table(path: str | os.PathLike, **kwargs: Any) -> pd.DataFrame:
         if kind == "parquet":
             frame = pd.read_parquet(path, **kwargs)
         else:
-            frame = pd.read_csv(path, **_csv_options(kind, kwargs))
+            frame = pd.read_csv(path, **_csv_options(path, kind, kwargs))
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
         raise _restate(path, kind, error) from None
     except (OSError, ValueError) as error:
@@ -111,7 +189,7 @@ def _parquet_chunks(path: Path, chunksize: int) -> Iterator[pd.DataFrame]:
 
 def _csv_chunks(path: Path, kind: str, chunksize: int, kwargs: dict[str, Any]) -> Iterator[pd.DataFrame]:
     try:
-        reader = pd.read_csv(path, chunksize=chunksize, **_csv_options(kind, kwargs))
+        reader = pd.read_csv(path, chunksize=chunksize, **_csv_options(path, kind, kwargs))
         with reader:
             yield from reader
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:

@@ -107,6 +107,7 @@ class TwoClassClassifier(ClassifierMixin, BaseEstimator):
         """Train on X (DataFrame or numeric array) and y (two labels); returns self."""
         settings = check_params(self.get_params(deep=False))
         frame = self._frame_for_fit(X, settings)
+        y = prep.aligned_target(X, y)
         target_name = getattr(y, "name", None)  # a pandas Series knows its column: kept for evaluation later
         y = prep.target_1d(y, len(frame))
         encoding = prep.label_encoding(y, settings.positive)
@@ -117,7 +118,16 @@ class TwoClassClassifier(ClassifierMixin, BaseEstimator):
         from twoclass.estimator.training import train_network
 
         result = train_network(
-            settings, frame, y01, weights, train, val, seed, encoding, array_input=self.input_kind_ == "array"
+            settings,
+            frame,
+            y01,
+            weights,
+            train,
+            val,
+            seed,
+            encoding,
+            array_input=self.input_kind_ == "array",
+            target_name=target_name if isinstance(target_name, str) else None,
         )
         self.classes_ = np.array(encoding.classes)
         self.label_encoding_ = encoding
@@ -143,7 +153,7 @@ class TwoClassClassifier(ClassifierMixin, BaseEstimator):
                 f"The 'column_types' and 'text_columns' parameters of {OWNER} name DataFrame columns, "
                 f"but X is a {type(X).__name__}. Pass a DataFrame or leave them out."
             )
-        array = validate_data(self, X, reset=True, dtype=[np.float64, np.float32], ensure_all_finite="allow-nan")
+        array = prep.checked_array(self, X, "fit", reset=True)
         self.input_kind_ = "array"
         self.input_columns_ = prep.array_columns(array.shape[1])
         return pd.DataFrame(array, columns=self.input_columns_)

@@ -17,6 +17,55 @@ from twoclass.data.labels import LabelEncoding, infer_labels, label_key, to_scal
 OWNER = "TwoClassClassifier"
 
 
+def checked_array(estimator: Any, X: Any, method: str, reset: bool) -> np.ndarray:
+    """scikit-learn's validate_data for a numeric X, its errors restated to name 'X' (and, for a word among the
+    numbers, its column and the fix: a DataFrame, whose text and categories are encoded for you)."""
+    from sklearn.utils.validation import validate_data
+
+    try:
+        return validate_data(estimator, X, reset=reset, dtype=[np.float64, np.float32], ensure_all_finite="allow-nan")
+    except (ValueError, TypeError) as error:
+        message = " ".join(str(error).split()) or type(error).__name__
+        if "could not convert" in message:
+            array = np.asarray(X, dtype=object)
+            where = _first_non_number(array)
+            if where is not None:
+                row, column, value = where
+                raise ValueError(
+                    f"The 'X' argument of {OWNER}.{method} must hold numbers when it is an array; column {column} "
+                    f"has {value!r} (row {row}). Pass a DataFrame to have text and categories encoded for you."
+                ) from None
+        raise type(error)(f"The 'X' argument of {OWNER}.{method} is not valid: {message}") from None
+
+
+def _first_non_number(array: np.ndarray) -> tuple[int, int, Any] | None:
+    if array.ndim != 2:
+        return None
+    for (row, column), value in np.ndenumerate(array):
+        try:
+            complex_value = complex(value)
+        except (TypeError, ValueError):
+            return row, column, value
+        if complex_value.imag:
+            return row, column, value
+    return None
+
+
+def aligned_target(X: Any, y: Any) -> Any:
+    """y paired with X's rows as pandas pairs them: by index when both are pandas objects (reordered when y holds
+    the same labels in another order), refused when their indexes hold different labels."""
+    if not isinstance(X, pd.DataFrame) or not isinstance(y, (pd.Series, pd.DataFrame)) or y.index.equals(X.index):
+        return y
+    if len(y.index) == len(X.index) and y.index.is_unique and X.index.is_unique and set(y.index) == set(X.index):
+        return y.reindex(X.index)
+    shown_x, shown_y = ", ".join(map(repr, X.index[:3].tolist())), ", ".join(map(repr, y.index[:3].tolist()))
+    raise ValueError(
+        f"The 'y' argument of {OWNER}.fit has a different index from X (X: {shown_x}, ...; y: {shown_y}, ...), so "
+        "pandas would pair their rows by index and find labels missing. Pass y.loc[X.index] to pair them by index, "
+        "or y.to_numpy() to pair them by position."
+    )
+
+
 def array_columns(n_features: int) -> list[str]:
     """The column names a numeric array's features get inside the model: x0, x1, ..."""
     return [f"x{i}" for i in range(n_features)]
@@ -114,12 +163,9 @@ def row_weights(sample_weight: Any, y01: np.ndarray, X: Any) -> np.ndarray:
 
 def frame_for_predict(estimator: Any, X: Any, method: str) -> pd.DataFrame:
     """X as the DataFrame the fitted Preprocessor reads, with errors naming what does not match the training data."""
-    from sklearn.utils.validation import validate_data
-
     columns = estimator.input_columns_
     if estimator.input_kind_ == "array":
-        X = validate_data(estimator, X, reset=False, dtype=[np.float64, np.float32], ensure_all_finite="allow-nan")
-        return pd.DataFrame(X, columns=columns)
+        return pd.DataFrame(checked_array(estimator, X, method, reset=False), columns=columns)
     if not isinstance(X, pd.DataFrame):
         array = np.asarray(X, dtype=object)
         if array.ndim != 2 or array.shape[1] != len(columns):

@@ -42,13 +42,15 @@ def train_network(
     seed: int,
     encoding: LabelEncoding,
     array_input: bool,
+    target_name: str | None = None,
 ) -> dict[str, Any]:
     """Fit preprocessing on the training rows, train the network, then calibrate and choose the threshold on the
     validation rows (the training rows when there are none)."""
     from twoclass.keras.callbacks import EarlyStopping
 
     preprocessor = _preprocessor(settings, frame, array_input)
-    x_train = preprocessor.fit_transform(frame.iloc[train])
+    # y lets it leave out (and announce) a copy of the target under another name
+    x_train = preprocessor.fit_transform(frame.iloc[train], y=y01[train], target_name=target_name)
     if settings.verbose:
         for notice in preprocessor.notices_:
             print(notice)

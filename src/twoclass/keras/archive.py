@@ -22,6 +22,7 @@ import numpy as np
 
 from twoclass.core.files import atomic_output
 from twoclass.keras import config as fmt
+from twoclass.keras import legacy_h5
 from twoclass.keras import weights_h5 as weights_fmt
 
 KERAS_FORMAT_VERSION = "3.15.1"  # the Keras release whose file layout these files reproduce
@@ -115,6 +116,11 @@ def save_model(model, filepath, overwrite: bool = True) -> None:
     >>> model.save("rings.keras")    # then keras.models.load_model("rings.keras") works too
     """
     path = fspath_of(filepath, "save")
+    if legacy_h5.is_legacy_model_path(path):
+        # Keras 3 still writes the legacy HDF5 model file for these names (and warns that it is legacy)
+        require_built(model, "save")
+        _atomic_write(path, lambda out: _legacy_bytes(model, out), overwrite, "save")
+        return
     if not path.endswith(".keras"):
         raise ValueError(
             f"The 'filepath' parameter of save must end in '.keras' (the Keras 3 format, which Keras and twoclass "
@@ -142,6 +148,15 @@ def save_model(model, filepath, overwrite: bool = True) -> None:
     _atomic_write(path, write, overwrite, "save")
 
 
+def _legacy_bytes(model, out) -> None:
+    import h5py
+
+    buffer = io.BytesIO()
+    with h5py.File(buffer, "w") as h5file:
+        legacy_h5.write(model, h5file)
+    out.write(buffer.getvalue())
+
+
 def _twoclass_version() -> str:
     from twoclass import __version__
 
@@ -158,7 +173,7 @@ _MAX_WEIGHTS_BYTES = 1024**3
 
 def read_archive(path: str) -> tuple[dict, bytes]:
     if not zipfile.is_zipfile(path):
-        if _is_hdf5(path):
+        if is_hdf5(path):
             raise _not_a_model(
                 path,
                 "it is an HDF5 file: a legacy Keras 2 '.h5' model or a weights file. Load "
@@ -184,8 +199,9 @@ def read_archive(path: str) -> tuple[dict, bytes]:
                 # checked before inflating: a member may expand to far more than the archive's size
                 size = archive.getinfo(member).file_size
                 if size > limit:
-                    raise _not_a_model(path, f"its {member} would expand to {size:,} bytes, more than the "
-                                             f"{limit:,} twoclass reads")
+                    raise _not_a_model(
+                        path, f"its {member} would expand to {size:,} bytes, more than the {limit:,} twoclass reads"
+                    )
             config_text, weights = archive.read(_CONFIG), archive.read(_WEIGHTS)
     except (zipfile.BadZipFile, OSError, EOFError) as error:
         raise _not_a_model(path, f"the zip archive is damaged: {error}") from None
@@ -198,7 +214,7 @@ def read_archive(path: str) -> tuple[dict, bytes]:
     return config, weights
 
 
-def _is_hdf5(path: str) -> bool:
+def is_hdf5(path: str) -> bool:
     with open(path, "rb") as handle:
         return handle.read(8) == b"\x89HDF\r\n\x1a\n"
 
@@ -249,18 +265,23 @@ def load_weights(model, filepath) -> None:
     >>> model.load_weights("rings.weights.h5")
     """
     path = fspath_of(filepath, "load_weights")
-    if not (path.endswith(".weights.h5") or path.endswith(".keras")):
+    if not (path.endswith(".weights.h5") or path.endswith(".keras") or legacy_h5.is_legacy_model_path(path)):
         raise ValueError(
-            f"The 'filepath' parameter of load_weights must end in '.weights.h5' or '.keras'. Got {path!r} instead."
+            "The 'filepath' parameter of load_weights must end in '.weights.h5', '.keras' or '.h5' (a legacy model "
+            f"file). Got {path!r} instead."
         )
     if not os.path.exists(path):
         raise FileMissing(f"File not found: '{path}'.")
     source: Any = path
     if path.endswith(".keras"):
         source = read_archive(path)[1]
-    elif not _is_hdf5(path):
+    elif not is_hdf5(path):
         raise ValueError(f"'{path}' is not a weights file (not HDF5). Write one with model.save_weights(path).")
     with open_h5(source, f"'{path}'") as h5file:
+        if legacy_h5.is_legacy_model_file(h5file):  # a whole model saved as .h5: its weights, by layer order
+            require_built(model, "load weights into")
+            apply_weights(model, legacy_h5.layer_arrays(h5file, model, f"'{path}'"), h5file, f"'{path}'")
+            return
         apply_weights(model, weights_fmt.read_layer_weights(model, h5file), h5file, f"'{path}'")
 
 

@@ -21,6 +21,31 @@ from twoclass.keras.progress import EpochPrinter
 _CHUNK_SECONDS = 0.5  # aim for a host round trip about this often, so progress stays live on long runs
 
 
+def checked_callbacks(callbacks) -> list:
+    """fit's `callbacks`: a list of callback objects (or one), refused by name otherwise (a string such as
+    'early_stopping', or the class EarlyStopping where EarlyStopping() was meant)."""
+    if callbacks is None:
+        return []
+    items = [callbacks] if isinstance(callbacks, (str, type)) or hasattr(callbacks, "set_model") else callbacks
+    try:
+        items = list(items)
+    except TypeError:
+        items = [callbacks]
+    for item in items:
+        if isinstance(item, type):
+            raise TypeError(
+                f"The 'callbacks' parameter of fit must be a list of callback objects. Got the class "
+                f"{item.__name__}; did you mean {item.__name__}()?"
+            )
+        if not hasattr(item, "set_model"):
+            hint = " Did you mean twoclass.callbacks.EarlyStopping()?" if "stop" in str(item).lower() else ""
+            raise TypeError(
+                f"The 'callbacks' parameter of fit must be a list of callback objects such as "
+                f"twoclass.callbacks.EarlyStopping(). Got {item!r} instead.{hint}"
+            )
+    return items
+
+
 def run_fit(model, inputs: FitInputs, user_callbacks, distribute=None) -> callbacks_module.History:
     """Train `model` on checked inputs: a few calls of the compiled chunk of epochs, callbacks in between."""
     plan = model.training_plan(inputs)
@@ -33,7 +58,7 @@ def run_fit(model, inputs: FitInputs, user_callbacks, distribute=None) -> callba
     steps = math.ceil(inputs.x.shape[0] / plan.batch_size)
 
     history = callbacks_module.History()
-    user_callbacks = list(user_callbacks or [])
+    user_callbacks = checked_callbacks(user_callbacks)
     printer = [EpochPrinter(inputs.verbose, inputs.epochs, steps)] if inputs.verbose else []
     callback_list = printer + user_callbacks + [history]
     for callback in callback_list:

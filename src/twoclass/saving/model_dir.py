@@ -21,12 +21,14 @@ import json
 import math
 import os
 import shutil
-import tempfile
-import uuid
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 import numpy as np
+
+from twoclass.core.files import about, fsync_directory
+from twoclass.core.validation import invalid, missing
+from twoclass.saving import integrity, record_checks, swap
 
 FORMAT = "twoclass-model"
 FORMAT_VERSION = 1
@@ -173,6 +175,11 @@ def jsonable(value: Any) -> Any:
 def read_model_dir(path: Any) -> ModelDir:
     """Read and check a model directory; any problem raises one ValueError that says what is wrong.
 
+    Sizes and names are checked before contents are read (see `twoclass.saving.integrity`), the SHA-256 digest
+    over the weights and the JSON content is verified, and a classifier's stored entries are range-checked
+    (`twoclass.saving.record_checks`). A model left in a backup by a save that was killed mid-swap is put back
+    first (`twoclass.saving.swap.recover`).
+
     Example:
         >>> record = read_model_dir("model/")  # doctest: +SKIP
         >>> record.meta["kind"]  # doctest: +SKIP
@@ -181,71 +188,76 @@ def read_model_dir(path: Any) -> ModelDir:
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"The 'path' argument must be a str or os.PathLike. Got {type(path).__name__} instead.")
     path = os.fspath(path)
-    if not os.path.isdir(path):
-        if os.path.exists(path):
+    source = swap.recover(os.path.abspath(path)) or path
+    if not os.path.isdir(source):
+        if os.path.exists(source):
             raise damaged(path, "it is a file, not a directory")
         raise FileNotFoundError(f"Model directory not found: '{path}'.")
-    meta = _read_meta(path)
     try:
-        specs = weight_specs(meta["architecture"])
+        meta = _read_meta(source)
+        specs = _weight_specs(meta)
+        weights_bytes = _read_weights_file(source, specs)
+        weights = integrity.read_tensors(weights_bytes, specs, WEIGHTS_FILE)  # the header's own errors first
+        integrity.check_digest(meta, weights_bytes, JSON_FILE, WEIGHTS_FILE)
+        for name, array in weights.items():
+            if array.dtype.kind == "f" and not np.isfinite(array).all():
+                raise integrity.Damaged(f"weight '{name}' contains NaN or infinite values")
+        if meta["kind"] == "classifier":
+            record_checks.check_classifier(meta)
+    except integrity.Damaged as error:
+        raise damaged(path, str(error)) from None
     except ValueError as error:
-        raise damaged(path, f"{JSON_FILE}: {error}") from None
-    weights = _read_weights(path, specs)
+        raise damaged(path, in_file(error)) from None
+    except OSError as error:
+        raise about(error, error.filename or path, "read") from None
     return ModelDir(meta, weights)
+
+
+def in_file(error: BaseException, file: str = JSON_FILE) -> str:
+    """An entry's error as part of a sentence about the file: "twoclass.json: the 'value' entry of ..."."""
+    text = str(error).rstrip(".")
+    return f"{file}: " + (text[:1].lower() + text[1:] if text.startswith("The ") else text)
 
 
 def _read_meta(path: str) -> dict[str, Any]:
     file = os.path.join(path, JSON_FILE)
     if not os.path.isfile(file):
-        raise damaged(path, f"{JSON_FILE} is missing")
-    try:
-        with open(file, encoding="utf-8") as handle:
-            meta = json.load(handle)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise damaged(path, f"{JSON_FILE} is not valid JSON ({error})") from None
+        raise integrity.Damaged(f"{JSON_FILE} is missing")
+    meta = integrity.parse_json(integrity.read_bounded(file, JSON_FILE, integrity.MAX_JSON_BYTES), JSON_FILE)
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise damaged(path, f"{JSON_FILE} does not describe a twoclass model (no format '{FORMAT}')")
+        raise integrity.Damaged(f"{JSON_FILE} does not describe a twoclass model (no format '{FORMAT}')")
     version = meta.get("format_version")
     if version != FORMAT_VERSION:
-        raise damaged(
-            path,
-            f"its format version is {version!r} and this twoclass reads version {FORMAT_VERSION}; "
-            "upgrade twoclass or save the model again",
+        raise integrity.Damaged(
+            f"its format version is {version!r} and this twoclass reads version "
+            f"{FORMAT_VERSION}; upgrade twoclass or save the model again"
         )
     for key in ("kind", "architecture", "weights"):
         if key not in meta:
-            raise damaged(path, f"{JSON_FILE} has no '{key}' entry")
+            raise missing(key, JSON_FILE)
+    if meta["kind"] not in ("classifier", "model"):
+        raise invalid("kind", JSON_FILE, "'classifier' or 'model'", meta["kind"], kind="entry")
     return meta
 
 
-def _read_weights(path: str, specs: list[tuple[str, tuple[int, ...], str]]) -> dict[str, np.ndarray]:
-    from safetensors import SafetensorError
-    from safetensors.numpy import load_file
+def _weight_specs(meta: dict[str, Any]) -> list[tuple[str, tuple[int, ...], str]]:
+    try:
+        return weight_specs(meta["architecture"])
+    except (ValueError, TypeError) as error:
+        raise integrity.Damaged(f"{JSON_FILE}: {error}") from None
 
+
+def _read_weights_file(path: str, specs: list[tuple[str, tuple[int, ...], str]]) -> bytes:
     file = os.path.join(path, WEIGHTS_FILE)
     if not os.path.isfile(file):
-        raise damaged(path, f"{WEIGHTS_FILE} is missing")
-    try:
-        tensors = load_file(file)
-    except (SafetensorError, OSError, ValueError) as error:
-        raise damaged(path, f"{WEIGHTS_FILE} cannot be read ({error})") from None
-    expected = {name for name, _, _ in specs}
-    missing = sorted(expected - set(tensors))
-    extra = sorted(set(tensors) - expected)
-    if missing or extra:
-        parts = ([f"missing {', '.join(missing)}"] if missing else []) + (
-            [f"unexpected {', '.join(extra)}"] if extra else []
+        raise integrity.Damaged(f"{WEIGHTS_FILE} is missing")
+    limit = integrity.expected_size(specs, WEIGHTS_FILE)
+    if os.path.getsize(file) > limit:
+        raise integrity.Damaged(
+            f"{WEIGHTS_FILE} is {os.path.getsize(file):,} bytes, more than the architecture's "
+            f"weights can take ({limit:,} at most)"
         )
-        raise damaged(path, f"{WEIGHTS_FILE} does not match the architecture ({'; '.join(parts)})")
-    for name, shape, dtype in specs:
-        array = tensors[name]
-        if tuple(array.shape) != shape:
-            raise damaged(path, f"weight '{name}' has shape {tuple(array.shape)} but the architecture needs {shape}")
-        if array.dtype != np.dtype(dtype):
-            raise damaged(path, f"weight '{name}' has dtype {array.dtype} but the architecture needs {dtype}")
-        if array.dtype.kind == "f" and not np.isfinite(array).all():
-            raise damaged(path, f"weight '{name}' contains NaN or infinite values")
-    return {name: tensors[name] for name, _, _ in specs}
+    return integrity.read_bounded(file, WEIGHTS_FILE, limit)
 
 
 def ordered_weights(record: ModelDir) -> list[np.ndarray]:
@@ -257,31 +269,47 @@ def ordered_weights(record: ModelDir) -> list[np.ndarray]:
 
 
 def _write_files(directory: str, meta: dict[str, Any], weights: dict[str, np.ndarray]) -> None:
-    from safetensors.numpy import save_file
+    from safetensors.numpy import save
 
     tensors = {name: np.array(array, order="C") for name, array in weights.items()}  # keeps 0-d shapes
-    weights_path = os.path.join(directory, WEIGHTS_FILE)
-    save_file(tensors, weights_path, metadata={"format": FORMAT, "format_version": str(FORMAT_VERSION)})
-    json_path = os.path.join(directory, JSON_FILE)
-    with open(json_path, "w", encoding="utf-8") as handle:
-        json.dump(jsonable(meta), handle, indent=1, allow_nan=False)
-        handle.write("\n")
-    for file in (weights_path, json_path):
-        with open(file, "rb") as handle:
+    weights_bytes = save(tensors, metadata={"format": FORMAT, "format_version": str(FORMAT_VERSION)})
+    content = jsonable({k: v for k, v in meta.items() if k != integrity.INTEGRITY_KEY})
+    content[integrity.INTEGRITY_KEY] = integrity.integrity_entry(content, weights_bytes)
+    text = json.dumps(content, indent=1, allow_nan=False) + "\n"
+    for name, data in ((WEIGHTS_FILE, weights_bytes), (JSON_FILE, text.encode("utf-8"))):
+        with open(os.path.join(directory, name), "wb") as handle:
+            handle.write(data)
+            handle.flush()
             os.fsync(handle.fileno())
+    fsync_directory(directory)
 
 
-def _replaceable(path: str) -> bool:
-    """An existing path may be replaced only if it is a model directory or an empty directory."""
-    if not os.path.isdir(path):
-        return False
-    return os.path.isfile(os.path.join(path, JSON_FILE)) or not os.listdir(path)
+def check_replaceable(path: str) -> None:
+    """Refuse to replace anything but a model directory that holds only twoclass's own files (or nothing)."""
+    if not os.path.lexists(path):
+        return
+    if not os.path.isdir(path) or os.path.islink(path):
+        raise ValueError(f"Refusing to save the model to '{path}': it is a file. Choose a new path or remove it.")
+    entries = sorted(os.listdir(path))
+    foreign = [e for e in entries if e not in swap.OWN_FILES or not os.path.isfile(os.path.join(path, e))]
+    if not foreign:
+        return
+    if JSON_FILE not in entries:
+        raise ValueError(
+            f"Refusing to save the model to '{path}': it is a non-empty directory that is not a "
+            "twoclass model. Choose a new path or remove it."
+        )
+    shown = ", ".join(repr(e) for e in foreign[:5]) + (", ..." if len(foreign) > 5 else "")
+    raise ValueError(
+        f"Refusing to save the model to '{path}': it holds files twoclass did not write ({shown}), "
+        "which replacing the model would delete. Move them, or choose another path."
+    )
 
 
 def write_model_dir(path: Any, meta: dict[str, Any], weights: dict[str, np.ndarray]) -> str:
     """Write a model directory atomically: the files go into a temporary directory next to ``path``, which then
-    takes the place of the old one (kept under a backup name until the new one is in place). A failure at any
-    point leaves the old model as it was. Returns the path written.
+    takes the place of the old one (`twoclass.saving.swap`). A failure or a kill at any point leaves the old model
+    (or, killed mid-swap, a backup that the next load or save puts back). Returns the path written.
 
     Example:
         >>> write_model_dir("model", meta, weights)  # doctest: +SKIP
@@ -290,34 +318,26 @@ def write_model_dir(path: Any, meta: dict[str, Any], weights: dict[str, np.ndarr
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"The 'path' argument must be a str or os.PathLike. Got {type(path).__name__} instead.")
     path = os.path.abspath(os.fspath(path)).rstrip(os.sep) or os.sep
-    if os.path.exists(path) and not _replaceable(path):
-        what = "a file" if not os.path.isdir(path) else "a non-empty directory that is not a twoclass model"
-        raise ValueError(f"Refusing to save the model to '{path}': it is {what}. Choose a new path or remove it.")
     parent, name = os.path.split(path)
-    os.makedirs(parent, exist_ok=True)
-    temp = tempfile.mkdtemp(dir=parent, prefix=f".{name}.tmp-")
+    try:
+        swap.recover(path)
+        check_replaceable(path)
+        os.makedirs(parent, exist_ok=True)
+        swap.remove_leftovers(path)
+        temp = swap.temp_dir(parent, name)
+    except OSError as error:
+        raise about(error, path, "write") from None
     try:
         _write_files(temp, meta, weights)
-        _swap_into_place(temp, path)
-    except BaseException:
+        swap.swap_into_place(temp, path)
+    except BaseException as error:
         shutil.rmtree(temp, ignore_errors=True)
+        if isinstance(error, OSError):
+            raise about(error, path, "write") from None
         raise
+    finally:
+        swap.done_with(temp)
     return path
-
-
-def _swap_into_place(temp: str, path: str) -> None:
-    if not os.path.exists(path):
-        os.rename(temp, path)
-        return
-    parent, name = os.path.split(path)
-    backup = os.path.join(parent, f".{name}.old-{uuid.uuid4().hex[:8]}")
-    os.rename(path, backup)
-    try:
-        os.rename(temp, path)
-    except BaseException:
-        os.rename(backup, path)
-        raise
-    shutil.rmtree(backup, ignore_errors=True)
 
 
 def iter_layer_weights(specs: list[LayerSpec], weights: dict[str, np.ndarray]) -> Iterator[tuple[LayerSpec, dict]]:
