@@ -393,3 +393,70 @@ def test_layers_called_on_data_compute_as_keras(keras):
     )
     with pytest.raises(TypeError, match="no weights to compute with yet"):
         twoclass.layers.Dense(3)(np.ones((2, 2)))
+
+
+# ---------------------------------------------------------------------------------------------- legacy HDF5 files
+def _trained_pair(keras):
+    x, y = _data()
+
+    def build(lib):
+        return lib.Sequential(
+            [
+                lib.Input((4,)),
+                lib.layers.Dense(6, activation="relu"),
+                lib.layers.BatchNormalization(),
+                lib.layers.Dropout(0.1),
+                lib.layers.Dense(1, activation="sigmoid"),
+            ]
+        )
+
+    def compile_kwargs(lib):
+        return {"optimizer": lib.optimizers.Adam(0.01), "loss": "binary_crossentropy", "metrics": ["accuracy"]}
+
+    theirs, ours, _, _ = _fit_both(keras, build, compile_kwargs, x=x, y=y, epochs=2, batch_size=50, shuffle=False)
+    return x, y, theirs, ours
+
+
+def test_legacy_h5_model_files_cross_both_ways(keras, tmp_path):
+    """model.save('model.h5') / load_model('model.h5') (Machine Learning Mastery's save-and-load tutorial): a file
+    twoclass writes Keras 3 reads, and the reverse, with the same predictions and compile settings."""
+    x, y, theirs, ours = _trained_pair(keras)
+    ours.save(tmp_path / "ours.h5")
+    theirs.save(tmp_path / "theirs.h5")
+    read_by_keras = keras.models.load_model(tmp_path / "ours.h5")
+    read_by_twoclass = twoclass.models.load_model(tmp_path / "theirs.h5")
+    np.testing.assert_allclose(read_by_keras.predict(x, verbose=0), ours.predict(x, verbose=0), atol=1e-6)
+    np.testing.assert_allclose(read_by_twoclass.predict(x, verbose=0), theirs.predict(x, verbose=0), atol=1e-6)
+    assert read_by_keras.evaluate(x, y, verbose=0)[1] == pytest.approx(ours.evaluate(x, y, verbose=0)[1], abs=1e-6)
+    assert (
+        read_by_twoclass.evaluate(x, y, verbose=0, return_dict=True).keys()
+        == theirs.evaluate(x, y, verbose=0, return_dict=True).keys()
+    )
+    assert type(read_by_twoclass.optimizer).__name__ == "Adam"
+    assert read_by_twoclass.evaluate(x, y, verbose=0)[0] == pytest.approx(theirs.evaluate(x, y, verbose=0)[0], 1e-5)
+    # load_weights of a whole-model .h5, as the check-point tutorial does
+    fresh = twoclass.Sequential(
+        [
+            twoclass.Input((4,)),
+            twoclass.layers.Dense(6, activation="relu"),
+            twoclass.layers.BatchNormalization(),
+            twoclass.layers.Dropout(0.1),
+            twoclass.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    fresh.load_weights(tmp_path / "theirs.h5")
+    np.testing.assert_allclose(fresh.predict(x, verbose=0), theirs.predict(x, verbose=0), atol=1e-6)
+
+
+def test_model_checkpoint_writes_legacy_h5_and_refuses_hdf5_as_keras(keras, tmp_path):
+    x, y, theirs, ours = _trained_pair(keras)
+    with pytest.raises(ValueError, match=r"must end in `?\.keras"):
+        keras.callbacks.ModelCheckpoint(str(tmp_path / "w-{epoch:02d}.hdf5"))
+    with pytest.raises(ValueError, match=r"must end in '\.keras'"):
+        twoclass.callbacks.ModelCheckpoint(str(tmp_path / "w-{epoch:02d}.hdf5"))
+    ours.fit(x, y, epochs=2, verbose=0, callbacks=[twoclass.callbacks.ModelCheckpoint(str(tmp_path / "best.h5"))])
+    np.testing.assert_allclose(
+        keras.models.load_model(tmp_path / "best.h5").predict(x, verbose=0), ours.predict(x, verbose=0), atol=1e-6
+    )
+    with pytest.raises(ValueError, match=r"\.weights\.h5"):
+        ours.save_weights(tmp_path / "model.h5")

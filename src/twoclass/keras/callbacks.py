@@ -255,7 +255,8 @@ class ModelCheckpoint(_Monitor):
                 "When save_weights_only=True, the filepath must end in '.weights.h5'. "
                 f"Received: filepath={self.filepath}"
             )
-        if not save_weights_only and not self.filepath.endswith(".keras"):
+        # '.h5' saves the legacy HDF5 model file, as Keras 3 still does; '.hdf5' Keras refuses here, and so do we
+        if not save_weights_only and not self.filepath.endswith((".keras", ".h5")):
             raise ValueError(
                 "The filepath of ModelCheckpoint must end in '.keras' (or '.weights.h5' with "
                 f"save_weights_only=True). Received: filepath={self.filepath}"

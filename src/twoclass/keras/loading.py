@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 
-from twoclass.keras import archive
+from twoclass.keras import archive, legacy_h5
 from twoclass.keras import config as fmt
 from twoclass.keras import weights_h5 as weights_fmt
 from twoclass.keras.config import UnsupportedModel, layer_from_entry
@@ -71,6 +71,29 @@ def _outer(config: dict) -> dict:
     return config
 
 
+def _load_legacy_h5(path: str, compile: bool):
+    """A legacy `.h5` model file, as Keras 3's `load_model` reads it (architecture, weights, compile settings)."""
+    with archive.open_h5(path, f"'{path}'") as h5file:
+        if not legacy_h5.is_legacy_model_file(h5file):
+            raise ValueError(
+                f"'{path}' is an HDF5 file without a model in it (a weights file?): load it with "
+                "model.load_weights(path) into a model of the same architecture."
+            )
+        try:
+            model = model_from_config(legacy_h5.model_config(h5file))
+        except fmt.UnsupportedModel as error:
+            raise ValueError(f"'{path}' cannot be loaded by twoclass. {error}") from None
+        archive.require_built(model, "load")
+        archive.apply_weights(model, legacy_h5.layer_arrays(h5file, model, f"'{path}'"), h5file, f"'{path}'")
+        compile_settings = legacy_h5.training_config(h5file)
+    if compile and compile_settings:
+        try:
+            fmt.compile_from_config(model, compile_settings)
+        except fmt.UnsupportedModel as error:
+            raise ValueError(f"'{path}': {error}") from None
+    return model
+
+
 def load_model(filepath, compile: bool = True):
     """Load a `.keras` file written by twoclass or by Keras 3 (model folders: `twoclass.models.load_model`).
 
@@ -87,6 +110,8 @@ def load_model(filepath, compile: bool = True):
         raise archive.FileMissing(
             f"File not found: '{path}'. load_model reads '.keras' files (model.save('name.keras'))."
         )
+    if archive.is_hdf5(path):
+        return _load_legacy_h5(path, compile)
     config, weights = archive.read_archive(path)
     try:
         model = model_from_config(config)
