@@ -26,8 +26,13 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_child(task: str, seconds: float) -> dict:
-    done = subprocess.run([sys.executable, "-m", "benchmarks.web.child", task, str(seconds)], cwd=REPO_ROOT,
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.web.child", task, str(seconds)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"benchmark child {task!r} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -47,25 +52,35 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     run_child("prime", 1.0)  # compile the structures once, so every later child finds them in the persistent cache
-    results: dict = {"machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count()},
-                     "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    results: dict = {
+        "machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count()},
+        "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
     for task in ("first_surface_at_once", "first_surface_after_warmup"):
         runs = [run_child(task, 1.0) for _ in range(args.repeats)]
         results[task] = {"median_s": median([r["seconds"] for r in runs]), "runs_s": [r["seconds"] for r in runs]}
     results["rates"] = run_child("rates", args.seconds)
     results["learning_rate_change"] = run_child("learning_rate_change", args.seconds)
 
-    print(f"first surface after play, new process, warm cache, pressed at once:   "
-          f"{results['first_surface_at_once']['median_s']:.3f} s (median of {args.repeats})")
-    print(f"first surface after play, new process, warm cache, after the warm-up: "
-          f"{results['first_surface_after_warmup']['median_s']:.3f} s (median of {args.repeats})")
+    print(
+        f"first surface after play, new process, warm cache, pressed at once:   "
+        f"{results['first_surface_at_once']['median_s']:.3f} s (median of {args.repeats})"
+    )
+    print(
+        f"first surface after play, new process, warm cache, after the warm-up: "
+        f"{results['first_surface_after_warmup']['median_s']:.3f} s (median of {args.repeats})"
+    )
     print("updates/s while playing (epochs/s):")
     for row in results["rates"]:
-        print(f"  {row['tabs']} tab(s), speed {row['speed']:<6} {row['updates_per_s']:6.1f} updates/s "
-              f"({row['epochs_per_s']:7.0f} epochs/s, slowest gap {row['max_gap_s'] * 1000:.0f} ms)")
+        print(
+            f"  {row['tabs']} tab(s), speed {row['speed']:<6} {row['updates_per_s']:6.1f} updates/s "
+            f"({row['epochs_per_s']:7.0f} epochs/s, slowest gap {row['max_gap_s'] * 1000:.0f} ms)"
+        )
     change = results["learning_rate_change"]
-    print(f"new learning rate while playing: {change['programs_compiled']} programs compiled, slowest gap between "
-          f"frames around the change {change['max_gap_s'] * 1000:.0f} ms, {change['updates_per_s']:.1f} updates/s")
+    print(
+        f"new learning rate while playing: {change['programs_compiled']} programs compiled, slowest gap between "
+        f"frames around the change {change['max_gap_s'] * 1000:.0f} ms, {change['updates_per_s']:.1f} updates/s"
+    )
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "web.json").write_text(json.dumps(results, indent=2) + "\n")
     return 0

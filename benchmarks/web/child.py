@@ -69,9 +69,11 @@ class Stream:
 def rate(frames: list[tuple[float, int]], start: float, end: float) -> dict:
     inside = [(t, e) for t, e in frames if start <= t <= end]
     gaps = [b[0] - a[0] for a, b in zip(inside, inside[1:])]
-    return {"updates_per_s": len(inside) / (end - start),
-            "epochs_per_s": (inside[-1][1] - inside[0][1]) / (inside[-1][0] - inside[0][0]) if len(inside) > 1 else 0,
-            "max_gap_s": max(gaps) if gaps else float("inf")}
+    return {
+        "updates_per_s": len(inside) / (end - start),
+        "epochs_per_s": (inside[-1][1] - inside[0][1]) / (inside[-1][0] - inside[0][0]) if len(inside) > 1 else 0,
+        "max_gap_s": max(gaps) if gaps else float("inf"),
+    }
 
 
 def first_surface(wait_for_warmup: bool) -> dict:
@@ -103,10 +105,15 @@ def rates(seconds: float) -> list[dict]:
             for s, stream in zip(sessions, streams):
                 server.http.post(f"/api/sessions/{s}/pause")
                 stream.stop.set()
-            rows.append({"tabs": tabs, "speed": speed,
-                         "updates_per_s": min(m["updates_per_s"] for m in measured),
-                         "epochs_per_s": min(m["epochs_per_s"] for m in measured),
-                         "max_gap_s": max(m["max_gap_s"] for m in measured)})
+            rows.append(
+                {
+                    "tabs": tabs,
+                    "speed": speed,
+                    "updates_per_s": min(m["updates_per_s"] for m in measured),
+                    "epochs_per_s": min(m["epochs_per_s"] for m in measured),
+                    "max_gap_s": max(m["max_gap_s"] for m in measured),
+                }
+            )
     return rows
 
 
@@ -138,7 +145,11 @@ def prime() -> dict:
 
 if __name__ == "__main__":
     task, seconds = sys.argv[1], float(sys.argv[2])
-    tasks = {"prime": prime, "first_surface_at_once": lambda: first_surface(False),
-             "first_surface_after_warmup": lambda: first_surface(True), "rates": lambda: rates(seconds),
-             "learning_rate_change": lambda: learning_rate_change(seconds)}
+    tasks = {
+        "prime": prime,
+        "first_surface_at_once": lambda: first_surface(False),
+        "first_surface_after_warmup": lambda: first_surface(True),
+        "rates": lambda: rates(seconds),
+        "learning_rate_change": lambda: learning_rate_change(seconds),
+    }
     print(json.dumps(tasks[task]()))

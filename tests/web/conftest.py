@@ -15,8 +15,14 @@ import time
 import pytest
 
 CHROMIUM = os.environ.get("TWOCLASS_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture
@@ -71,8 +77,10 @@ def browser():
     except ImportError:  # fail, never skip: CI must have it (pip install playwright, in the dev extra)
         pytest.fail("Playwright for Python is not installed: pip install playwright (it is in the 'dev' extra).")
     if not (os.path.isfile(CHROMIUM) or shutil.which(CHROMIUM)):
-        pytest.fail(f"No Chromium at {CHROMIUM}: apt-get install -y chromium (or set TWOCLASS_CHROMIUM). The "
-                    "playground's browser tests need a real browser and never skip.")
+        pytest.fail(
+            f"No Chromium at {CHROMIUM}: apt-get install -y chromium (or set TWOCLASS_CHROMIUM). The "
+            "playground's browser tests need a real browser and never skip."
+        )
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:

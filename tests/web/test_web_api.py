@@ -72,13 +72,23 @@ def test_unknown_pages_and_sessions_answer_json(client):
 
 
 def test_a_playground_link_becomes_the_sessions_settings(client):
-    response = client.post("/api/sessions", json={"url": "activation=relu&networkShape=3&dataset=gauss&noise=10&"
-                                                         "learningRate=0.1&seed=0.5&problem=regression"})
+    response = client.post(
+        "/api/sessions",
+        json={
+            "url": "activation=relu&networkShape=3&dataset=gauss&noise=10&learningRate=0.1&seed=0.5&problem=regression"
+        },
+    )
     body = response.json()
     assert "regression" in body["notices"][0]
     settings = frame(client, body["session"])["settings"]
-    assert (settings["activation"], settings["networkShape"], settings["dataset"], settings["noise"],
-            settings["learningRate"], settings["seed"]) == ("relu", [3], "gauss", 10, 0.1, "0.5")
+    assert (
+        settings["activation"],
+        settings["networkShape"],
+        settings["dataset"],
+        settings["noise"],
+        settings["learningRate"],
+        settings["seed"],
+    ) == ("relu", [3], "gauss", 10, 0.1, "0.5")
     assert "activation=relu" in body["url"] and "networkShape=3&" in body["url"]
 
 
@@ -154,12 +164,15 @@ def test_idle_and_detached_sessions_are_evicted():
 # ---------------------------------------------------------------------------------------------------- settings
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    ({"learningRate": 0}, "The 'learningRate' setting must be a number in the range (0, 10]. Got 0 instead."),
-    ({"networkShape": [2, 2, 2, 2, 2, 2, 2]}, "at most 6 hidden layer sizes"),
-    ({"dataset": "upload"}, "can be 'upload' only after a CSV file is uploaded"),
-    ([1, 2], "Settings must be sent as a JSON object"),
-])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"learningRate": 0}, "The 'learningRate' setting must be a number in the range (0, 10]. Got 0 instead."),
+        ({"networkShape": [2, 2, 2, 2, 2, 2, 2]}, "at most 6 hidden layer sizes"),
+        ({"dataset": "upload"}, "can be 'upload' only after a CSV file is uploaded"),
+        ([1, 2], "Settings must be sent as a JSON object"),
+    ],
+)
 def test_bad_settings_are_refused_with_a_message(client, body, message):
     session = new_session(client)
     response = client.patch(f"/api/sessions/{session}/settings", json=body)
@@ -169,8 +182,9 @@ def test_bad_settings_are_refused_with_a_message(client, body, message):
 
 def test_a_body_that_is_not_json_is_refused(client):
     session = new_session(client)
-    response = client.patch(f"/api/sessions/{session}/settings", content=b"{nope",
-                            headers={"content-type": "application/json"})
+    response = client.patch(
+        f"/api/sessions/{session}/settings", content=b"{nope", headers={"content-type": "application/json"}
+    )
     assert response.status_code == 422 and response.json()["error"].startswith("The request body must be JSON")
     assert client.post(f"/api/sessions/{session}/jump").status_code == 404
 
@@ -178,9 +192,16 @@ def test_a_body_that_is_not_json_is_refused(client):
 def test_presets(client):
     session = new_session(client)
     slides = client.post(f"/api/sessions/{session}/preset", json={"name": "slides"}).json()["settings"]
-    assert (slides["dataset"], slides["networkShape"], slides["activation"], slides["learningRate"],
-            slides["optimizer"], slides["loss"], slides["stopEpoch"], slides["batchSize"]) == (
-        "circles", [4], "tanh", 0.5, "sgd", "bce", 20, 32)
+    assert (
+        slides["dataset"],
+        slides["networkShape"],
+        slides["activation"],
+        slides["learningRate"],
+        slides["optimizer"],
+        slides["loss"],
+        slides["stopEpoch"],
+        slides["batchSize"],
+    ) == ("circles", [4], "tanh", 0.5, "sgd", "bce", 20, 32)
     default = client.post(f"/api/sessions/{session}/preset", json={"name": "playground"}).json()["settings"]
     assert default["dataset"] == "circle" and default["networkShape"] == [4, 2] and default["loss"] == "mse"
     bad = client.post(f"/api/sessions/{session}/preset", json={"name": "mine"})
@@ -257,8 +278,12 @@ def test_confusion_matrix_at_the_threshold(client):
         body = client.patch(f"/api/sessions/{session}/settings", json={"threshold": threshold}).json()
         p = store_session.model.predict(store_session.x_test, verbose=0)[:, 0]  # the engine's, not the page's
         predicted, truth = p >= threshold, store_session.y_test == 1
-        assert body["confusion"] == {"tp": int((predicted & truth).sum()), "fp": int((predicted & ~truth).sum()),
-                                     "fn": int((~predicted & truth).sum()), "tn": int((~predicted & ~truth).sum())}
+        assert body["confusion"] == {
+            "tp": int((predicted & truth).sum()),
+            "fp": int((predicted & ~truth).sum()),
+            "fn": int((~predicted & truth).sum()),
+            "tn": int((~predicted & ~truth).sum()),
+        }
         assert body["accuracy"]["test"] == pytest.approx(float((predicted == truth).mean()))
 
 
@@ -284,10 +309,13 @@ def test_an_uploaded_csv_becomes_the_data(client):
     assert body["data"]["domain"][0] < min(p[0] for p in points["train"])
 
 
-@pytest.mark.parametrize(("content", "status", "message"), [
-    (b"a,b\n1,2\n", 422, "must have 3 columns"),
-    (b"x" * (65 * 1024), 413, "The uploaded file must be at most 64 KiB."),
-])
+@pytest.mark.parametrize(
+    ("content", "status", "message"),
+    [
+        (b"a,b\n1,2\n", 422, "must have 3 columns"),
+        (b"x" * (65 * 1024), 413, "The uploaded file must be at most 64 KiB."),
+    ],
+)
 def test_bad_uploads_are_refused(client, content, status, message):
     session = new_session(client)
     response = client.post(f"/api/sessions/{session}/upload", files={"file": ("bad.csv", content, "text/csv")})
@@ -295,8 +323,11 @@ def test_bad_uploads_are_refused(client, content, status, message):
     assert frame(client, session)["settings"]["dataset"] == "circle"
     no_file = client.post(f"/api/sessions/{session}/upload", data={"other": "1"})
     assert no_file.status_code == 422 and "in the field 'file'" in no_file.json()["error"]
-    broken = client.post(f"/api/sessions/{session}/upload", content=b"garbage",
-                         headers={"content-type": "multipart/form-data; boundary=xx"})
+    broken = client.post(
+        f"/api/sessions/{session}/upload",
+        content=b"garbage",
+        headers={"content-type": "multipart/form-data; boundary=xx"},
+    )
     assert broken.status_code == 400 and broken.json() == {"error": "Invalid multipart data."}
 
 

@@ -18,11 +18,13 @@ import pytest
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "images"
 
-PLAYGROUND_LINK = ("#activation=relu&batchSize=20&dataset=xor&regDataset=reg-plane&learningRate=0.1&"
-                   "regularizationRate=0.003&noise=15&networkShape=5,3,2&seed=0.71582&showTestData=true&"
-                   "discretize=true&percTrainData=70&x=true&y=false&xTimesY=true&xSquared=false&ySquared=true&"
-                   "cosX=false&sinX=true&cosY=false&sinY=false&collectStats=false&problem=classification&"
-                   "initZero=false&hideText=false&regularization=L2")
+PLAYGROUND_LINK = (
+    "#activation=relu&batchSize=20&dataset=xor&regDataset=reg-plane&learningRate=0.1&"
+    "regularizationRate=0.003&noise=15&networkShape=5,3,2&seed=0.71582&showTestData=true&"
+    "discretize=true&percTrainData=70&x=true&y=false&xTimesY=true&xSquared=false&ySquared=true&"
+    "cosX=false&sinX=true&cosY=false&sinY=false&collectStats=false&problem=classification&"
+    "initZero=false&hideText=false&regularization=L2"
+)
 
 
 @pytest.fixture
@@ -54,15 +56,24 @@ def snap(page, path: Path) -> None:
     """The working part of the page: the controls, data, network and output (the code panel left below)."""
     top = page.locator("#top-controls").bounding_box()
     main = page.locator("#main-part").bounding_box()
-    page.screenshot(path=str(path), clip={"x": 0, "y": top["y"], "width": page.viewport_size["width"],
-                                          "height": main["y"] + main["height"] - top["y"] + 10})
+    page.screenshot(
+        path=str(path),
+        clip={
+            "x": 0,
+            "y": top["y"],
+            "width": page.viewport_size["width"],
+            "height": main["y"] + main["height"] - top["y"] + 10,
+        },
+    )
 
 
 def open_playground(page, server, link: str = "#seed=1"):
     page.set_default_timeout(30_000)
     page.goto(server.url + link)
-    page.wait_for_function("() => window.playground.frame && window.playground.points "
-                           "&& window.playground.points.version === window.playground.frame.data.version")
+    page.wait_for_function(
+        "() => window.playground.frame && window.playground.points "
+        "&& window.playground.points.version === window.playground.frame.data.version"
+    )
 
 
 def epoch_shown(page) -> int:
@@ -103,8 +114,10 @@ def test_switch_to_xor_then_to_an_uploaded_csv(live_server, local_only, tmp_path
     page = local_only
     open_playground(page, live_server)
     page.click("button.dataset[data-dataset=xor]")
-    page.wait_for_function("() => window.playground.frame.settings.dataset === 'xor' && "
-                           "window.playground.points.version === window.playground.frame.data.version")
+    page.wait_for_function(
+        "() => window.playground.frame.settings.dataset === 'xor' && "
+        "window.playground.points.version === window.playground.frame.data.version"
+    )
     assert "dataset=xor" in page.url and page.inner_text("#data-description").startswith("Playground xor")
     assert page.locator("button.dataset.selected").get_attribute("data-dataset") == "xor"
 
@@ -119,8 +132,10 @@ def test_switch_to_xor_then_to_an_uploaded_csv(live_server, local_only, tmp_path
     good = tmp_path / "mine.csv"
     good.write_text("u,v,label\n" + "".join(f"{a:.3f},{b:.3f},{int(a * a + b * b < 4)}\n" for a, b in x))
     page.set_input_files("#upload-input", str(good))
-    page.wait_for_function("() => window.playground.frame.settings.dataset === 'upload' && "
-                           "window.playground.points.version === window.playground.frame.data.version")
+    page.wait_for_function(
+        "() => window.playground.frame.settings.dataset === 'upload' && "
+        "window.playground.points.version === window.playground.frame.data.version"
+    )
     assert page.inner_text("#data-description") == "mine.csv: 120 rows"
     assert page.is_hidden("#error")  # gone once something worked
     assert page.evaluate("() => window.playground.points.train.length") == 60
@@ -171,7 +186,8 @@ def test_download_the_code_and_run_it(live_server, local_only, tmp_path):
     download.value.save_as(archive)
     with zipfile.ZipFile(archive) as opened:
         assert {"playground_model/twoclass.json", "playground_model/weights.safetensors", "playground.py"} <= set(
-            opened.namelist())
+            opened.namelist()
+        )
 
 
 def test_a_tensorflow_playground_link_opens_with_its_settings(live_server, local_only, shots):
@@ -228,8 +244,10 @@ def test_two_tabs_train_independently(live_server, browser):
         second.select_option("#activation", "relu")
         second.wait_for_function("() => window.playground.frame.settings.activation === 'relu'")
         assert first.evaluate("() => window.playground.frame.epoch") == stopped_at
-        assert first.input_value("#activation") == "tanh" and first.evaluate(
-            "() => window.playground.frame.settings.dataset") == "circle"
+        assert (
+            first.input_value("#activation") == "tanh"
+            and first.evaluate("() => window.playground.frame.settings.dataset") == "circle"
+        )
         assert errors == []
     finally:
         context.close()
@@ -240,8 +258,10 @@ def test_the_slides_network_on_the_circles(live_server, local_only, shots):
     page = local_only
     open_playground(page, live_server, "#seed=0&showTestData=true")
     page.click("#preset-slides")
-    page.wait_for_function("() => window.playground.frame.settings.dataset === 'circles' && "
-                           "window.playground.points.version === window.playground.frame.data.version")
+    page.wait_for_function(
+        "() => window.playground.frame.settings.dataset === 'circles' && "
+        "window.playground.points.version === window.playground.frame.data.version"
+    )
     page.click("#play-pause-button")
     page.wait_for_function("() => !window.playground.frame.playing && window.playground.frame.epoch === 20")
     assert float(page.inner_text("#accuracy-test")) > 0.95

@@ -69,11 +69,14 @@ def test_a_taken_port_is_a_clear_error(app, fake_server):
     assert not fake_server["ran"].is_set()
 
 
-@pytest.mark.parametrize(("args", "fragment"), [
-    (["--port", "70000"], "--port"),
-    (["--max-sessions", "0"], "--max-sessions"),
-    (["--upload-kib", "0"], "--upload-kib"),
-])
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--port", "70000"], "--port"),
+        (["--max-sessions", "0"], "--max-sessions"),
+        (["--upload-kib", "0"], "--upload-kib"),
+    ],
+)
 def test_bad_options_are_refused(app, fake_server, args, fragment):
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2 and fragment in result.output
@@ -88,8 +91,9 @@ def test_python_dash_m_runs_the_command():
 
 def test_registering_the_command_imports_neither_fastapi_nor_jax():
     """`twoclass --help` must stay fast once the main command line registers `playground`."""
-    probe = ("import sys; from twoclass.web.command import playground; "
-             "print(sorted({'jax', 'fastapi'} & set(sys.modules)))")
+    probe = (
+        "import sys; from twoclass.web.command import playground; print(sorted({'jax', 'fastapi'} & set(sys.modules)))"
+    )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"

@@ -64,12 +64,15 @@ def model_from_zip(client, session: str, folder: Path):
     return twoclass_io.load_model_dir(folder / "playground_model")
 
 
-@pytest.mark.parametrize("link", [  # the same networks as test_web_settings's NETWORKS (shared compiled programs)
-    "seed=1",  # the Playground's default: 4-2 tanh, squared error, SGD 0.03
-    "seed=0.25&dataset=spiral&noise=10&networkShape=6,3&activation=relu&x=true&y=true&sinX=true&sinY=true&"
-    "regularization=L2&regularizationRate=0.003&optimizer=adam&learningRate=0.01&loss=bce&dropout=0.1&batchSize=16",
-    "seed=4&regularization=L1&regularizationRate=0.001&networkShape=&xSquared=true&ySquared=true",
-])
+@pytest.mark.parametrize(
+    "link",
+    [  # the same networks as test_web_settings's NETWORKS (shared compiled programs)
+        "seed=1",  # the Playground's default: 4-2 tanh, squared error, SGD 0.03
+        "seed=0.25&dataset=spiral&noise=10&networkShape=6,3&activation=relu&x=true&y=true&sinX=true&sinY=true&"
+        "regularization=L2&regularizationRate=0.003&optimizer=adam&learningRate=0.01&loss=bce&dropout=0.1&batchSize=16",
+        "seed=4&regularization=L1&regularizationRate=0.001&networkShape=&xSquared=true&ySquared=true",
+    ],
+)
 def test_the_code_reproduces_the_trained_network(client, tmp_path, link):
     session = new_session(client, link)
     for _ in range(7):
@@ -100,8 +103,11 @@ def test_the_code_reads_an_uploaded_csv_again(client, tmp_path):
 def test_the_code_builds_and_compiles_on_keras_3(client, tmp_path):
     """The same script with only its twoclass imports changed builds and compiles the same network on the real
     Keras 3 (JAX backend). Training there is left out: it would only time Keras's compiler."""
-    session = new_session(client, "seed=3&dataset=gauss&networkShape=4,2&activation=relu&regularization=L2&"
-                                  "regularizationRate=0.01&dropout=0.1&loss=bce&optimizer=adam&sinX=true")
+    session = new_session(
+        client,
+        "seed=3&dataset=gauss&networkShape=4,2&activation=relu&regularization=L2&"
+        "regularizationRate=0.01&dropout=0.1&loss=bce&optimizer=adam&sinX=true",
+    )
     ours = client.app.state.store.get(session).model
     code = client.get(f"/api/sessions/{session}/code").text
     for twoclass_line, keras_line in KERAS_IMPORTS.items():
@@ -109,18 +115,26 @@ def test_the_code_builds_and_compiles_on_keras_3(client, tmp_path):
     imports = [line for line in code.splitlines() if line.startswith(("from twoclass", "import twoclass"))]
     assert imports == ["from twoclass import datasets"]  # NumPy only: the one twoclass line Keras users keep
     built = code[: code.index("history = model.fit(")]
-    report = ("import json, keras\n"
-              "print('KERAS ' + json.dumps({'version': keras.__version__, 'params': model.count_params(),\n"
-              "    'layers': [type(layer).__name__ for layer in model.layers],\n"
-              "    'activations': [layer.get_config().get('activation') for layer in model.layers],\n"
-              "    'l2': [(layer.get_config().get('kernel_regularizer') or {}).get('config', {}).get('l2')\n"
-              "           for layer in model.layers],\n"
-              "    'optimizer': type(model.optimizer).__name__, 'lr': float(model.optimizer.learning_rate),\n"
-              "    'loss': model.loss, 'features': x_train.shape[1]}))\n")
+    report = (
+        "import json, keras\n"
+        "print('KERAS ' + json.dumps({'version': keras.__version__, 'params': model.count_params(),\n"
+        "    'layers': [type(layer).__name__ for layer in model.layers],\n"
+        "    'activations': [layer.get_config().get('activation') for layer in model.layers],\n"
+        "    'l2': [(layer.get_config().get('kernel_regularizer') or {}).get('config', {}).get('l2')\n"
+        "           for layer in model.layers],\n"
+        "    'optimizer': type(model.optimizer).__name__, 'lr': float(model.optimizer.learning_rate),\n"
+        "    'loss': model.loss, 'features': x_train.shape[1]}))\n"
+    )
     script = tmp_path / "keras_playground.py"
     script.write_text(built + report)
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path, timeout=300,
-                          env={**os.environ, "KERAS_BACKEND": "jax"})
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+        env={**os.environ, "KERAS_BACKEND": "jax"},
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     keras_model = json.loads(done.stdout.split("KERAS ", 1)[1])
     assert keras_model["version"].startswith("3.")

@@ -15,11 +15,13 @@ from twoclass.web.links import from_url, to_url
 from twoclass.web.settings import Settings, SettingsError, seed_number, validate_changes
 
 # A link as playground.tensorflow.org writes it (State.serialize: every property, in PROPS order).
-PLAYGROUND_LINK = ("#activation=relu&batchSize=20&dataset=xor&regDataset=reg-plane&learningRate=0.1&"
-                   "regularizationRate=0.003&noise=15&networkShape=5,3,2&seed=0.71582&showTestData=true&"
-                   "discretize=true&percTrainData=70&x=true&y=false&xTimesY=true&xSquared=false&ySquared=true&"
-                   "cosX=false&sinX=true&cosY=false&sinY=false&collectStats=false&problem=classification&"
-                   "initZero=false&hideText=false&regularization=L2")
+PLAYGROUND_LINK = (
+    "#activation=relu&batchSize=20&dataset=xor&regDataset=reg-plane&learningRate=0.1&"
+    "regularizationRate=0.003&noise=15&networkShape=5,3,2&seed=0.71582&showTestData=true&"
+    "discretize=true&percTrainData=70&x=true&y=false&xTimesY=true&xSquared=false&ySquared=true&"
+    "cosX=false&sinX=true&cosY=false&sinY=false&collectStats=false&problem=classification&"
+    "initZero=false&hideText=false&regularization=L2"
+)
 
 
 def test_a_playground_link_opens_with_its_setup():
@@ -38,10 +40,20 @@ def test_a_playground_link_opens_with_its_setup():
 def test_an_empty_link_gives_the_playgrounds_defaults():
     settings, notices = from_url("")
     assert notices == []
-    assert (settings.dataset, settings.activation, settings.networkShape, settings.learningRate,
-            settings.batchSize, settings.percTrainData, settings.noise, settings.regularization,
-            settings.regularizationRate, settings.features, settings.showTestData, settings.discretize) == (
-        "circle", "tanh", (4, 2), 0.03, 10, 50, 0, "none", 0, ("x", "y"), False, False)
+    assert (
+        settings.dataset,
+        settings.activation,
+        settings.networkShape,
+        settings.learningRate,
+        settings.batchSize,
+        settings.percTrainData,
+        settings.noise,
+        settings.regularization,
+        settings.regularizationRate,
+        settings.features,
+        settings.showTestData,
+        settings.discretize,
+    ) == ("circle", "tanh", (4, 2), 0.03, 10, 50, 0, "none", 0, ("x", "y"), False, False)
     assert settings.seed.isdigit()  # a random seed when the link has none, as the Playground picks one
 
 
@@ -55,22 +67,50 @@ def test_playground_reading_rules():
 
 
 def test_bad_link_values_keep_defaults_and_say_so():
-    settings, notices = from_url("activation=swish&dataset=reg-plane&learningRate=abc&problem=regression&"
-                                 "networkShape=4,12,2,2,2,2,2,2&noise=70&layerActivations=tanh")
+    settings, notices = from_url(
+        "activation=swish&dataset=reg-plane&learningRate=abc&problem=regression&"
+        "networkShape=4,12,2,2,2,2,2,2&noise=70&layerActivations=tanh"
+    )
     assert settings.activation == "tanh" and settings.dataset == "circle" and settings.learningRate == 0.03
     assert settings.networkShape == (4, 8, 2, 2, 2, 2) and settings.noise == 50
     text = " ".join(notices)
-    for fragment in ("activation='swish'", "dataset='reg-plane'", "learningRate='abc'", "regression",
-                     "12 neurons became 8", "first 6 of 8", "noise=70", "layerActivations"):
+    for fragment in (
+        "activation='swish'",
+        "dataset='reg-plane'",
+        "learningRate='abc'",
+        "regression",
+        "12 neurons became 8",
+        "first 6 of 8",
+        "noise=70",
+        "layerActivations",
+    ):
         assert fragment in text
 
 
 def test_our_keys_round_trip_through_the_url():
-    settings = Settings(dataset="circles", noise=8.0, percTrainData=80, batchSize=32, learningRate=0.5,
-                        activation="tanh", layerActivations=("relu", "tanh"), networkShape=(3, 2),
-                        regularization="L1", regularizationRate=0.01, features=("x", "y", "sinY"), seed="0.5",
-                        showTestData=True, discretize=True, loss="bce", optimizer="adam", dropout=0.2,
-                        threshold=0.3, stopEpoch=20, stopLoss=0.05, speed="fast")
+    settings = Settings(
+        dataset="circles",
+        noise=8.0,
+        percTrainData=80,
+        batchSize=32,
+        learningRate=0.5,
+        activation="tanh",
+        layerActivations=("relu", "tanh"),
+        networkShape=(3, 2),
+        regularization="L1",
+        regularizationRate=0.01,
+        features=("x", "y", "sinY"),
+        seed="0.5",
+        showTestData=True,
+        discretize=True,
+        loss="bce",
+        optimizer="adam",
+        dropout=0.2,
+        threshold=0.3,
+        stopEpoch=20,
+        stopLoss=0.05,
+        speed="fast",
+    )
     text = to_url(settings)
     assert from_url(text) == (settings, [])
     assert "data=circles" in text and "dataset=circle&" in text  # the Playground's key keeps a value it knows
@@ -82,20 +122,28 @@ def test_a_link_cannot_carry_uploaded_data():
     assert settings.dataset == "circle" and "upload the CSV file again" in notices[0]
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"learningRate": -1}, "The 'learningRate' setting must be a number in the range (0, 10]. Got -1 instead."),
-    ({"batchSize": 2.5}, "The 'batchSize' setting must be an int in the range [1, 256]. Got 2.5 instead."),
-    ({"networkShape": [4, 9]}, "The 'networkShape' setting must be a list of at most 6 hidden layer sizes, each an "
-                               "int in the range [1, 8]. Got [4, 9] instead."),
-    ({"networkShape": [1] * 7}, "at most 6 hidden layer sizes"),
-    ({"features": []}, "The 'features' setting must be a non-empty list of input features"),
-    ({"activation": "swish"}, "The 'activation' setting must be one of 'tanh', 'relu', 'sigmoid', 'linear'. Got "
-                              "'swish' instead."),
-    ({"showTestData": "yes"}, "The 'showTestData' setting must be true or false. Got 'yes' instead."),
-    ({"layerActivations": ["relu"]}, "The 'layerActivations' setting must be a list of 2 activations"),
-    ({"speed": 3}, "The 'speed' setting must be one of"),
-    ({"colour": 1}, "Unknown setting 'colour'"),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"learningRate": -1}, "The 'learningRate' setting must be a number in the range (0, 10]. Got -1 instead."),
+        ({"batchSize": 2.5}, "The 'batchSize' setting must be an int in the range [1, 256]. Got 2.5 instead."),
+        (
+            {"networkShape": [4, 9]},
+            "The 'networkShape' setting must be a list of at most 6 hidden layer sizes, each an "
+            "int in the range [1, 8]. Got [4, 9] instead.",
+        ),
+        ({"networkShape": [1] * 7}, "at most 6 hidden layer sizes"),
+        ({"features": []}, "The 'features' setting must be a non-empty list of input features"),
+        (
+            {"activation": "swish"},
+            "The 'activation' setting must be one of 'tanh', 'relu', 'sigmoid', 'linear'. Got 'swish' instead.",
+        ),
+        ({"showTestData": "yes"}, "The 'showTestData' setting must be true or false. Got 'yes' instead."),
+        ({"layerActivations": ["relu"]}, "The 'layerActivations' setting must be a list of 2 activations"),
+        ({"speed": 3}, "The 'speed' setting must be one of"),
+        ({"colour": 1}, "Unknown setting 'colour'"),
+    ],
+)
 def test_bad_settings_are_named_with_what_was_expected(changes, message):
     with pytest.raises(SettingsError) as error:
         validate_changes(Settings(), changes)
@@ -148,19 +196,29 @@ def test_a_csv_with_two_numeric_columns_and_a_target_becomes_points():
     assert named.target == "label" and named.columns == ("a", "b") and named.positive == 1
 
 
-@pytest.mark.parametrize(("content", "filename", "message"), [
-    (b"a,b,c\n1,2,0\n", "x.xlsx", "must be a CSV file (.csv). Got 'x.xlsx' instead."),
-    (b"", "x.csv", "is empty"),
-    (b"\xff\xfe\x00a", "x.csv", "is not UTF-8 text"),
-    (b"a,b\n" + b"1,0\n" * 12, "x.csv", "must have 3 columns (x1, x2 and a two-class target). Got 2 columns"),
-    (b"a,b,y\n" + b"1,2,0\n" * 5, "x.csv", "must have at least 10 rows. Got 5 instead."),
-    (b"a,b,y\n" + b"1,2,0\n1,2,1\n" * 5 + b"1,oops,1\n", "x.csv", "Column 'b' must hold finite numbers. Got 'oops' in "
-                                                                  "data row 11 instead."),
-    (b"a,b,y\n" + b"1,inf,0\n1,2,1\n" * 5, "x.csv", "Column 'b' must hold finite numbers. Got inf in data row 1"),
-    (b"a,b,y\n" + b"1,2,0\n1,2,1\n1,2,2\n" * 4, "x.csv", "Target column 'y' must have exactly two classes. Got 3"),
-    (b"a,b,y\n" + b"1,2,0\n" * 11 + b"1,2,1\n", "x.csv", "needs at least 2 rows of each class"),
-    (b"a,b,y\n" + b"1,2,0\n1,2,1\n" * 5 + b"1,2,\n", "x.csv", "Target column 'y' has a missing value in data row 11"),
-])
+@pytest.mark.parametrize(
+    ("content", "filename", "message"),
+    [
+        (b"a,b,c\n1,2,0\n", "x.xlsx", "must be a CSV file (.csv). Got 'x.xlsx' instead."),
+        (b"", "x.csv", "is empty"),
+        (b"\xff\xfe\x00a", "x.csv", "is not UTF-8 text"),
+        (b"a,b\n" + b"1,0\n" * 12, "x.csv", "must have 3 columns (x1, x2 and a two-class target). Got 2 columns"),
+        (b"a,b,y\n" + b"1,2,0\n" * 5, "x.csv", "must have at least 10 rows. Got 5 instead."),
+        (
+            b"a,b,y\n" + b"1,2,0\n1,2,1\n" * 5 + b"1,oops,1\n",
+            "x.csv",
+            "Column 'b' must hold finite numbers. Got 'oops' in data row 11 instead.",
+        ),
+        (b"a,b,y\n" + b"1,inf,0\n1,2,1\n" * 5, "x.csv", "Column 'b' must hold finite numbers. Got inf in data row 1"),
+        (b"a,b,y\n" + b"1,2,0\n1,2,1\n1,2,2\n" * 4, "x.csv", "Target column 'y' must have exactly two classes. Got 3"),
+        (b"a,b,y\n" + b"1,2,0\n" * 11 + b"1,2,1\n", "x.csv", "needs at least 2 rows of each class"),
+        (
+            b"a,b,y\n" + b"1,2,0\n1,2,1\n" * 5 + b"1,2,\n",
+            "x.csv",
+            "Target column 'y' has a missing value in data row 11",
+        ),
+    ],
+)
 def test_bad_uploads_say_what_to_change(content, filename, message):
     with pytest.raises(UploadError) as error:
         parse_csv(content, filename)
@@ -221,8 +279,9 @@ def test_the_pictures_activations_are_the_engines(name):
     from twoclass import activations
 
     z = np.linspace(-40, 40, 801)
-    np.testing.assert_allclose(network._ACTIVATIONS[name](z), np.asarray(getattr(activations, name)(z)),
-                               rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(
+        network._ACTIVATIONS[name](z), np.asarray(getattr(activations, name)(z)), rtol=1e-5, atol=1e-7
+    )
 
 
 def test_every_setting_is_data_structure_or_live():

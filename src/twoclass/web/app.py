@@ -45,8 +45,13 @@ async def _json_body(request: Request) -> Any:
         raise SettingsError(f"The request body must be JSON. Got {raw[:40]!r} instead.") from None
 
 
-def create_app(max_sessions: int = 8, upload_bytes: int = DEFAULT_UPLOAD_BYTES, idle_seconds: float = 30 * 60,
-               detached_seconds: float = 30.0, sweep_seconds: float = 5.0) -> FastAPI:
+def create_app(
+    max_sessions: int = 8,
+    upload_bytes: int = DEFAULT_UPLOAD_BYTES,
+    idle_seconds: float = 30 * 60,
+    detached_seconds: float = 30.0,
+    sweep_seconds: float = 5.0,
+) -> FastAPI:
     """The FastAPI app; `uvicorn.run(create_app(), host="127.0.0.1")` serves it.
 
     >>> from fastapi.testclient import TestClient
@@ -89,8 +94,10 @@ def create_app(max_sessions: int = 8, upload_bytes: int = DEFAULT_UPLOAD_BYTES, 
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        messages = {404: f"No such page: {request.url.path}. The playground is at /.",
-                    405: f"{request.method} is not allowed on {request.url.path}."}
+        messages = {
+            404: f"No such page: {request.url.path}. The playground is at /.",
+            405: f"{request.method} is not allowed on {request.url.path}.",
+        }
         return _error(error.status_code, messages.get(error.status_code, f"{error.detail}"))
 
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
@@ -112,8 +119,10 @@ def create_app(max_sessions: int = 8, upload_bytes: int = DEFAULT_UPLOAD_BYTES, 
         body = await _json_body(request)
         link = body.get("url", "") if isinstance(body, dict) else ""
         if not isinstance(link, str) or len(link) > 4000:
-            raise SettingsError(f"The 'url' field must be the page's URL hash, a string of at most 4000 characters. "
-                                f"Got {str(link)[:40]!r} instead.")
+            raise SettingsError(
+                f"The 'url' field must be the page's URL hash, a string of at most 4000 characters. "
+                f"Got {str(link)[:40]!r} instead."
+            )
         settings, notices = from_url(link)
         session = await asyncio.to_thread(store.create, settings, notices)
         return {"session": session.id, "url": to_url(session.settings), "notices": notices}
@@ -147,8 +156,9 @@ def create_app(max_sessions: int = 8, upload_bytes: int = DEFAULT_UPLOAD_BYTES, 
         limit = app.state.upload_bytes
         length = request.headers.get("content-length")
         if length is not None and length.isdigit() and int(length) > limit + 4096:  # form overhead aside
-            return _error(413, f"The uploaded file must be at most {limit // 1024} KiB. Got {int(length) // 1024} "
-                          "KiB instead.")
+            return _error(
+                413, f"The uploaded file must be at most {limit // 1024} KiB. Got {int(length) // 1024} KiB instead."
+            )
         form = await request.form(max_files=1, max_fields=1)
         item = form.get("file")
         if item is None or isinstance(item, str):
@@ -163,8 +173,13 @@ def create_app(max_sessions: int = 8, upload_bytes: int = DEFAULT_UPLOAD_BYTES, 
     @app.post("/api/sessions/{session_id}/{action}")
     async def act(session_id: str, action: str, request: Request) -> Response:
         session = store.get(session_id)
-        actions = {"play": session.play, "pause": session.pause, "step": session.step, "reset": session.reset,
-                   "regenerate": session.regenerate}
+        actions = {
+            "play": session.play,
+            "pause": session.pause,
+            "step": session.step,
+            "reset": session.reset,
+            "regenerate": session.regenerate,
+        }
         if action == "preset":
             body = await _json_body(request)
             name = body.get("name") if isinstance(body, dict) else None
@@ -178,14 +193,18 @@ def create_app(max_sessions: int = 8, upload_bytes: int = DEFAULT_UPLOAD_BYTES, 
     @app.get("/api/sessions/{session_id}/code")
     def code(session_id: str) -> Response:
         text = store.get(session_id).code()
-        return Response(text, media_type="text/x-python",
-                        headers={"Content-Disposition": 'attachment; filename="playground.py"'})
+        return Response(
+            text, media_type="text/x-python", headers={"Content-Disposition": 'attachment; filename="playground.py"'}
+        )
 
     @app.get("/api/sessions/{session_id}/model")
     async def model(session_id: str) -> Response:
         data = await asyncio.to_thread(store.get(session_id).model_zip)
-        return Response(data, media_type="application/zip",
-                        headers={"Content-Disposition": 'attachment; filename="playground_model.zip"'})
+        return Response(
+            data,
+            media_type="application/zip",
+            headers={"Content-Disposition": 'attachment; filename="playground_model.zip"'},
+        )
 
     @app.get("/api/sessions/{session_id}/events")
     async def events(session_id: str, request: Request) -> StreamingResponse:
@@ -212,7 +231,8 @@ def create_app(max_sessions: int = 8, upload_bytes: int = DEFAULT_UPLOAD_BYTES, 
             finally:
                 store.detached(session)
 
-        return StreamingResponse(stream(), media_type="text/event-stream",
-                                 headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        return StreamingResponse(
+            stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        )
 
     return app

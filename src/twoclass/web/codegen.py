@@ -14,8 +14,15 @@ from .settings import FEATURES, Settings, seed_number
 
 __all__ = ["KERAS_IMPORTS", "generate"]
 
-_FEATURE_CODE = {"x": "x1", "y": "x2", "xSquared": "x1**2", "ySquared": "x2**2", "xTimesY": "x1 * x2",
-                 "sinX": "np.sin(x1)", "sinY": "np.sin(x2)"}
+_FEATURE_CODE = {
+    "x": "x1",
+    "y": "x2",
+    "xSquared": "x1**2",
+    "ySquared": "x2**2",
+    "xTimesY": "x1 * x2",
+    "sinX": "np.sin(x1)",
+    "sinY": "np.sin(x2)",
+}
 
 # The lines that change, twoclass -> keras, to run the script on Keras 3 (tests/web swap exactly these).
 KERAS_IMPORTS = {
@@ -36,20 +43,28 @@ def _data_lines(settings: Settings, upload: Upload | None, seed: int) -> list[st
     if settings.dataset == "upload" and upload is not None:
         columns = ", ".join(repr(c) for c in upload.columns)
         return [
-            (f"# Data: {upload.filename!r} (put it beside this script); label 1 is {upload.target!r} == "
-             f"{upload.positive!r}, label 0 is {upload.negative!r}."),
+            (
+                f"# Data: {upload.filename!r} (put it beside this script); label 1 is {upload.target!r} == "
+                f"{upload.positive!r}, label 0 is {upload.negative!r}."
+            ),
             f"frame = pd.read_csv({upload.filename!r})",
-            f"points = frame[[{columns}]].to_numpy(\"float32\")",
-            f"labels = (frame[{upload.target!r}] == {upload.positive!r}).to_numpy(\"int32\")",
+            f'points = frame[[{columns}]].to_numpy("float32")',
+            f'labels = (frame[{upload.target!r}] == {upload.positive!r}).to_numpy("int32")',
             f"order = np.random.default_rng({seed}).permutation(len(labels))  # the playground's shuffle",
             "points, labels = points[order], labels[order]",
         ]
     if settings.dataset == "circles":
-        return [f"# Data: the slides' red (1) and blue (0) circles, noise {noise}.",
-                f"points, labels = datasets.circles(n={SLIDES_POINTS}, noise={noise}, seed={seed})"]
-    return [(f"# Data: TensorFlow Playground's {settings.dataset!r} ({settings.noise:g}% noise; its +1/-1 labels "
-             "are 1/0)."),
-            f"points, labels = datasets.{settings.dataset}(n={PLAYGROUND_POINTS}, noise={noise}, seed={seed})"]
+        return [
+            f"# Data: the slides' red (1) and blue (0) circles, noise {noise}.",
+            f"points, labels = datasets.circles(n={SLIDES_POINTS}, noise={noise}, seed={seed})",
+        ]
+    return [
+        (
+            f"# Data: TensorFlow Playground's {settings.dataset!r} ({settings.noise:g}% noise; its +1/-1 labels "
+            "are 1/0)."
+        ),
+        f"points, labels = datasets.{settings.dataset}(n={PLAYGROUND_POINTS}, noise={noise}, seed={seed})",
+    ]
 
 
 def generate(settings: Settings, epochs: int, upload: Upload | None = None, total_rows: int | None = None) -> str:
@@ -61,8 +76,13 @@ def generate(settings: Settings, epochs: int, upload: Upload | None = None, tota
     """
     seed = seed_number(settings.seed)
     uses_upload = settings.dataset == "upload" and upload is not None
-    total = total_rows if total_rows is not None else (
-        len(upload.labels) if uses_upload else SLIDES_POINTS if settings.dataset == "circles" else PLAYGROUND_POINTS)
+    total = (
+        total_rows
+        if total_rows is not None
+        else (
+            len(upload.labels) if uses_upload else SLIDES_POINTS if settings.dataset == "circles" else PLAYGROUND_POINTS
+        )
+    )
     split = n_train(total, settings.percTrainData)
     reg = regularizer(settings)
     reg_code = ""
@@ -102,7 +122,8 @@ def generate(settings: Settings, epochs: int, upload: Upload | None = None, tota
         *_data_lines(settings, upload, seed),
         "x1, x2 = points[:, 0].astype('float64'), points[:, 1].astype('float64')",
         f"# Features: {feature_list}",
-        "features = np.column_stack([" + ", ".join(_FEATURE_CODE[name] for name in settings.features)
+        "features = np.column_stack(["
+        + ", ".join(_FEATURE_CODE[name] for name in settings.features)
         + "]).astype('float32')",
         f"split = {split}  # the first {settings.percTrainData}% train, the rest test",
         "x_train, y_train = features[:split], labels[:split]",
@@ -112,19 +133,25 @@ def generate(settings: Settings, epochs: int, upload: Upload | None = None, tota
         f"model.add(Input(shape=({len(settings.features)},)))",
     ]
     if settings.regularization == "L2" and reg is not None:
-        lines.insert(lines.index("model = Sequential()"),
-                     f"# L2: the Playground's rate {settings.regularizationRate:g} steps w -= lr * rate * w, which is "
-                     f"Keras's L2({_number(settings.regularizationRate / 2)})")
+        lines.insert(
+            lines.index("model = Sequential()"),
+            f"# L2: the Playground's rate {settings.regularizationRate:g} steps w -= lr * rate * w, which is "
+            f"Keras's L2({_number(settings.regularizationRate / 2)})",
+        )
     for units, activation in zip(settings.networkShape, settings.layerActivations):
         lines.append(f"model.add(Dense({units}, activation={activation!r}{reg_code}))")
         if settings.dropout > 0:
             lines.append(f"model.add(Dropout({_number(settings.dropout)}))")
     lines += [
         f"model.add(Dense(1, activation='sigmoid'{reg_code}))",
-        (f"model.compile(optimizer={optimizer}(learning_rate={_number(settings.learningRate)}), loss={loss}, "
-         "metrics=['accuracy'])"),
-        (f"history = model.fit(x_train, y_train, batch_size={settings.batchSize}, epochs={epochs}, "
-         "validation_data=(x_test, y_test), verbose=0)"),
+        (
+            f"model.compile(optimizer={optimizer}(learning_rate={_number(settings.learningRate)}), loss={loss}, "
+            "metrics=['accuracy'])"
+        ),
+        (
+            f"history = model.fit(x_train, y_train, batch_size={settings.batchSize}, epochs={epochs}, "
+            "validation_data=(x_test, y_test), verbose=0)"
+        ),
         "",
         "loss, accuracy = model.evaluate(x_test, y_test, verbose=0)",
         f"threshold = {_number(settings.threshold)}  # the playground's threshold slider",

@@ -22,15 +22,23 @@ def free_port_or_fail(host: str, port: int) -> int:
         try:
             probe.bind((host, port))
         except OSError as error:
-            raise typer.BadParameter(f"cannot listen on {host}:{port} ({error.strerror}). Choose another port with "
-                                     "--port, or --port 0 for any free one.", param_hint="--port") from None
+            raise typer.BadParameter(
+                f"cannot listen on {host}:{port} ({error.strerror}). Choose another port with "
+                "--port, or --port 0 for any free one.",
+                param_hint="--port",
+            ) from None
         return probe.getsockname()[1]
 
 
 def playground(
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to serve on (0: any free port).")] = 8765,
-    host: Annotated[str, typer.Option(help="Address to bind. The default serves this machine only; anything else "
-                                      "lets others on the network train on this machine.")] = "127.0.0.1",
+    host: Annotated[
+        str,
+        typer.Option(
+            help="Address to bind. The default serves this machine only; anything else "
+            "lets others on the network train on this machine."
+        ),
+    ] = "127.0.0.1",
     no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser tab.")] = False,
     max_sessions: Annotated[int, typer.Option(min=1, max=256, help="Most tabs served at once.")] = 8,
     upload_kib: Annotated[int, typer.Option(min=1, max=65536, help="Largest CSV upload, in KiB.")] = 1024,

@@ -65,7 +65,7 @@ class PointSet:
 
     @property
     def test(self) -> tuple[np.ndarray, np.ndarray]:
-        return self.points[self.n_train:], self.labels[self.n_train:]
+        return self.points[self.n_train :], self.labels[self.n_train :]
 
 
 def n_train(total: int, percent: int) -> int:
@@ -98,8 +98,13 @@ def make_points(settings: Settings, upload: Upload | None = None) -> PointSet:
     else:
         points, labels = datasets.load(settings.dataset, n=PLAYGROUND_POINTS, noise=settings.noise / 100, seed=seed)
         description, domain = f"Playground {settings.dataset}, {PLAYGROUND_POINTS} points", PLAYGROUND_DOMAIN
-    return PointSet(np.asarray(points, np.float32), np.asarray(labels, np.int32),
-                    n_train(len(labels), settings.percTrainData), domain, description)
+    return PointSet(
+        np.asarray(points, np.float32),
+        np.asarray(labels, np.int32),
+        n_train(len(labels), settings.percTrainData),
+        domain,
+        description,
+    )
 
 
 def _domain_around(points: np.ndarray) -> tuple[float, float]:
@@ -116,8 +121,15 @@ def feature_matrix(points: np.ndarray, features: tuple[str, ...]) -> np.ndarray:
     [[2.0, 6.0, 9.0]]
     """
     x1, x2 = points[:, 0].astype(np.float64), points[:, 1].astype(np.float64)
-    columns = {"x": lambda: x1, "y": lambda: x2, "xSquared": lambda: x1 * x1, "ySquared": lambda: x2 * x2,
-               "xTimesY": lambda: x1 * x2, "sinX": lambda: np.sin(x1), "sinY": lambda: np.sin(x2)}
+    columns = {
+        "x": lambda: x1,
+        "y": lambda: x2,
+        "xSquared": lambda: x1 * x1,
+        "ySquared": lambda: x2 * x2,
+        "xTimesY": lambda: x1 * x2,
+        "sinX": lambda: np.sin(x1),
+        "sinY": lambda: np.sin(x2),
+    }
     return np.column_stack([columns[name]() for name in features]).astype(np.float32)
 
 
@@ -128,9 +140,11 @@ def thumbnails(count: int = 200) -> dict[str, dict]:
         settings = Settings(dataset=name, seed="0")
         points = make_points(settings)
         low, high = points.domain
-        out[name] = {"domain": [low, high],
-                     "points": np.round(points.points[:count], 3).tolist(),
-                     "labels": points.labels[:count].tolist()}
+        out[name] = {
+            "domain": [low, high],
+            "points": np.round(points.points[:count], 3).tolist(),
+            "labels": points.labels[:count].tolist(),
+        }
     return out
 
 
@@ -167,8 +181,10 @@ def parse_csv(raw: bytes, filename: str) -> Upload:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as error:
         raise UploadError(f"The uploaded file {filename!r} is not a readable CSV file ({error}).") from None
     if frame.shape[1] != 3:
-        raise UploadError(f"The uploaded CSV must have 3 columns (x1, x2 and a two-class target). Got "
-                          f"{frame.shape[1]} columns instead: {', '.join(map(str, frame.columns[:8]))}.")
+        raise UploadError(
+            f"The uploaded CSV must have 3 columns (x1, x2 and a two-class target). Got "
+            f"{frame.shape[1]} columns instead: {', '.join(map(str, frame.columns[:8]))}."
+        )
     names = [str(column) for column in frame.columns]
     target = next((name for name in names if name.strip().lower() in TARGET_NAMES), names[-1])
     columns = tuple(name for name in names if name != target)
@@ -182,8 +198,10 @@ def parse_csv(raw: bytes, filename: str) -> Upload:
         bad = values.isna() | ~np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise UploadError(f"Column {column!r} must hold finite numbers. Got {_plain(frame[column].iloc[row])!r} in "
-                              f"data row {row + 1} instead.")
+            raise UploadError(
+                f"Column {column!r} must hold finite numbers. Got {_plain(frame[column].iloc[row])!r} in "
+                f"data row {row + 1} instead."
+            )
         frame[column] = values
     if frame[target].isna().any():
         row = int(np.flatnonzero(frame[target].isna().to_numpy())[0])
@@ -191,8 +209,9 @@ def parse_csv(raw: bytes, filename: str) -> Upload:
     classes = sorted(frame[target].unique().tolist(), key=lambda v: (isinstance(v, str), v))
     if len(classes) != 2:
         shown = ", ".join(map(repr, classes[:5])) + (", ..." if len(classes) > 5 else "")
-        raise UploadError(f"Target column {target!r} must have exactly two classes. Got {len(classes)} instead: "
-                          f"{shown}.")
+        raise UploadError(
+            f"Target column {target!r} must have exactly two classes. Got {len(classes)} instead: {shown}."
+        )
     negative, positive = classes
     labels = (frame[target] == positive).to_numpy(np.int32)
     if min(labels.sum(), len(labels) - labels.sum()) < 2:

@@ -63,19 +63,29 @@ def from_url(text: str) -> tuple[Settings, list[str]]:
 
     changes: dict[str, Any] = {}
     for key in ("activation", "regularization", "dataset"):
-        choices = {"activation": ACTIVATIONS, "regularization": ("none", "L1", "L2"),
-                   "dataset": PLAYGROUND_DATASETS}[key]
+        choices = {"activation": ACTIVATIONS, "regularization": ("none", "L1", "L2"), "dataset": PLAYGROUND_DATASETS}[
+            key
+        ]
         if present(key):
             if values[key] in choices:
                 changes[key] = values[key]
             else:
                 notices.append(f"Ignored {key}={values[key]!r}: expected one of {', '.join(choices)}.")
     if present("problem") and values["problem"] == "regression":
-        notices.append("This playground classifies two classes; the Playground's regression problem opened as "
-                       "classification.")
-    ranges = {"batchSize": (1, 256, True), "learningRate": (0, 10, False), "regularizationRate": (0, 10, False),
-              "noise": (0, 50, False), "percTrainData": (10, 90, True), "dropout": (0, 0.9, False),
-              "threshold": (0.01, 0.99, False), "stopEpoch": (0, 1_000_000, True), "stopLoss": (0, 10, False)}
+        notices.append(
+            "This playground classifies two classes; the Playground's regression problem opened as classification."
+        )
+    ranges = {
+        "batchSize": (1, 256, True),
+        "learningRate": (0, 10, False),
+        "regularizationRate": (0, 10, False),
+        "noise": (0, 50, False),
+        "percTrainData": (10, 90, True),
+        "dropout": (0, 0.9, False),
+        "threshold": (0.01, 0.99, False),
+        "stopEpoch": (0, 1_000_000, True),
+        "stopLoss": (0, 10, False),
+    }
     for key, (low, high, integer) in ranges.items():
         if present(key) and (value := number(key)) is not None:
             clipped = min(max(value, low), high)
@@ -105,14 +115,17 @@ def from_url(text: str) -> tuple[Settings, list[str]]:
         if present(key):
             changes[key] = values[key] != "false"
     if any(present(name) for name in FEATURES):
-        on = [name for name in FEATURES
-              if (values[name] != "false" if present(name) else name in settings.features)]
+        on = [name for name in FEATURES if (values[name] != "false" if present(name) else name in settings.features)]
         if on:
             changes["features"] = tuple(on)
         else:
             notices.append("The link turns every input feature off; x1 and x2 stay on.")
-    for key, choices in (("loss", ("mse", "bce")), ("optimizer", ("sgd", "adam")), ("speed", SPEEDS),
-                         ("data", ("circles", "upload"))):
+    for key, choices in (
+        ("loss", ("mse", "bce")),
+        ("optimizer", ("sgd", "adam")),
+        ("speed", SPEEDS),
+        ("data", ("circles", "upload")),
+    ):
         if present(key):
             if values[key] in choices:
                 changes["dataset" if key == "data" else key] = values[key]
@@ -127,8 +140,10 @@ def from_url(text: str) -> tuple[Settings, list[str]]:
         if len(own) == len(settings.networkShape) and all(item in ACTIVATIONS for item in own):
             settings = settings.replace(layerActivations=own)
         else:
-            notices.append(f"Ignored layerActivations={values['layerActivations']!r}: expected one of "
-                           f"{', '.join(ACTIVATIONS)} for each of the {len(settings.networkShape)} hidden layers.")
+            notices.append(
+                f"Ignored layerActivations={values['layerActivations']!r}: expected one of "
+                f"{', '.join(ACTIVATIONS)} for each of the {len(settings.networkShape)} hidden layers."
+            )
     return settings, notices
 
 
@@ -143,13 +158,20 @@ def to_url(settings: Settings) -> str:
     'activation=tanh&regularization=none&batchSize=10&dataset=c'
     """
     s = settings
-    parts = [("activation", s.activation), ("regularization", s.regularization), ("batchSize", s.batchSize),
-             ("dataset", s.dataset if s.dataset in PLAYGROUND_DATASETS else "circle"),
-             ("learningRate", _number_text(s.learningRate)),
-             ("regularizationRate", _number_text(s.regularizationRate)), ("noise", _number_text(s.noise)),
-             ("networkShape", ",".join(map(str, s.networkShape))), ("seed", s.seed),
-             ("showTestData", str(s.showTestData).lower()), ("discretize", str(s.discretize).lower()),
-             ("percTrainData", s.percTrainData)]
+    parts = [
+        ("activation", s.activation),
+        ("regularization", s.regularization),
+        ("batchSize", s.batchSize),
+        ("dataset", s.dataset if s.dataset in PLAYGROUND_DATASETS else "circle"),
+        ("learningRate", _number_text(s.learningRate)),
+        ("regularizationRate", _number_text(s.regularizationRate)),
+        ("noise", _number_text(s.noise)),
+        ("networkShape", ",".join(map(str, s.networkShape))),
+        ("seed", s.seed),
+        ("showTestData", str(s.showTestData).lower()),
+        ("discretize", str(s.discretize).lower()),
+        ("percTrainData", s.percTrainData),
+    ]
     parts += [(name, str(name in s.features).lower()) for name in FEATURES]
     if s.dataset not in PLAYGROUND_DATASETS:
         parts.append(("data", s.dataset))

@@ -62,8 +62,9 @@ def build_model(settings: Settings) -> Sequential:
             model.add(Dropout(settings.dropout))
     model.add(Dense(1, activation="sigmoid", kernel_regularizer=regularizer(settings)))
     optimizer = (SGD if settings.optimizer == "sgd" else Adam)(learning_rate=settings.learningRate)
-    model.compile(optimizer=optimizer, loss="mse" if settings.loss == "mse" else "binary_crossentropy",
-                  metrics=["accuracy"])
+    model.compile(
+        optimizer=optimizer, loss="mse" if settings.loss == "mse" else "binary_crossentropy", metrics=["accuracy"]
+    )
     model.build()
     return model
 
@@ -81,8 +82,9 @@ def dense_weights(weights: list[np.ndarray]) -> list[tuple[np.ndarray, np.ndarra
     return [(weights[i], weights[i + 1]) for i in range(0, len(weights), 2)]
 
 
-def forward(settings: Settings, layers: list[tuple[np.ndarray, np.ndarray]], features: np.ndarray,
-            keep: bool = False) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+def forward(
+    settings: Settings, layers: list[tuple[np.ndarray, np.ndarray]], features: np.ndarray, keep: bool = False
+) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
     """(logits, probabilities, hidden activations if `keep`) for a feature matrix.
 
     >>> s = Settings(seed="1", networkShape=(), layerActivations=())
@@ -101,8 +103,9 @@ def forward(settings: Settings, layers: list[tuple[np.ndarray, np.ndarray]], fea
     return logits, _ACTIVATIONS["sigmoid"](logits), hidden
 
 
-def losses(settings: Settings, logits: np.ndarray, labels: np.ndarray,
-           layers: list[tuple[np.ndarray, np.ndarray]]) -> float:
+def losses(
+    settings: Settings, logits: np.ndarray, labels: np.ndarray, layers: list[tuple[np.ndarray, np.ndarray]]
+) -> float:
     """The loss Keras reports for these rows: the mean loss plus the weight penalty.
 
     Cross-entropy from logits (the engine's form: a saturated sigmoid never gives log(0)); squared error on the

@@ -166,8 +166,9 @@ class Session:
     def use_preset(self, name: str) -> None:
         with self.lock:
             settings = preset(name, self.settings)
-            self.apply({key: (list(value) if isinstance(value, tuple) else value)
-                        for key, value in settings.as_dict().items()})
+            self.apply(
+                {key: (list(value) if isinstance(value, tuple) else value) for key, value in settings.as_dict().items()}
+            )
 
     def set_upload(self, upload: Upload) -> None:
         with self.lock:
@@ -247,8 +248,14 @@ class Session:
     def _train(self, epochs: int) -> None:
         started = time.perf_counter()
         try:
-            self.model.fit(self.x_train, self.y_train, batch_size=self.settings.batchSize,
-                           epochs=self.epoch + epochs, initial_epoch=self.epoch, verbose=0)
+            self.model.fit(
+                self.x_train,
+                self.y_train,
+                batch_size=self.settings.batchSize,
+                epochs=self.epoch + epochs,
+                initial_epoch=self.epoch,
+                verbose=0,
+            )
         except ValueError as error:  # divergence: the model keeps its last finite weights; the engine says why
             self.playing, self.stopped = False, str(error)
             return
@@ -269,8 +276,10 @@ class Session:
         crossed = previous > self.settings.stopLoss >= test_loss
         if self.settings.stopLoss and crossed and self.playing:
             self.playing = False
-            self.stopped = f"Stopped at epoch {self.epoch}: test loss {frame['loss']['test']:.4f} <= " \
-                           f"{self.settings.stopLoss:g} (the stop condition)."
+            self.stopped = (
+                f"Stopped at epoch {self.epoch}: test loss {frame['loss']['test']:.4f} <= "
+                f"{self.settings.stopLoss:g} (the stop condition)."
+            )
             frame.update(playing=False, stopped=self.stopped)
         version = self._latest[0] + 1
         frame["version"] = version
@@ -285,30 +294,53 @@ class Session:
         layers = network.dense_weights(self.model.get_weights())
         train_logits, train_p, _ = network.forward(s, layers, self.x_train)
         test_logits, test_p, _ = network.forward(s, layers, self.x_test)
-        loss = {"train": network.losses(s, train_logits, self.y_train, layers),
-                "test": network.losses(s, test_logits, self.y_test, layers)}
+        loss = {
+            "train": network.losses(s, train_logits, self.y_train, layers),
+            "test": network.losses(s, test_logits, self.y_test, layers),
+        }
         if not self.curve["epoch"] or self.curve["epoch"][-1] != self.epoch:
             self._add_curve_point(loss)
         maps = network.surface(s, layers, self.points.domain)
         predicted = test_p >= s.threshold
         truth = self.y_test == 1
         return {
-            "session": self.id, "epoch": self.epoch, "playing": self.playing, "stopped": self.stopped,
-            "notices": self.notices, "settings": s.as_dict(), "url": to_url(s), "structure": self._structure,
-            "data": {"version": self._data_version, "description": self.points.description,
-                     "domain": list(self.points.domain), "uploaded": self.upload.filename if self.upload else None},
-            "network": {"features": [{"key": k, "label": FEATURES[k]} for k in s.features],
-                        "layers": [{"units": u, "activation": a} for u, a in zip(s.networkShape, s.layerActivations)]},
+            "session": self.id,
+            "epoch": self.epoch,
+            "playing": self.playing,
+            "stopped": self.stopped,
+            "notices": self.notices,
+            "settings": s.as_dict(),
+            "url": to_url(s),
+            "structure": self._structure,
+            "data": {
+                "version": self._data_version,
+                "description": self.points.description,
+                "domain": list(self.points.domain),
+                "uploaded": self.upload.filename if self.upload else None,
+            },
+            "network": {
+                "features": [{"key": k, "label": FEATURES[k]} for k in s.features],
+                "layers": [{"units": u, "activation": a} for u, a in zip(s.networkShape, s.layerActivations)],
+            },
             "weights": [kernel.round(4).tolist() for kernel, _ in layers],
             "biases": [bias.round(4).tolist() for _, bias in layers],
-            "loss": loss, "curve": self.curve,
-            "accuracy": {"train": float(((train_p >= s.threshold) == (self.y_train == 1)).mean()),
-                         "test": float((predicted == truth).mean())},
-            "confusion": {"tp": int((predicted & truth).sum()), "fp": int((predicted & ~truth).sum()),
-                          "fn": int((~predicted & truth).sum()), "tn": int((~predicted & ~truth).sum())},
+            "loss": loss,
+            "curve": self.curve,
+            "accuracy": {
+                "train": float(((train_p >= s.threshold) == (self.y_train == 1)).mean()),
+                "test": float((predicted == truth).mean()),
+            },
+            "confusion": {
+                "tp": int((predicted & truth).sum()),
+                "fp": int((predicted & ~truth).sum()),
+                "fn": int((~predicted & truth).sum()),
+                "tn": int((~predicted & ~truth).sum()),
+            },
             "grid": {"size": network.OUTPUT_DENSITY, "output": base64.b64encode(maps.output).decode("ascii")},
-            "nodes": {"size": network.NEURON_DENSITY,
-                      "maps": [[base64.b64encode(m).decode("ascii") for m in layer] for layer in maps.nodes]},
+            "nodes": {
+                "size": network.NEURON_DENSITY,
+                "maps": [[base64.b64encode(m).decode("ascii") for m in layer] for layer in maps.nodes],
+            },
             "code": self.code(),
         }
 
@@ -324,9 +356,14 @@ class Session:
         """The points for drawing (not in every frame: they change only with the data)."""
         with self.lock:
             (train, train_y), (test, test_y) = self.points.train, self.points.test
-            return {"version": self._data_version, "domain": list(self.points.domain),
-                    "train": np.round(train, 4).tolist(), "train_labels": train_y.tolist(),
-                    "test": np.round(test, 4).tolist(), "test_labels": test_y.tolist()}
+            return {
+                "version": self._data_version,
+                "domain": list(self.points.domain),
+                "train": np.round(train, 4).tolist(),
+                "train_labels": train_y.tolist(),
+                "test": np.round(test, 4).tolist(),
+                "test_labels": test_y.tolist(),
+            }
 
     # ------------------------------------------------------------------------------------------------ exports
     def code_epochs(self) -> int:
@@ -350,8 +387,12 @@ class Session:
                         if path.is_file():
                             archive.write(path, f"playground_model/{path.relative_to(target).as_posix()}")
                     archive.writestr("playground.py", code)
-                    archive.writestr("README.txt", _README.format(features=", ".join(
-                        FEATURES[k] for k in self.settings.features), epochs=self.epoch))
+                    archive.writestr(
+                        "README.txt",
+                        _README.format(
+                            features=", ".join(FEATURES[k] for k in self.settings.features), epochs=self.epoch
+                        ),
+                    )
                 return buffer.getvalue()
 
 

@@ -40,8 +40,9 @@ class SessionStore:
 
     def __init__(self, max_sessions: int = 8, idle_seconds: float = 30 * 60, detached_seconds: float = 30.0):
         if max_sessions < 1:
-            raise ValueError(f"The 'max_sessions' parameter of SessionStore must be an int >= 1. Got {max_sessions} "
-                             "instead.")
+            raise ValueError(
+                f"The 'max_sessions' parameter of SessionStore must be an int >= 1. Got {max_sessions} instead."
+            )
         self.max_sessions = max_sessions
         self.idle_seconds = idle_seconds
         self.detached_seconds = detached_seconds
@@ -70,7 +71,8 @@ class SessionStore:
         if not idle:
             raise SessionLimitError(
                 f"The playground already has {self.max_sessions} open tabs, its limit (--max-sessions). Close a tab "
-                "and reload this one.")
+                "and reload this one."
+            )
         self._drop(min(idle, key=lambda s: s.last_seen).id)
 
     def _drop(self, session_id: str) -> None:
@@ -85,7 +87,8 @@ class SessionStore:
         if session is None:
             raise UnknownSessionError(
                 f"No playground session {session_id!r}: it was closed or evicted after being idle. Reload the page "
-                "to start a new one.")
+                "to start a new one."
+            )
         session.touch()
         return session
 
@@ -117,12 +120,18 @@ class SessionStore:
         now = time.monotonic()
         with self._lock:
             # Detached: no tab watching and no request either (an API client without a stream stays while it asks).
-            stale = [sid for sid, since in self._detached_at.items()
-                     if sid not in self._sessions or (now - since > self.detached_seconds
-                                                      and now - self._sessions[sid].last_seen > self.detached_seconds)]
+            stale = [
+                sid
+                for sid, since in self._detached_at.items()
+                if sid not in self._sessions
+                or (now - since > self.detached_seconds and now - self._sessions[sid].last_seen > self.detached_seconds)
+            ]
             # Idle: an open tab nobody has touched for long, and not training.
-            stale += [sid for sid, s in self._sessions.items()
-                      if now - s.last_seen > self.idle_seconds and sid not in stale and not s.playing]
+            stale += [
+                sid
+                for sid, s in self._sessions.items()
+                if now - s.last_seen > self.idle_seconds and sid not in stale and not s.playing
+            ]
             for session_id in stale:
                 self._drop(session_id)
         return stale

@@ -41,8 +41,15 @@ __all__ = [
 ]
 
 # The Playground's input features, in its order (INPUTS in playground.ts), with the labels it draws.
-FEATURES: dict[str, str] = {"x": "x1", "y": "x2", "xSquared": "x1^2", "ySquared": "x2^2", "xTimesY": "x1*x2",
-                            "sinX": "sin(x1)", "sinY": "sin(x2)"}
+FEATURES: dict[str, str] = {
+    "x": "x1",
+    "y": "x2",
+    "xSquared": "x1^2",
+    "ySquared": "x2^2",
+    "xTimesY": "x1*x2",
+    "sinX": "sin(x1)",
+    "sinY": "sin(x2)",
+}
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear")
 PLAYGROUND_DATASETS = ("circle", "xor", "gauss", "spiral")
 DATASETS = PLAYGROUND_DATASETS + ("circles", "upload")
@@ -98,22 +105,67 @@ class Settings:
 
 # Which changes need what: new data (and so a reset), a new network (a reset), or nothing but the new number.
 DATA_KEYS = frozenset({"dataset", "noise", "percTrainData", "seed"})
-STRUCTURE_KEYS = frozenset({"batchSize", "activation", "layerActivations", "networkShape", "regularization",
-                            "regularizationRate", "features", "loss", "optimizer", "dropout"})
+STRUCTURE_KEYS = frozenset(
+    {
+        "batchSize",
+        "activation",
+        "layerActivations",
+        "networkShape",
+        "regularization",
+        "regularizationRate",
+        "features",
+        "loss",
+        "optimizer",
+        "dropout",
+    }
+)
 LIVE_KEYS = frozenset({"learningRate", "showTestData", "discretize", "threshold", "stopEpoch", "stopLoss", "speed"})
 
 PRESETS: dict[str, dict[str, Any]] = {
     # The slides: Dense(4, tanh) -> Dense(1, sigmoid), SGD(0.5), binary cross-entropy, 20 epochs, batch 32,
     # validation_split=0.2 on 1000 red and blue circles with noise 0.08.
-    "slides": {"dataset": "circles", "noise": 8.0, "percTrainData": 80, "batchSize": 32, "learningRate": 0.5,
-               "activation": "tanh", "layerActivations": ("tanh",), "networkShape": (4,), "regularization": "none",
-               "regularizationRate": 0.0, "features": ("x", "y"), "loss": "bce", "optimizer": "sgd", "dropout": 0.0,
-               "stopEpoch": 20, "stopLoss": 0.0, "threshold": 0.5},
+    "slides": {
+        "dataset": "circles",
+        "noise": 8.0,
+        "percTrainData": 80,
+        "batchSize": 32,
+        "learningRate": 0.5,
+        "activation": "tanh",
+        "layerActivations": ("tanh",),
+        "networkShape": (4,),
+        "regularization": "none",
+        "regularizationRate": 0.0,
+        "features": ("x", "y"),
+        "loss": "bce",
+        "optimizer": "sgd",
+        "dropout": 0.0,
+        "stopEpoch": 20,
+        "stopLoss": 0.0,
+        "threshold": 0.5,
+    },
     # What playground.tensorflow.org opens with (State's defaults in state.ts).
-    "playground": {name: getattr(Settings(), name) for name in
-                   ("dataset", "noise", "percTrainData", "batchSize", "learningRate", "activation",
-                    "layerActivations", "networkShape", "regularization", "regularizationRate", "features", "loss",
-                    "optimizer", "dropout", "stopEpoch", "stopLoss", "threshold")},
+    "playground": {
+        name: getattr(Settings(), name)
+        for name in (
+            "dataset",
+            "noise",
+            "percTrainData",
+            "batchSize",
+            "learningRate",
+            "activation",
+            "layerActivations",
+            "networkShape",
+            "regularization",
+            "regularizationRate",
+            "features",
+            "loss",
+            "optimizer",
+            "dropout",
+            "stopEpoch",
+            "stopLoss",
+            "threshold",
+        )
+    },
 }
 
 
@@ -124,8 +176,9 @@ def preset(name: str, current: Settings) -> Settings:
     (4,)
     """
     if name not in PRESETS:
-        raise SettingsError(f"The 'preset' setting must be one of {', '.join(map(repr, PRESETS))}. "
-                            f"Got {name!r} instead.")
+        raise SettingsError(
+            f"The 'preset' setting must be one of {', '.join(map(repr, PRESETS))}. Got {name!r} instead."
+        )
     return current.replace(**PRESETS[name])
 
 
@@ -157,8 +210,7 @@ def _error(key: str, expected: str, got: Any) -> SettingsError:
     return SettingsError(f"The '{key}' setting must be {expected}. Got {_shown(got)} instead.")
 
 
-def _number(key: str, value: Any, low: float, high: float, *, integer: bool = False,
-            open_low: bool = False) -> float:
+def _number(key: str, value: Any, low: float, high: float, *, integer: bool = False, open_low: bool = False) -> float:
     kind = "an int" if integer else "a number"
     left = "(" if open_low else "["
     expected = f"{kind} in the range {left}{low:g}, {high:g}]"
@@ -219,8 +271,11 @@ _CHECKS: dict[str, Any] = {
     "regularization": lambda v: _choice("regularization", v, ("none", "L1", "L2")),
     "regularizationRate": lambda v: _number("regularizationRate", v, 0, 10),
     "features": _features,
-    "seed": lambda v: v if isinstance(v, str) and 0 < len(v.strip()) <= 40 else _error_raise(
-        "seed", "a non-empty string of at most 40 characters", v),
+    "seed": lambda v: (
+        v
+        if isinstance(v, str) and 0 < len(v.strip()) <= 40
+        else _error_raise("seed", "a non-empty string of at most 40 characters", v)
+    ),
     "showTestData": lambda v: _boolean("showTestData", v),
     "discretize": lambda v: _boolean("discretize", v),
     "loss": lambda v: _choice("loss", v, ("mse", "bce")),
@@ -266,6 +321,9 @@ def validate_changes(current: Settings, changes: Any) -> Settings:
     checked = {key: _CHECKS[key](value) for key, value in changes.items()}
     settings = consistent_activations(current.replace(**checked), set(checked))
     if "layerActivations" in checked and len(checked["layerActivations"]) != len(settings.networkShape):
-        raise _error("layerActivations", f"a list of {len(settings.networkShape)} activations (one per hidden "
-                     "layer)", list(checked["layerActivations"]))
+        raise _error(
+            "layerActivations",
+            f"a list of {len(settings.networkShape)} activations (one per hidden layer)",
+            list(checked["layerActivations"]),
+        )
     return settings
