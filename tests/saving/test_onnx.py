@@ -1,4 +1,5 @@
-"""ONNX export: onnxruntime gives the same probabilities as twoclass (1e-5); preprocessing stays in Python."""
+"""ONNX export of the network alone (pipeline=False): onnxruntime gives the same probabilities as twoclass (1e-5) on
+the Preprocessor's features. The whole model in one graph: test_onnx_pipeline.py."""
 
 import json
 
@@ -34,7 +35,7 @@ def fitted():
 
 def test_classifier_probabilities_match(fitted, tmp_path):
     clf, df = fitted
-    path = export_onnx(clf, tmp_path / "model.onnx")
+    path = export_onnx(clf, tmp_path / "model.onnx", pipeline=False)
     x = clf.preprocessor_.transform(df)  # the Python half of the split
     logit, proba, session = _run(path, x)
     np.testing.assert_allclose(proba, clf.predict_proba(df)[:, 1], atol=1e-5)
@@ -46,7 +47,7 @@ def test_classifier_probabilities_match(fitted, tmp_path):
 
 def test_metadata_carries_the_python_half(fitted, tmp_path):
     clf, df = fitted
-    _, _, session = _run(export_onnx(clf, tmp_path / "m.onnx"), clf.preprocessor_.transform(df))
+    _, _, session = _run(export_onnx(clf, tmp_path / "m.onnx", pipeline=False), clf.preprocessor_.transform(df))
     meta = session.get_modelmeta().custom_metadata_map
     assert json.loads(meta["twoclass.classes"]) == clf.classes_.tolist()
     assert float(meta["twoclass.threshold"]) == clf.threshold_.value
@@ -58,7 +59,9 @@ def test_metadata_carries_the_python_half(fitted, tmp_path):
 def test_export_from_model_directory(fitted, tmp_path):
     clf, df = fitted
     directory = clf.save(tmp_path / "dir")
-    _, proba, _ = _run(export_onnx(directory, tmp_path / "from_dir.onnx"), clf.preprocessor_.transform(df))
+    _, proba, _ = _run(
+        export_onnx(directory, tmp_path / "from_dir.onnx", pipeline=False), clf.preprocessor_.transform(df)
+    )
     np.testing.assert_allclose(proba, clf.predict_proba(df)[:, 1], atol=1e-5)
 
 

@@ -5,6 +5,7 @@
 """
 
 from twoclass.cli.app import app, main
+from twoclass.cli.export import export
 from twoclass.cli.sweep import sweep
 from twoclass.serve.command import serve
 from twoclass.web.command import playground
@@ -12,5 +13,6 @@ from twoclass.web.command import playground
 app.command("sweep")(sweep)
 app.command("serve")(serve)
 app.command("playground")(playground)
+app.command("export")(export)
 
 __all__ = ["app", "main"]
