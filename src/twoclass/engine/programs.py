@@ -14,9 +14,6 @@ one compiled function too.
 from __future__ import annotations
 
 import functools
-import math
-import os
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import jax
@@ -26,102 +23,47 @@ import optax
 
 from twoclass.engine import metrics as metrics
 from twoclass.engine import schedules as schedules
+from twoclass.engine.cache import CACHE_DIR, PROGRAM_DIR, enable_compilation_cache
 from twoclass.engine.forward import NEEDS_RNG, Context, apply_model, ends_in_sigmoid, penalty
 from twoclass.engine.losses import PER_ROW
 from twoclass.engine.optimizers import OptimizerStructure, build_transform, initial_state, set_hyperparams
 from twoclass.engine.shuffle import shuffled_order
 from twoclass.engine.stored import PREPARED, StoredFunction
+from twoclass.engine.tables import Table, bucket, eval_batch_size, float32_tree, pad_table, padded_rows
+
+# Re-exported: callers see the engine's data and cache through this module as before.
+__all__ = [
+    "CACHE_DIR",
+    "CHUNK_EPOCHS",
+    "PROGRAM_DIR",
+    "Hyper",
+    "Plan",
+    "Table",
+    "TrainState",
+    "bucket",
+    "enable_compilation_cache",
+    "eval_batch_size",
+    "evaluate_fn",
+    "fit_tables",
+    "float32_tree",
+    "init_train_state",
+    "metric_names",
+    "pad_table",
+    "padded_rows",
+    "predict_fn",
+    "prng_key",
+    "trace_count",
+    "train_fn",
+    "unit_activity_fn",
+]
 
 CHUNK_EPOCHS = 32  # the most epochs one compiled call runs; fewer are asked for when callbacks need every epoch
-
-
-def enable_compilation_cache() -> str | None:
-    """Turn on JAX's persistent compilation cache in the user's cache directory, unless TWOCLASS_NO_CACHE is set."""
-    if os.environ.get("TWOCLASS_NO_CACHE", "").strip() not in ("", "0"):
-        return None
-    directory = os.environ.get("TWOCLASS_CACHE_DIR") or os.environ.get("JAX_COMPILATION_CACHE_DIR")
-    if not directory:
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
-        directory = os.path.join(base, "twoclass", "jax")
-    try:
-        os.makedirs(directory, exist_ok=True)
-        jax.config.update("jax_compilation_cache_dir", directory)
-        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
-        jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
-    except (OSError, AttributeError):  # a read-only home must not stop training
-        return None
-    return directory
-
-
-CACHE_DIR = enable_compilation_cache()
-PROGRAM_DIR = os.path.join(CACHE_DIR, "programs") if CACHE_DIR else None  # lowered programs (`engine/stored.py`)
 
 
 def trace_count(kind: str | None = None) -> int:
     """How many programs ("train", "evaluate", "predict", "unit_activity") were traced or loaded for a new argument
     signature: each is one compilation or cache load."""
     return sum(PREPARED.values()) if kind is None else PREPARED[kind]
-
-
-# --------------------------------------------------------------------------------------------------------------------
-# Data as the engine sees it.
-
-
-class Table(NamedTuple):
-    """Rows padded to a bucketed size. Padding rows have weight 0; `n` counts the real rows.
-
-    Features, label and weight sit side by side in one array, built once on the host, so that shuffling an epoch is
-    one gather of whole rows (and no copy is made to put them together inside the compiled program).
-    """
-
-    rows: jax.Array  # (rows, features + 2) float32: the features, then y in {0, 1}, then the row weight
-    n: jax.Array  # () int32
-
-    @property
-    def x(self):
-        return self.rows[:, :-2]
-
-    @property
-    def y(self):
-        return self.rows[:, -2]
-
-    @property
-    def weight(self):
-        return self.rows[:, -1]
-
-
-def float32_tree(values: Any):
-    """Numbers (hyperparameters) as float32 NumPy leaves: the same dtype every call, so nothing retraces."""
-    return jax.tree_util.tree_map(lambda v: np.asarray(v, np.float32), values)
-
-
-def bucket(count: int) -> int:
-    """Round up to a size with 3 significant bits (8, 9, ..., 15, 16, 18, ..., 30, 32, 36, ...): at most 12.5% waste."""
-    if count <= 16:
-        return max(count, 1)
-    shift = count.bit_length() - 4
-    return ((count + (1 << shift) - 1) >> shift) << shift
-
-
-def pad_table(x: np.ndarray, y: np.ndarray | None, weight: np.ndarray | None, batch_size: int) -> Table:
-    n, n_features = x.shape
-    padded = np.zeros((padded_rows(n, batch_size), n_features + 2), np.float32)
-    padded[:n, :-2] = x  # the column layout that Table's x, y and weight read
-    if y is not None:
-        padded[:n, -2] = y
-    padded[:n, -1] = 1.0 if weight is None else weight
-    table = Table(padded, np.int32(n))
-    # A compiled call copies small NumPy arguments faster than jax.device_put does (~0.1 ms against ~0.3 ms a leaf),
-    # which is most of a small fit's host time; a large table goes to the device once, as a fit passes it each call.
-    return jax.device_put(table) if padded.nbytes >= _DEVICE_PUT_BYTES else table
-
-
-_DEVICE_PUT_BYTES = 1 << 20
-
-
-def padded_rows(n: int, batch_size: int) -> int:
-    """The rows of a table of `n` rows: whole minibatches, their count rounded up to a bucket."""
-    return bucket(math.ceil(n / batch_size)) * batch_size
 
 
 def fit_tables(plan: Plan, inputs) -> tuple[Table, Table | None]:
@@ -131,10 +73,6 @@ def fit_tables(plan: Plan, inputs) -> tuple[Table, Table | None]:
     train = pad_table(inputs.x, inputs.y, inputs.weight, plan.batch_size)
     val = pad_table(inputs.x_val, inputs.y_val, inputs.weight_val, plan.eval_batch) if plan.has_validation else None
     return train, val
-
-
-def eval_batch_size(n: int) -> int:
-    return min(1024, 1 << max(n - 1, 0).bit_length())
 
 
 # --------------------------------------------------------------------------------------------------------------------
