@@ -43,21 +43,12 @@ MAX_CHUNK_SECONDS = 0.035  # "max" speed and slow fits size each chunk to this m
 CURVE_POINTS = 400  # loss-curve points kept (older ones thinned out by half when full)
 
 
-def compiled_programs() -> int | None:
-    """Programs the engine traced or loaded so far in this process (None if this twoclass does not count them).
+def compiled_programs() -> int:
+    """Programs the engine traced or loaded so far in this process: the benchmark and tests use it to show that a
+    new learning rate compiles nothing."""
+    from twoclass.engine.programs import trace_count
 
-    A local adapter: the count lives in the engine wing, which is being moved; the benchmark and tests use it to
-    show that a new learning rate compiles nothing.
-    """
-    for module_name in ("twoclass.engine", "twoclass.engine.programs", "twoclass._engine"):
-        try:
-            module = __import__(module_name, fromlist=["trace_count"])
-        except ImportError:
-            continue
-        counter = getattr(module, "trace_count", None)
-        if counter is not None:
-            return int(counter())
-    return None
+    return trace_count()
 
 
 class _Warmer:
