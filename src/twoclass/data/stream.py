@@ -2,7 +2,8 @@
 
 `TableStream` names what to read (the feature columns and the target) and yields fixed-size chunks as float32 NumPy
 arrays, one pass per call of `chunks()`. Parquet files are read with `pyarrow.parquet.ParquetFile.iter_batches`,
-folders with `pyarrow.dataset` (one fragment read ahead), CSV with pyarrow's streaming CSV reader; `read_ahead`
+one row group at a time, a folder's files found by `pyarrow.dataset` and read in name order, CSV with pyarrow's
+streaming CSV reader; `read_ahead`
 prepares the next chunk on a thread while the current one trains (pyarrow decodes without holding the GIL).
 `statistics()` is one streaming pass for what preprocessing needs (count, mean, variance, missing values).
 
@@ -122,16 +123,18 @@ class TableStream:
     def record_batches(self) -> Iterator[Any]:
         """pyarrow RecordBatches of the wanted columns, in file order, one pass."""
         wanted = self._wanted()
-        if self.kind == "parquet":
-            import pyarrow.parquet as pq
-
-            yield from pq.ParquetFile(self.path).iter_batches(batch_size=_READ_ROWS, columns=wanted)
-        elif self.kind == "folder":
-            yield from self._dataset().to_batches(
-                columns=wanted, batch_size=_READ_ROWS, batch_readahead=1, fragment_readahead=1
-            )
-        else:
+        if self.kind == "csv":
             yield from self._csv_batches(wanted)
+            return
+        import pyarrow.parquet as pq
+
+        files = [self.path] if self.kind == "parquet" else sorted(self._dataset().files)
+        for file in files:
+            reader = pq.ParquetFile(file)
+            # One row group at a time: iter_batches over a whole file (or a dataset scan of it) keeps what it decoded
+            # until the file is done, 1.6 GB of a 10M x 28 file; per row group the memory stays flat (~300 MB).
+            for group in range(reader.metadata.num_row_groups):
+                yield from reader.iter_batches(batch_size=_READ_ROWS, row_groups=[group], columns=wanted)
 
     @property
     def n_rows(self) -> int:
