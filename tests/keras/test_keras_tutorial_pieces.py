@@ -460,3 +460,58 @@ def test_model_checkpoint_writes_legacy_h5_and_refuses_hdf5_as_keras(keras, tmp_
     )
     with pytest.raises(ValueError, match=r"\.weights\.h5"):
         ours.save_weights(tmp_path / "model.h5")
+
+
+def test_zero_initialised_logistic_regression_trains_as_keras(keras):
+    """A logit of exactly 0 (all weights zero) trains on sigmoid(0) - y = 0.5 - y, as Keras does; JAX's gradient of
+    max(z, 0) at the tie is 0, which used to make it 0 - y."""
+    x, y = _data(n=120)
+
+    def build(lib):
+        return lib.Sequential([lib.Input((4,)), lib.layers.Dense(1, activation="sigmoid", kernel_initializer="zeros")])
+
+    _, _, theirs, ours = _fit_both(
+        keras,
+        build,
+        lambda lib: {"optimizer": lib.optimizers.SGD(0.1), "loss": "binary_crossentropy"},
+        x=x,
+        y=y,
+        epochs=3,
+        batch_size=10,
+        shuffle=False,
+    )
+    _assert_histories(theirs, ours)
+
+
+# ---------------------------------------------------------------------------------------------------------- scikeras
+def test_scikeras_cross_val_score_with_a_twoclass_model(keras):
+    """Machine Learning Mastery's sonar tutorial: KerasClassifier(model=build_fn) in a Pipeline under
+    cross_val_score. A zero-initialised model and shuffle=False make both libraries' folds deterministic."""
+    pytest.importorskip("scikeras")
+    from scikeras.wrappers import KerasClassifier
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(150, 4))
+    y = np.where(x[:, 0] + 0.7 * rng.normal(size=150) > 0, "M", "R")
+    encoded = (y == "M").astype(int)
+    results, probabilities = [], []
+    for lib in (keras, twoclass):
+
+        def create_baseline(lib=lib):
+            model = lib.Sequential(
+                [lib.Input((4,)), lib.layers.Dense(1, activation="sigmoid", kernel_initializer="zeros")]
+            )
+            model.compile(loss="binary_crossentropy", optimizer=lib.optimizers.SGD(0.1), metrics=["accuracy"])
+            return model
+
+        classifier = KerasClassifier(model=create_baseline, epochs=4, batch_size=10, verbose=0, shuffle=False)
+        pipeline = Pipeline([("standardize", StandardScaler()), ("mlp", classifier)])
+        results.append(cross_val_score(pipeline, x, encoded, cv=StratifiedKFold(n_splits=3), error_score="raise"))
+        probabilities.append(pipeline.fit(x, encoded).predict_proba(x[:5]))
+    np.testing.assert_allclose(results[1], results[0], atol=1e-9)
+    np.testing.assert_allclose(probabilities[1], probabilities[0], atol=1e-5)
+    model = create_baseline()
+    assert model.compiled and len(model.outputs) == 1 and model.outputs[0].shape == (None, 1)

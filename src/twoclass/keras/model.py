@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -441,6 +441,16 @@ class Sequential:
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     @property
+    def compiled(self) -> bool:
+        """Whether compile has been called, as Keras's `model.compiled` (scikeras reads it)."""
+        return self.loss is not None
+
+    @property
+    def outputs(self) -> list:
+        """The model's one output, as Keras's `model.outputs` (a list of one tensor spec of shape (None, 1))."""
+        return [OutputSpec(shape=(None, 1), dtype="float32", name=self._layers[-1].name if self._layers else self.name)]
+
+    @property
     def losses(self) -> list[np.float32]:
         """The regularization penalties, one per regularizer in layer order (kernel, then bias), as Keras's
         `model.losses`; `sum(model.losses)` is what fit adds to the loss."""
@@ -512,6 +522,14 @@ class Sequential:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+class OutputSpec(NamedTuple):
+    """What Keras's `model.outputs` lists: a symbolic tensor's shape, dtype and name."""
+
+    shape: tuple
+    dtype: str
+    name: str
 
 
 class Model(Sequential):
