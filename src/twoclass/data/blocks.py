@@ -24,6 +24,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from twoclass.core.validation import invalid
 from twoclass.data import stored
 from twoclass.data.columns import category_text
+from twoclass.data.numeric import NumericEncoding
 from twoclass.data.written_numbers import FORMATS, check_range, parse_numbers
 
 MISSING = "(missing)"  # the category a missing categorical value is encoded under
@@ -68,14 +69,18 @@ class NumericBlock:
     scaler: StandardScaler
     formats: dict[str, str] = field(default_factory=dict)  # column -> 'thousands' / 'decimal_comma' (not plain)
     last_words: dict[str, pd.Series] = field(default_factory=dict, repr=False)  # non-numbers of the last call
+    encoding: NumericEncoding | None = None  # robust scaling (and bins) in place of standardisation (data/numeric.py)
 
     @classmethod
-    def fit(cls, df: pd.DataFrame, columns: list[str], formats: dict[str, str] | None = None) -> NumericBlock:
+    def fit(cls, df: pd.DataFrame, columns: list[str], formats: dict[str, str] | None = None, *,
+            encoding: str = "standard", y: Any = None) -> NumericBlock:
         formats = {c: f for c, f in (formats or {}).items() if c in columns and f != "plain"}
         x, words = numeric_matrix(df, columns, formats)
         imputer = SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True).fit(x)
-        scaler = StandardScaler().fit(imputer.transform(x)[:, : len(columns)])
-        block = cls(columns, imputer, scaler, formats)
+        imputed = imputer.transform(x)[:, : len(columns)]
+        scaler = StandardScaler().fit(imputed)
+        encoded = None if encoding == "standard" else NumericEncoding.fit(imputed, y, kind=encoding)
+        block = cls(columns, imputer, scaler, formats, encoding=encoded)
         block.last_words = words
         return block
 
@@ -85,14 +90,16 @@ class NumericBlock:
         return [] if indicator is None else [self.columns[i] for i in indicator.features_]
 
     def feature_names(self) -> list[str]:
-        return list(self.columns) + [f"{name}_missing" for name in self.indicator_columns]
+        measured = list(self.columns) if self.encoding is None else self.encoding.feature_names(self.columns)
+        return measured + [f"{name}_missing" for name in self.indicator_columns]
 
     def transform(self, df: pd.DataFrame) -> np.ndarray:
         x, self.last_words = numeric_matrix(df, self.columns, self.formats)
         imputed = self.imputer.transform(x)
         n = len(self.columns)
-        # Indicators stay 0/1; only the measured values are standardised.
-        return np.hstack([self.scaler.transform(imputed[:, :n]), imputed[:, n:]])
+        # Indicators stay 0/1; only the measured values are standardised (or encoded).
+        measured = self.scaler if self.encoding is None else self.encoding
+        return np.hstack([measured.transform(imputed[:, :n]), imputed[:, n:]])
 
     def to_dict(self) -> dict[str, Any]:
         data = {
@@ -106,6 +113,8 @@ class NumericBlock:
         }
         if self.formats:  # only where a column's numbers are not written plainly: older files stay as they were
             data["formats"] = dict(self.formats)
+        if self.encoding is not None:
+            data["encoding"] = self.encoding.to_dict()
         return data
 
     @classmethod
@@ -132,7 +141,9 @@ class NumericBlock:
         scaler.mean_, scaler.var_, scaler.scale_ = mean, var, scale
         scaler.n_features_in_ = n
         scaler.n_samples_seen_ = n_samples
-        return cls(columns, imputer, scaler, dict(formats))
+        encoding = None if data.get("encoding") is None else NumericEncoding.from_dict(data["encoding"], n,
+                                                                                      f"{owner}.encoding")
+        return cls(columns, imputer, scaler, dict(formats), encoding=encoding)
 
 
 @dataclass
