@@ -539,7 +539,7 @@ def _text_block(ex: _Export, data: dict[str, Any]) -> tuple[str, list[str]]:
         terms = vectorizer.get_feature_names_out().tolist()
         counts = _term_counts(ex, tokens, terms, vectorizer.ngram_range)
         weighting, sublinear = vectorizer.idf_, vectorizer.sublinear_tf
-        foreign = [t for t in terms if not t.isascii()]
+        foreign = sorted((t for t in terms if not t.isascii()), key=lambda t: t.count(" "))  # words first
         if foreign:
             shown = ", ".join(repr(t) for t in foreign[:3])
             ex.note(
