@@ -16,11 +16,10 @@ from twoclass.cli import edge
 from twoclass.cli.args import check_target as _check_target
 from twoclass.cli.args import column_types as _column_types
 from twoclass.cli.args import fail
-from twoclass.cli.args import hidden_sizes as _hidden_sizes
 from twoclass.cli.args import library_errors as _library_errors
 from twoclass.cli.args import note as _note
 from twoclass.cli.args import read_options as _read_options
-from twoclass.cli.args import threshold_objective as _threshold_objective
+from twoclass.cli.options import estimator_options
 from twoclass.cli.show import SHOWN_FIGURES as _SHOWN_FIGURES
 from twoclass.core.files import atomic_output
 
@@ -48,6 +47,7 @@ def _group() -> None:
 
 
 @app.command()
+@estimator_options
 def train(
     data: Annotated[Path, typer.Argument(metavar="DATA", help="Training data: CSV (.csv, .csv.gz, .tsv) or Parquet.")],
     target: Annotated[str, typer.Option(metavar="COL", help="The column to predict (two classes).")],
@@ -65,37 +65,14 @@ def train(
         list[str] | None, typer.Option(metavar="COL", help="Treat this column as numeric (repeatable).")
     ] = None,
     drop: Annotated[list[str] | None, typer.Option(metavar="COL", help="Leave this column out (repeatable).")] = None,
-    epochs: Annotated[
-        int | None, typer.Option(min=1, metavar="N", help="Most epochs (early stopping usually ends sooner).")
-    ] = None,
-    hidden: Annotated[str, typer.Option(metavar="SIZES", help="Hidden layer sizes, comma-separated.")] = "64,32",
-    threshold: Annotated[
-        str,
-        typer.Option(
-            metavar="OBJECTIVE",
-            help="How to choose the decision threshold on validation rows: f1, youden, recall>=0.9, precision>=0.8, "
-            "a number such as 0.5, or none.",
-        ),
-    ] = "f1",
-    class_weight: Annotated[
-        str | None, typer.Option(metavar="balanced", help="'balanced' to weigh the rarer class up.")
-    ] = None,
-    calibration: Annotated[
-        str | None, typer.Option(metavar="KIND", help="platt or temperature (fitted on validation rows).")
-    ] = None,
-    seed: Annotated[int, typer.Option(min=0, metavar="N", help="Random seed (same seed, same model).")] = 0,
-    networks: Annotated[
-        str,
-        typer.Option(
-            metavar="N",
-            help="Networks whose log-odds are averaged: a number, or auto (5 on small, narrow tables, else 1).",
-        ),
-    ] = "auto",
     quiet: Annotated[bool, typer.Option(help="No progress output; only the final figures.")] = False,
     encoding: Encoding = None,
     sep: Separator = None,
+    estimator_params: dict[str, Any] | None = None,
 ) -> None:
     """Train a model on a CSV or Parquet file and save it to a directory.
+
+    The estimator's options (--epochs, --hidden, --learning-rate, --threshold, ...) come from its parameter table.
 
     Example:  twoclass train titanic.csv --target Survived --out titanic_model/
 
@@ -104,12 +81,6 @@ def train(
     """
     from twoclass.data import infer_labels, read_table
 
-    hidden_sizes = _hidden_sizes(hidden)
-    objective = _threshold_objective(threshold)
-    if class_weight not in (None, "balanced"):
-        fail(f"--class-weight must be 'balanced' (or left out). Got {class_weight!r} instead.")
-    if calibration not in (None, "platt", "temperature"):
-        fail(f"--calibration must be 'platt' or 'temperature'. Got {calibration!r} instead.")
     edge.check_model_out(out, data)
     with _library_errors(edge.unchanged_model(out)), edge.warnings_as_notices():
         frame = read_table(data, **_read_options(encoding, sep))
@@ -118,17 +89,10 @@ def train(
             frame, target, text=text or [], categorical=categorical or [], numeric=numeric or [], drop=drop or []
         )
         encoding = infer_labels(frame[target], positive, name=target)
-        model = _estimator(
-            hidden_sizes,
-            objective,
-            class_weight,
-            calibration,
-            seed,
-            epochs,
-            column_types,
-            encoding.positive,
-            verbose=0 if quiet else 1,
-            n_networks=int(networks) if networks.isdigit() else networks,
+        from twoclass.estimator.classifier import TwoClassClassifier
+
+        model = TwoClassClassifier(
+            **estimator_params, column_types=column_types, positive=encoding.positive, verbose=0 if quiet else 1
         )
         typer.echo(
             f"Training on {len(frame):,} rows of '{data}': predicting {target!r}, positive class "
@@ -141,24 +105,6 @@ def train(
                 _note(notice)
     _print_validation(model)
     typer.echo(f"Saved the model to {saved}")
-
-
-def _estimator(hidden, objective, class_weight, calibration, seed, epochs, column_types, positive, verbose, n_networks):
-    from twoclass.estimator.classifier import TwoClassClassifier
-
-    extra = {} if epochs is None else {"epochs": epochs}
-    return TwoClassClassifier(
-        hidden_layer_sizes=hidden,
-        threshold=objective,
-        class_weight=class_weight,
-        calibration=calibration,
-        random_state=seed,
-        column_types=column_types,
-        positive=positive,
-        verbose=verbose,
-        n_networks=n_networks,
-        **extra,
-    )
 
 
 def _figure_line(figures: dict[str, Any]) -> str:
@@ -440,22 +386,17 @@ def demo(
 
 
 def main() -> None:
-    """The console script: the app, with Ctrl-C outside a command's work also one line (exit 130), and ignored once
-    the command is done, so exit hooks never print a KeyboardInterrupt traceback."""
-    import click
-
+    """The console script: the app (typer turns a Ctrl-C outside a command's work into exit 130; it is said here),
+    and Ctrl-C ignored once the command is done, so exit hooks never print a KeyboardInterrupt traceback."""
     try:
-        code = app(standalone_mode=False)
-    except (click.exceptions.Abort, KeyboardInterrupt):
-        edge.ignore_further_interrupts()
-        typer.secho("Interrupted.", err=True, fg=typer.colors.RED)
-        raise SystemExit(130) from None
-    except click.exceptions.ClickException as error:
-        error.show()
-        raise SystemExit(error.exit_code) from None
+        app()
+    except SystemExit as done:
+        if done.code == 130 and not edge.interrupt_reported():
+            edge.ignore_further_interrupts()
+            typer.secho("Interrupted.", err=True, fg=typer.colors.RED)
+        raise
     finally:
         edge.ignore_further_interrupts()
-    raise SystemExit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -40,6 +40,13 @@ def one_line(error: BaseException) -> str:
     return lines[0] if lines else type(error).__name__
 
 
+_REPORTED: list[bool] = []  # an interruption already said in one line
+
+
+def interrupt_reported() -> bool:
+    return bool(_REPORTED)
+
+
 def ignore_further_interrupts() -> None:
     with contextlib.suppress(ValueError, OSError):  # not in the main thread: nothing to do
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -52,6 +59,7 @@ def library_errors(unchanged: str | None = None) -> Iterator[None]:
         yield
     except KeyboardInterrupt:
         ignore_further_interrupts()
+        _REPORTED.append(True)
         typer.secho("Interrupted" + (f": {unchanged}." if unchanged else "."), err=True, fg=typer.colors.RED)
         raise typer.Exit(code=130) from None
     except (ValueError, KeyError, TypeError, LookupError, OSError) as error:

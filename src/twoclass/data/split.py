@@ -55,4 +55,13 @@ def split_train_validation(
                 f"A stratified split of {len(labels)} rows with validation_fraction={fraction} cannot hold every "
                 "class on both sides. Use a larger validation_fraction, more rows, or stratify=False."
             )
-    return tuple(train_test_split(x, y, test_size=n_val, random_state=seed, stratify=labels if stratify else None))
+    parts = tuple(train_test_split(x, y, test_size=n_val, random_state=seed, stratify=labels if stratify else None))
+    if stratify:
+        # scikit-learn rounds each class's share: 2 validation rows of 6 + 2 may both come from the larger class
+        for side in parts[2:]:
+            if len(np.unique(np.asarray(side).ravel())) < len(values):
+                raise ValueError(
+                    f"A stratified split of {len(labels)} rows with validation_fraction={fraction} cannot hold every "
+                    "class on both sides. Use a larger validation_fraction, more rows, or stratify=False."
+                )
+    return parts

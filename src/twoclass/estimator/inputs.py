@@ -100,7 +100,10 @@ def target_1d(y: Any, n_rows: int, method: str = "fit") -> np.ndarray:
     if values.dtype.kind in "fc":
         from sklearn.utils.multiclass import check_classification_targets
 
-        check_classification_targets(values)  # "Unknown label type: continuous ..." for regression targets
+        try:
+            check_classification_targets(values)  # "Unknown label type: continuous ..." for regression targets
+        except ValueError as error:
+            raise ValueError(f"The 'y' argument of {OWNER}.{method} is not valid: {error}") from None
     return values
 
 
