@@ -116,7 +116,7 @@ def test_train_networks_option_rejects_words(tmp_path):
     make_frame(120).to_csv(data, index=False)
     result = invoke("train", data, "--target", "label", "--out", tmp_path / "m", "--networks", "many")
     assert result.exit_code != 0
-    assert "'n_networks' parameter of TwoClassClassifier must be 'auto' or an int >= 1. Got 'many'" in result.stderr
+    assert "--networks must be auto or an int >= 1. Got 'many' instead." in result.stderr
 
 
 def test_predict_matches_the_estimator_and_keeps_columns(trained, tmp_path):

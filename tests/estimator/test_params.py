@@ -54,3 +54,26 @@ def test_every_parameter_refuses_a_bad_value_naming_itself(name):
     message = str(caught.value)
     assert f"'{name}' parameter of TwoClassClassifier" in message
     assert "Got" in message
+
+
+@pytest.mark.parametrize("parameter", [p for p in PARAMETERS if p.cli is not None], ids=lambda p: p.name)
+def test_the_command_line_takes_each_parameter_from_the_table(parameter, tmp_path):
+    """`twoclass train` has one option per table parameter with a CliOption, with the table's help; a value the
+    parameter's check refuses stops the command with one line naming the flag (before any file is read)."""
+    from typer.testing import CliRunner
+
+    from twoclass.cli import app
+
+    runner = CliRunner()
+    help_text = " ".join(runner.invoke(app, ["train", "--help"], terminal_width=200).stdout.split())
+    assert parameter.cli.flag in help_text
+    assert " ".join(parameter.help.split())[:40] in help_text
+    bad = {"early_stopping": "maybe", "hidden_layer_sizes": "8,0", "n_networks": "0", "random_state": "-1"}.get(
+        parameter.name, "x" if parameter.cli.parse.__name__ in ("_text_int", "_text_float") else "wrong"
+    )
+    result = runner.invoke(
+        app,
+        ["train", str(tmp_path / "absent.csv"), "--target", "t", "--out", str(tmp_path / "m"), parameter.cli.flag, bad],
+    )
+    assert result.exit_code == 2
+    assert f"{parameter.cli.flag} must be {parameter.expected}. Got {bad!r} instead." in result.stderr

@@ -23,6 +23,16 @@ CALIBRATIONS = ("platt", "temperature")
 
 
 @dataclass(frozen=True)
+class CliOption:
+    """How a parameter is typed on the command line (`twoclass train --epochs 50`)."""
+
+    flag: str
+    metavar: str
+    parse: Callable[[str], Any]  # the text typed -> the parameter's value; ValueError when it cannot be read
+    default: str | None = None  # the text shown as default; None: the parameter's default, written out
+
+
+@dataclass(frozen=True)
 class Parameter:
     """One constructor parameter of TwoClassClassifier."""
 
@@ -32,10 +42,53 @@ class Parameter:
     help: str
     check: Callable[[Any], Any]  # the value as given -> the checked value (raises the standard message)
     setting: str = ""  # its field in Settings when it differs from `name`
+    cli: CliOption | None = None  # None: not an option of `twoclass train` (set there in another way)
 
     @property
     def field(self) -> str:
         return self.setting or self.name
+
+
+# Reading command-line text: each returns the value the estimator takes, which the table's check then judges.
+def _text_int(text: str) -> int:
+    return int(text)
+
+
+def _text_float(text: str) -> float:
+    return float(text)
+
+
+def _text_sizes(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(",") if part.strip())
+
+
+def _text_word(text: str) -> str:
+    return text
+
+
+def _text_optional_word(text: str) -> str | None:
+    return None if text.strip().lower() == "none" else text
+
+
+def _text_bool(text: str) -> bool:
+    words = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+    if text.strip().lower() not in words:
+        raise ValueError(text)
+    return words[text.strip().lower()]
+
+
+def _text_threshold(text: str) -> Any:
+    """'f1', 'youden', 'recall>=0.9', 'precision>=0.8', a number in (0, 1), or 'none' (0.5 without choosing)."""
+    if text.strip().lower() == "none":
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _text_networks(text: str) -> int | str:
+    return int(text) if text.strip().isdigit() else text
 
 
 def _int(name: str, minimum: int) -> Callable[[Any], int]:
@@ -161,21 +214,28 @@ def networks_for(settings: Settings, n_train_rows: int, n_features: int) -> int:
 
 PARAMETERS: tuple[Parameter, ...] = (
     Parameter(
-        "hidden_layer_sizes", (64, 32), "a tuple of ints >= 1", "Units of each hidden layer; () for none.", _hidden
+        "hidden_layer_sizes",
+        (64, 32),
+        "a tuple of ints >= 1",
+        "Units of each hidden layer; () for none.",
+        _hidden,
+        cli=CliOption("--hidden", "SIZES", _text_sizes),
     ),
     Parameter(
         "activation",
         "relu",
-        "an activation name",
+        f"one of {', '.join(ACTIVATIONS)}",
         "Activation of the hidden layers.",
         _lowercase_choice("activation", ACTIVATIONS),
+        cli=CliOption("--activation", "NAME", _text_word),
     ),
     Parameter(
         "optimizer",
         "adam",
-        "an optimizer name",
-        "Update rule: adam, adamw, sgd, rmsprop or adagrad.",
+        f"one of {', '.join(OPTIMIZERS)}",
+        "The update rule.",
         _lowercase_choice("optimizer", OPTIMIZERS),
+        cli=CliOption("--optimizer", "NAME", _text_word),
     ),
     Parameter(
         "learning_rate",
@@ -183,23 +243,47 @@ PARAMETERS: tuple[Parameter, ...] = (
         "a float > 0",
         "Step size of the optimizer.",
         _float("learning_rate", minimum=0.0, include_minimum=False),
+        cli=CliOption("--learning-rate", "RATE", _text_float),
     ),
-    Parameter("epochs", 200, "an int >= 1", "Most epochs (early stopping usually ends sooner).", _int("epochs", 1)),
-    Parameter("batch_size", 64, "an int >= 1", "Rows per minibatch.", _int("batch_size", 1)),
+    Parameter(
+        "epochs",
+        200,
+        "an int >= 1",
+        "Most epochs (early stopping usually ends sooner).",
+        _int("epochs", 1),
+        cli=CliOption("--epochs", "N", _text_int),
+    ),
+    Parameter(
+        "batch_size",
+        64,
+        "an int >= 1",
+        "Rows per minibatch.",
+        _int("batch_size", 1),
+        cli=CliOption("--batch-size", "N", _text_int),
+    ),
     Parameter(
         "early_stopping",
         True,
-        "a bool",
-        "Stop when the validation loss stops improving; keep the best epoch.",
+        "true or false",
+        "Stop when the validation loss stops improving, and keep the best epoch.",
         lambda value: check_bool(value, "early_stopping", OWNER),
+        cli=CliOption("--early-stopping", "BOOL", _text_bool),
     ),
-    Parameter("patience", 15, "an int >= 0", "Epochs without improvement before stopping.", _int("patience", 0)),
+    Parameter(
+        "patience",
+        15,
+        "an int >= 0",
+        "Epochs without improvement before stopping.",
+        _int("patience", 0),
+        cli=CliOption("--patience", "N", _text_int),
+    ),
     Parameter(
         "validation_fraction",
         0.15,
         "a float in (0, 0.5]",
         "Share of rows held out (stratified) for early stopping, the threshold and calibration.",
         _float("validation_fraction", minimum=0.0, maximum=0.5, include_minimum=False),
+        cli=CliOption("--validation-fraction", "SHARE", _text_float),
     ),
     Parameter(
         "class_weight",
@@ -207,21 +291,24 @@ PARAMETERS: tuple[Parameter, ...] = (
         "'balanced', a dict {label: weight} or None",
         "Weigh the classes: 'balanced' weighs the rarer class up.",
         _class_weight,
+        cli=CliOption("--class-weight", "balanced", _text_optional_word, default="none"),
     ),
     Parameter(
         "threshold",
         "f1",
-        "an objective or a float in (0, 1)",
-        "How the decision threshold is chosen on validation rows: 'f1', 'youden', {'recall': r}, "
-        "{'precision': p}, {'cost_fp': a, 'cost_fn': b}, a float (given), or None (0.5).",
+        "f1, youden, recall>=R, precision>=P, a number in (0, 1) or none",
+        "How the decision threshold is chosen on validation rows: f1, youden, recall>=0.9, precision>=0.8, "
+        "a number such as 0.5 (given), or none (0.5).",
         _threshold,
+        cli=CliOption("--threshold", "OBJECTIVE", _text_threshold),
     ),
     Parameter(
         "calibration",
         None,
-        "'platt', 'temperature' or None",
+        "platt, temperature or none",
         "Calibrate probabilities on validation logits.",
         _optional_choice("calibration", CALIBRATIONS),
+        cli=CliOption("--calibration", "KIND", _text_optional_word, default="none"),
     ),
     Parameter(
         "dropout",
@@ -229,8 +316,18 @@ PARAMETERS: tuple[Parameter, ...] = (
         "a float in [0, 1)",
         "Dropout rate after each hidden layer.",
         _float("dropout", minimum=0.0, maximum=1.0, include_maximum=False),
+        cli=CliOption("--dropout", "RATE", _text_float),
     ),
-    Parameter("l2", 1e-4, "a float >= 0", "L2 penalty on the kernels.", _float("l2", minimum=0.0)),
+    Parameter(
+        "l2",
+        1e-4,
+        "a float >= 0",
+        "L2 penalty on the kernels.",
+        _float("l2", minimum=0.0),
+        cli=CliOption("--l2", "STRENGTH", _text_float),
+    ),
+    # positive, column_types and text_columns are typed on the command line as --positive, --text, --categorical,
+    # --numeric and --drop, which also check the file's columns; verbose is --quiet.
     Parameter(
         "positive",
         None,
@@ -243,24 +340,26 @@ PARAMETERS: tuple[Parameter, ...] = (
         None,
         "a dict {column: kind} or None",
         "Override the inferred kind of DataFrame columns (numeric, categorical, text, drop).",
-        lambda value: value,
-    ),  # checked with text_columns in check_params
+        lambda value: value,  # checked with text_columns in check_params
+    ),
     Parameter("text_columns", (), "a tuple of column names", "Columns to read as free text (TF-IDF).", _text_columns),
     Parameter(
         "random_state",
         None,
         "an int in [0, 2**32 - 1], a RandomState or None",
-        "Seed of the split, the initial weights, the epoch orders and dropout.",
+        "Seed of the split, the initial weights, the epoch orders and dropout (same seed, same model).",
         _seed,
         setting="seed",
+        cli=CliOption("--seed", "N", _text_int, default="0"),
     ),
     Parameter("verbose", 0, "one of 0, 1, 2", "Print progress while training.", _verbose),
     Parameter(
         "n_networks",
         "auto",
-        "'auto' or an int >= 1",
-        "Networks whose log-odds are averaged ('auto': 5 on small, narrow tables, else 1).",
+        "auto or an int >= 1",
+        "Networks whose log-odds are averaged: a number, or auto (5 on small, narrow tables, else 1).",
         _n_networks,
+        cli=CliOption("--networks", "N", _text_networks),
     ),
 )
 DEFAULTS = {p.name: p.default for p in PARAMETERS}
