@@ -1,0 +1,329 @@
+"""The estimator's tabular recipe as two compiled programs: a logistic regression (`fit_linear`, full-batch L-BFGS)
+and k networks trained together on it (`train_ensemble`).
+
+Each member's log-odds are ``linear(x) + mlp_m(x)``. The linear path is shared by the members and starts from the
+fitted logistic regression; each MLP's output layer starts at zero, so at epoch 0 every member *is* that logistic
+regression, and training adds what the data shows beyond it (the issue's "never below logistic regression"; the
+estimator's guard checks the outcome on validation rows). The members are separate networks (TabM's "packed"
+ensemble, Gorishniy et al. 2025) trained in one program:
+
+- their first layers sit side by side as one matrix, so all members read a minibatch in one matrix product, and
+  that matrix is the first layer of the merged network the estimator saves; deeper layers are batched per member;
+- every member sees the same minibatches (TabM's shared batches) and the loss is the mean of the members' losses
+  (TabM: train the members, not their mean);
+- the epoch kept is the one whose *mean* log-odds had the lowest validation loss (one epoch for the ensemble);
+- the learning rate follows a flat-then-cosine schedule (RealMLP's ``flat_cos``: constant for the first half, then
+  down to zero), so the last epochs average out the noise of the minibatches without a schedule search.
+
+Sparse rows (TF-IDF text) enter as (column, value) pairs, a fixed number per row: the first layer gathers the rows
+of its kernel that a row uses and sums them, instead of multiplying a 20,000-wide dense matrix of zeros.
+
+Structure (layer widths, members, batch size, epochs, dense or sparse) is static and keys the compiled program;
+numbers (learning rate, weight decay, dropout) are inputs. Programs are stored as the engine's others are
+(`engine/stored.py`), so a new process with a warm cache neither traces nor compiles them.
+
+Example:
+    >>> plan = EnsemblePlan(n_features=8, hidden=(16,), members=4, batch_size=32, epochs=10)
+    >>> params = initial_params(plan, np.zeros(8), 0.0, seed=0)
+    >>> sorted(params)
+    ['first', 'head', 'hidden', 'linear']
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from twoclass.engine.cache import PROGRAM_DIR
+from twoclass.engine.programs import prng_key
+from twoclass.engine.shuffle import shuffled_order
+from twoclass.engine.stored import StoredFunction
+
+EVAL_CHUNK = 512  # validation rows per step of the evaluation loop (a sparse gather holds chunk x nonzeros x width)
+LINEAR_ITERATIONS = 100  # L-BFGS steps for the logistic regression; it converges in 20-60 on the benchmark's tables
+
+
+class EnsemblePlan(NamedTuple):
+    """What the compiled program is keyed by."""
+
+    n_features: int  # input width (dense) or vocabulary (sparse), padded to a bucket by the caller
+    hidden: tuple[int, ...]  # hidden widths of each member
+    members: int
+    batch_size: int
+    epochs: int
+    sparse: bool = False
+    dropout: float = 0.0
+
+
+class Rows(NamedTuple):
+    """Rows as the programs read them. Dense: ``values`` (n, features), ``columns`` (n, 0). Sparse: ``values`` and
+    ``columns`` (n, nonzeros), padded with value 0 at column 0. Padding rows have weight 0."""
+
+    values: jax.Array
+    columns: jax.Array
+    y: jax.Array
+    weight: jax.Array
+
+
+class Hyper(NamedTuple):
+    learning_rate: Any
+    weight_decay: Any
+    label_smoothing: Any
+
+
+def dense_rows(x: np.ndarray, y: np.ndarray, weight: np.ndarray, rows: int) -> Rows:
+    """``rows`` rows (the real ones first, then zero-weight padding) of a dense float32 matrix."""
+    n = len(x)
+    values = np.zeros((rows, x.shape[1]), np.float32)
+    values[:n] = x
+    return Rows(values, np.zeros((rows, 0), np.int32), _padded(y, rows), _padded(weight, rows))
+
+
+def sparse_rows(x, y: np.ndarray, weight: np.ndarray, rows: int, nonzeros: int) -> Rows:
+    """``rows`` rows of a scipy CSR matrix as (column, value) pairs, ``nonzeros`` per row (longer rows keep their
+    largest values: the caller chooses ``nonzeros`` as the longest row, so none is cut)."""
+    x = x.tocsr()
+    values = np.zeros((rows, nonzeros), np.float32)
+    columns = np.zeros((rows, nonzeros), np.int32)
+    counts = np.diff(x.indptr)
+    for row in np.flatnonzero(counts):
+        start, end = x.indptr[row], x.indptr[row + 1]
+        data, index = x.data[start:end], x.indices[start:end]
+        if len(data) > nonzeros:
+            keep = np.argsort(-np.abs(data))[:nonzeros]
+            data, index = data[keep], index[keep]
+        values[row, : len(data)] = data
+        columns[row, : len(data)] = index
+    return Rows(values, columns, _padded(y, rows), _padded(weight, rows))
+
+
+def _padded(v: np.ndarray, rows: int) -> np.ndarray:
+    out = np.zeros(rows, np.float32)
+    out[: len(v)] = v
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ forward
+
+
+def _times(kernel: jax.Array, values: jax.Array, columns: jax.Array, sparse: bool) -> jax.Array:
+    """rows @ kernel, for dense rows or (column, value) pairs (a gather of the kernel's rows, weighted and summed)."""
+    if sparse:
+        return jnp.einsum("bn,bno->bo", values, kernel[columns])
+    return values @ kernel
+
+
+def _linear(params: dict, values: jax.Array, columns: jax.Array, sparse: bool) -> jax.Array:
+    kernel = params["linear"]["kernel"]
+    z = jnp.sum(values * kernel[columns], axis=1) if sparse else values @ kernel
+    return z + params["linear"]["bias"]
+
+
+def member_logits(params: dict, plan: EnsemblePlan, values: jax.Array, columns: jax.Array,
+                  key: jax.Array | None = None) -> jax.Array:
+    """Log-odds of every member, shape (rows, members); ``key`` turns dropout on (training)."""
+    z_linear = _linear(params, values, columns, plan.sparse)
+    if not plan.hidden:
+        return z_linear[:, None]
+    first = params["first"]
+    h = jax.nn.relu(_times(first["kernel"], values, columns, plan.sparse) + first["bias"])
+    h = h.reshape(h.shape[0], plan.members, plan.hidden[0])
+    keys = jax.random.split(key, len(plan.hidden)) if key is not None and plan.dropout > 0 else None
+    for index, layer in enumerate([None, *params["hidden"]]):
+        if layer is not None:
+            h = jax.nn.relu(jnp.einsum("bkw,kwo->bko", h, layer["kernel"]) + layer["bias"])
+        if keys is not None:
+            keep = jax.random.bernoulli(keys[index], 1.0 - plan.dropout, h.shape)
+            h = jnp.where(keep, h / (1.0 - plan.dropout), 0.0)
+    out = jnp.einsum("bkw,kw->bk", h, params["head"]["kernel"]) + params["head"]["bias"]
+    return out + z_linear[:, None]
+
+
+def _bce(z: jax.Array, y: jax.Array) -> jax.Array:
+    """Binary cross-entropy from log-odds, per element (softplus form: finite for any z)."""
+    return jax.nn.softplus(z) - y * z
+
+
+def _mean_logit_loss(params: dict, plan: EnsemblePlan, rows: Rows) -> jax.Array:
+    """Weighted validation loss of the members' mean log-odds, evaluated in chunks."""
+    chunk = min(EVAL_CHUNK, rows.y.shape[0])
+    count = rows.y.shape[0] // chunk
+
+    def part(pieces):
+        values, columns, y, weight = pieces
+        z = jnp.mean(member_logits(params, plan, values, columns), axis=1)
+        return jnp.sum(weight * _bce(z, y))
+
+    pieces = jax.tree_util.tree_map(lambda a: a.reshape(count, chunk, *a.shape[1:]), tuple(rows))
+    return jnp.sum(jax.lax.map(part, pieces)) / jnp.maximum(jnp.sum(rows.weight), 1e-12)
+
+
+# ------------------------------------------------------------------------------------------------ initial weights
+
+
+def initial_params(plan: EnsemblePlan, linear_kernel: np.ndarray, linear_bias: float, seed: int) -> dict:
+    """The members' weights (He-normal kernels, zero biases, zero output layers) around a fitted linear path."""
+    rng = np.random.default_rng(seed)
+    params: dict = {"linear": {"kernel": np.asarray(linear_kernel, np.float32), "bias": np.float32(linear_bias)}}
+    if not plan.hidden:
+        return params
+    k, widths = plan.members, plan.hidden
+    params["first"] = {
+        "kernel": (rng.standard_normal((plan.n_features, k * widths[0])) * math.sqrt(2.0 / plan.n_features)
+                   ).astype(np.float32),
+        "bias": np.zeros(k * widths[0], np.float32),
+    }
+    params["hidden"] = [
+        {"kernel": (rng.standard_normal((k, a, b)) * math.sqrt(2.0 / a)).astype(np.float32),
+         "bias": np.zeros((k, b), np.float32)}
+        for a, b in zip(widths[:-1], widths[1:])
+    ]
+    params["head"] = {"kernel": np.zeros((k, widths[-1]), np.float32), "bias": np.zeros(k, np.float32)}
+    return params
+
+
+# ------------------------------------------------------------------------------------------------ the programs
+
+
+def flat_cosine(step: jax.Array, total: int) -> jax.Array:
+    """1 for the first half of training, then a half cosine down to 0 (RealMLP's flat_cos)."""
+    t = step / total
+    return jnp.where(t < 0.5, 1.0, 0.5 * (1.0 + jnp.cos(jnp.pi * (2.0 * t - 1.0))))
+
+
+def _decays(params: dict) -> dict:
+    """Weight decay on kernels only, never biases, and not on the linear path (it holds the logistic regression's
+    own L2 optimum)."""
+    return jax.tree_util.tree_map_with_path(
+        lambda path, _: path[-1].key == "kernel" and path[0].key != "linear", params)
+
+
+def _train(plan: EnsemblePlan, params: dict, train: Rows, val: Rows, key: jax.Array, hyper: Hyper):
+    rows = train.y.shape[0]
+    steps = rows // plan.batch_size
+    total = steps * plan.epochs
+    optimizer = optax.adamw(lambda step: hyper.learning_rate * flat_cosine(step, total),
+                            weight_decay=hyper.weight_decay, mask=_decays(params))
+    n = jnp.sum(train.weight > 0).astype(jnp.int32)
+    has_validation = val.y.shape[0] > 0
+    order_key, dropout_key = jax.random.split(key)
+
+    def loss_fn(p, batch: Rows, step_key):
+        z = member_logits(p, plan, batch.values, batch.columns, step_key)
+        target = batch.y * (1.0 - hyper.label_smoothing) + 0.5 * hyper.label_smoothing
+        per_row = jnp.mean(_bce(z, target[:, None]), axis=1)  # the members' mean loss
+        return jnp.sum(batch.weight * per_row) / jnp.maximum(jnp.sum(batch.weight), 1e-12)
+
+    def epoch(carry, number):
+        p, state, best, best_loss, best_epoch = carry
+        order = shuffled_order(order_key, number, rows, n).reshape(steps, plan.batch_size)
+        step_keys = jax.random.split(jax.random.fold_in(dropout_key, number), steps)
+
+        def step(c, inputs):
+            p, state = c
+            index, step_key = inputs
+            batch = Rows(*[a[index] for a in train])
+            loss, grads = jax.value_and_grad(loss_fn)(p, batch, step_key)
+            updates, state = optimizer.update(grads, state, p)
+            return (optax.apply_updates(p, updates), state), loss
+
+        (p, state), losses = jax.lax.scan(step, (p, state), (order, step_keys))
+        val_loss = _mean_logit_loss(p, plan, val) if has_validation else jnp.float32(jnp.nan)
+        better = (val_loss < best_loss) if has_validation else jnp.bool_(True)
+        best = jax.tree_util.tree_map(lambda a, b: jnp.where(better, a, b), p, best)
+        carry = (p, state, best, jnp.where(better, val_loss, best_loss), jnp.where(better, number, best_epoch))
+        return carry, jnp.stack([jnp.mean(losses), val_loss])
+
+    start = (params, optimizer.init(params), params, jnp.float32(jnp.inf), jnp.int32(-1))
+    (_, _, best, _, best_epoch), curve = jax.lax.scan(epoch, start, jnp.arange(plan.epochs, dtype=jnp.int32))
+    return best, best_epoch, curve
+
+
+@functools.cache
+def _train_program(plan: EnsemblePlan) -> StoredFunction:
+    return StoredFunction(functools.partial(_train, plan), "ensemble", plan, PROGRAM_DIR,
+                          output_tree=lambda args: (args[0], 0, 0))
+
+
+def train_ensemble(plan: EnsemblePlan, params: dict, train: Rows, val: Rows | None, seed: int,
+                   learning_rate: float, weight_decay: float, label_smoothing: float = 0.0
+                   ) -> tuple[dict, int, np.ndarray]:
+    """Train the members for ``plan.epochs`` epochs; returns the weights of the epoch whose mean log-odds had the
+    lowest validation loss (the last epoch without validation rows), that epoch (0-based) and the curve
+    (epochs, 2): mean training loss, validation loss.
+
+    ``train`` holds a whole number of minibatches (``plan.batch_size`` divides its rows); ``val`` a whole number of
+    evaluation chunks (`eval_rows`).
+    """
+    if val is None:
+        val = Rows(np.zeros((0, *train.values.shape[1:]), np.float32), np.zeros((0, *train.columns.shape[1:]),
+                   np.int32), np.zeros(0, np.float32), np.zeros(0, np.float32))
+    hyper = Hyper(np.float32(learning_rate), np.float32(weight_decay), np.float32(label_smoothing))
+    best, best_epoch, curve = _train_program(plan)(params, train, val, prng_key(seed), hyper)
+    return jax.tree_util.tree_map(np.asarray, best), int(best_epoch), np.asarray(curve)
+
+
+def eval_rows(n: int) -> int:
+    """Rows the validation table is padded to: whole chunks of `EVAL_CHUNK` (or one smaller chunk)."""
+    if n <= EVAL_CHUNK:
+        from twoclass.engine.tables import bucket
+
+        return bucket(n)
+    return EVAL_CHUNK * math.ceil(n / EVAL_CHUNK)
+
+
+# ------------------------------------------------------------------------------------------------ logistic regression
+
+
+def _linear_objective(sparse: bool, rows: Rows, l2: jax.Array):
+    """L2-penalised logistic regression's objective: the weighted mean log-loss plus ``l2 / 2 * |w|^2 /
+    sum(weights)`` (scikit-learn's LogisticRegression(C=1 / l2), divided by the weight total); the intercept is not
+    penalised."""
+    total = jnp.maximum(jnp.sum(rows.weight), 1e-12)
+
+    def objective(theta):
+        kernel, bias = theta
+        p = {"linear": {"kernel": kernel, "bias": bias}}
+        z = _linear(p, rows.values, rows.columns, sparse)
+        return jnp.sum(rows.weight * _bce(z, rows.y)) / total + 0.5 * l2 * jnp.sum(kernel * kernel) / total
+
+    return objective
+
+
+@functools.cache
+def _linear_program(sparse: bool, n_features: int) -> StoredFunction:
+    def run(rows: Rows, l2: jax.Array):
+        objective = _linear_objective(sparse, rows, l2)
+        solver = optax.lbfgs()
+        value_and_grad = optax.value_and_grad_from_state(objective)
+        theta = (jnp.zeros(n_features, jnp.float32), jnp.float32(0.0))
+
+        def step(carry, _):
+            theta, state = carry
+            value, grad = value_and_grad(theta, state=state)
+            updates, state = solver.update(grad, state, theta, value=value, grad=grad, value_fn=objective)
+            return (optax.apply_updates(theta, updates), state), value
+
+        (theta, _), values = jax.lax.scan(step, (theta, solver.init(theta)), None, length=LINEAR_ITERATIONS)
+        return theta[0], theta[1], values[-1]
+
+    return StoredFunction(run, "linear", (sparse, n_features), PROGRAM_DIR, output_tree=lambda args: (0, 0, 0))
+
+
+def fit_linear(rows: Rows, n_features: int, sparse: bool, l2: float = 1.0) -> tuple[np.ndarray, float]:
+    """The logistic regression's kernel (n_features,) and intercept, fitted on ``rows``.
+
+    Example:
+        >>> x = np.array([[0.0], [1.0], [2.0], [3.0]]); y = np.array([0, 0, 1, 1])
+        >>> kernel, bias = fit_linear(dense_rows(x, y, np.ones(4), 4), 1, False)
+        >>> float(kernel[0]) > 0
+        True
+    """
+    kernel, bias, _ = _linear_program(sparse, n_features)(rows, np.float32(l2))
+    return np.asarray(kernel, np.float64), float(bias)
