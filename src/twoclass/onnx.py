@@ -423,9 +423,11 @@ def _check_vectorizer(vectorizer: Any, column: str, expected: dict[str, Any]) ->
 
 
 def _tokens(ex: _Export, column: str) -> str:
-    """Lowercase (A-Z only: LOCALE) and split into words as the vectorizer's default token pattern does: [N, T]."""
+    """Lowercase (A-Z only: LOCALE) and split into words as the vectorizer's default token pattern does: [N + 1, T].
+    One empty row is appended, since StringNormalizer refuses an empty batch; `_text_block` drops it again."""
     g = ex.g
-    lowered = g.op("StringNormalizer", [ex.flat(column, "text")], case_change_action="LOWER", locale=LOCALE)
+    docs = g.op("Concat", [ex.flat(column, "text"), g.const("empty_row", [""], str)], axis=0)
+    lowered = g.op("StringNormalizer", [docs], case_change_action="LOWER", locale=LOCALE)
     return g.op(
         "Tokenizer", [lowered], domain="com.microsoft", tokenexp=TOKEN_PATTERN, mark=0, mincharnum=1, pad_value=PAD
     )
@@ -558,6 +560,11 @@ def _text_block(ex: _Export, data: dict[str, Any]) -> tuple[str, list[str]]:
             f"Text column '{column}' (hashed words): ONNX lowercases only the letters A-Z (the runtime's locales "
             "vary), so words with other capital letters ('CAFÉ', 'Ärger') hash differently than in Python."
         )
+    g = ex.g
+    counts = g.op(
+        "Slice",
+        [counts, g.const("start", [0], np.int64), g.const("end", [-1], np.int64), g.const("axis", [0], np.int64)],
+    )  # without the appended row
     return _tfidf_weighting(ex, counts, np.asarray(weighting, np.float64), sublinear), block.feature_names()
 
 

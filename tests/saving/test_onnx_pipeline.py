@@ -134,6 +134,14 @@ def test_estimator_exports_what_its_model_directory_does(mixed, tmp_path):
     )
 
 
+def test_one_row_and_no_rows(mixed, tmp_path):
+    _, directory, rows = mixed
+    session = _session(_export(directory, tmp_path / "model.onnx"))
+    _assert_same(session.run(["label", "probability"], frame_to_feeds(rows.head(1), session)), directory, rows.head(1))
+    label, probability = session.run(["label", "probability"], frame_to_feeds(rows.head(0), session))
+    assert label.shape == probability.shape == (0,)
+
+
 def test_rows_reach_every_path(mixed):
     """The scored rows hold what the test is about: unseen and rare categories, gaps in every column, empty text."""
     clf, directory, rows = mixed
