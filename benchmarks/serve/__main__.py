@@ -44,8 +44,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants (MLServer answers from a child process), in MB."""
+def _tree(pid: int) -> set[int]:
+    """A process and all its descendants (MLServer answers from a child process)."""
     parents: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -54,13 +54,17 @@ def _tree_rss_mb(pid: int) -> float:
                 parents[int(entry.name)] = int(fields[1])
             except (OSError, IndexError, ValueError):
                 continue
-    tree, frontier = {pid}, [pid]
+    tree, frontier = {pid}, {pid}
     while frontier:
-        children = [p for p, parent in parents.items() if parent in frontier and p not in tree]
-        tree.update(children)
-        frontier = children
+        frontier = {p for p, parent in parents.items() if parent in frontier and p not in tree}
+        tree |= frontier
+    return tree
+
+
+def _tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and its descendants, in MB."""
     total_kb = 0
-    for p in tree:
+    for p in _tree(pid):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -68,6 +72,20 @@ def _tree_rss_mb(pid: int) -> float:
         except OSError:
             continue
     return round(total_kb / 1024, 1)
+
+
+def _tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its live descendants: per request, a figure that
+    the machine's other load changes much less than requests per second."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for p in _tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
 
 
 def _jax_loaded(pid: int) -> bool:
@@ -157,11 +175,17 @@ class _Server:
         check = httpx.post(self.infer_url, content=body, headers={"Content-Type": "application/json"}, timeout=60)
         if check.status_code != 200:
             raise RuntimeError(f"{self.name} refused the benchmark request: {check.status_code} {check.text[:300]}")
+        cpu = _tree_cpu_s(self.process.pid)
         run = asyncio.run(run_load(self.infer_url, body, clients=args.clients, requests=args.requests, rows=rows))
-        self.result["runs"].setdefault(str(rows), []).append(run.as_dict())
+        figures = run.as_dict()
+        # The 200 warm-up requests are in it too: the CPU clock cannot tell them apart.
+        used = _tree_cpu_s(self.process.pid) - cpu
+        figures["server_cpu_ms"] = round(used * 1000 / (args.requests + 200), 3)
+        self.result["runs"].setdefault(str(rows), []).append(figures)
         print(
             f"  {self.name}, {rows} row(s): {run.requests_per_second} req/s, p50 {run.p50_ms} ms, "
-            f"p99 {run.p99_ms} ms, {run.errors} errors (load average {os.getloadavg()[0]:.1f})",
+            f"p99 {run.p99_ms} ms, {figures['server_cpu_ms']} server CPU ms/request, {run.errors} errors "
+            f"(load average {os.getloadavg()[0]:.1f})",
             flush=True,
         )
 
@@ -210,17 +234,20 @@ def _median_runs(result: dict) -> dict:
 
 def _table(results: list[dict], args: argparse.Namespace) -> str:
     lines = [
-        f"{args.clients} concurrent clients, {args.requests:,} requests per run after 200 unmeasured, "
-        f"{args.features} features, hidden layers {', '.join(map(str, args.hidden))}.",
+        f"{args.clients} concurrent clients, {args.requests:,} requests per run after 200 unmeasured, medians of "
+        f"{args.rounds} interleaved rounds, {args.features} features, hidden layers "
+        f"{', '.join(map(str, args.hidden))}. Server CPU: milliseconds of CPU the server's processes used per request.",
         "",
-        "| server | rows/request | req/s | rows/s | p50 ms | p99 ms | errors | RSS before -> after MB | start s |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| server | rows/request | req/s | rows/s | p50 ms | p99 ms | server CPU ms/req | errors "
+        "| RSS before -> after MB | start s |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for result in results:
         for rows, run in result["runs"].items():
             lines.append(
                 f"| {result['server']} | {rows} | {run['requests_per_second']:,.0f} | "
-                f"{run['rows_per_second']:,.0f} | {run['p50_ms']} | {run['p99_ms']} | {run['errors']} | "
+                f"{run['rows_per_second']:,.0f} | {run['p50_ms']} | {run['p99_ms']} | {run['server_cpu_ms']:.2f} | "
+                f"{run['errors']} | "
                 f"{result.get('rss_before_mb')} -> {result.get('rss_after_mb')} | {result.get('startup_s')} |"
             )
     return "\n".join(lines)

@@ -102,7 +102,9 @@ def serve(
     sock = _bind(host, port)
     _announce(models, host, sock.getsockname()[1], workers)
     if workers == 1:
-        from twoclass.serve.app import create_app
+        from twoclass.serve.app import create_app, one_blas_thread
+
+        one_blas_thread()
 
         app: Any = create_app(
             models, max_body_bytes=max_body_bytes, max_batch_size=max_batch_size, max_latency_ms=max_latency_ms
@@ -161,6 +163,8 @@ def _config(app: Any, *, workers: int, log_level: str, access_log: bool, factory
         access_log=access_log,
         factory=factory,
         timeout_graceful_shutdown=30,
+        # Longer than the idle timeouts of common load balancers (60 s), so none reuses a connection being closed.
+        timeout_keep_alive=75,
         server_header=False,
     )
 
