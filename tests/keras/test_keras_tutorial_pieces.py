@@ -515,3 +515,33 @@ def test_scikeras_cross_val_score_with_a_twoclass_model(keras):
     np.testing.assert_allclose(probabilities[1], probabilities[0], atol=1e-5)
     model = create_baseline()
     assert model.compiled and len(model.outputs) == 1 and model.outputs[0].shape == (None, 1)
+
+
+# ---------------------------------------------------------------------------------------------- import tensorflow as tf
+def test_twoclass_tf_stands_in_for_tf_keras_and_names_what_tensorflow_only_things_become(keras):
+    import twoclass.tf as tf
+
+    assert tf.keras is twoclass
+    assert tf.keras.initializers.Constant is twoclass.initializers.Constant
+    tf.random.set_seed(3)
+    for name, fragment in [
+        ("data", "pass NumPy arrays or a pandas DataFrame to fit"),
+        ("feature_column", "twoclass.data"),
+        ("add_n", "sum(model.losses)"),
+        ("summary", "CSVLogger"),
+        ("GradientTape", "model.fit"),
+        ("whatever", "tf.keras"),
+    ]:
+        with pytest.raises(AttributeError, match=fragment.replace("(", r"\(").replace(")", r"\)")) as caught:
+            getattr(tf, name)
+        assert "\n" not in str(caught.value)
+
+
+def test_a_tf_data_dataset_in_fit_says_what_to_pass(rings):
+    class Dataset:  # what fit sees of a tf.data.Dataset: an element_spec
+        element_spec = None
+
+    model = twoclass.Sequential([twoclass.Input((2,)), twoclass.layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="sgd", loss="binary_crossentropy")
+    with pytest.raises(TypeError, match="tf.data is TensorFlow's input pipeline; pass the arrays"):
+        model.fit(Dataset(), epochs=1)
