@@ -154,3 +154,39 @@ def test_bad_tables_get_messages_that_name_them(tmp_path, tables):
         fit_stream(_net(), TableStream(tables["parquet"]), verbose=0)
     with pytest.raises(ValueError, match="'epochs' parameter of fit_stream must be"):
         fit_stream(_net(), TableStream(tables["parquet"], target="label"), epochs=0, verbose=0)
+
+
+def test_callbacks_early_stopping_as_in_memory(tables):
+    from twoclass.callbacks import EarlyStopping
+
+    x, y = tables["x"], tables["y"]
+    validation = (x[:400], y[:400])
+
+    def net():
+        model = Sequential([Input((4,)), Dense(16, activation="relu"), Dense(1, activation="sigmoid")])
+        model.reseed(3)
+        model.compile(optimizer=Adam(0.2), loss="binary_crossentropy", metrics=["accuracy"])
+        return model
+
+    def stopper():
+        return EarlyStopping(monitor="val_loss", patience=1, restore_best_weights=True)
+
+    alone, streamed = net(), net()
+    expected = alone.fit(
+        x, y, epochs=30, batch_size=64, shuffle=False, validation_data=validation, verbose=0, callbacks=[stopper()]
+    )
+    history = fit_stream(
+        streamed,
+        TableStream(tables["parquet"], target="label"),
+        epochs=30,
+        batch_size=64,
+        chunk_rows=1024,
+        shuffle=False,
+        validation_data=validation,
+        verbose=0,
+        callbacks=[stopper()],
+    )
+    assert len(expected.history["loss"]) < 30  # it did stop early
+    assert len(history.history["loss"]) == len(expected.history["loss"])
+    for a, b in zip(alone.get_weights(), streamed.get_weights()):  # the restored best weights
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-6)

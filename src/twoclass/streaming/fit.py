@@ -101,15 +101,19 @@ def fit_stream(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     shuffle: bool = True,
     validation_data: Any = None,
+    callbacks: list | None = None,
     verbose: int = 1,
 ) -> Any:
     """Train `model` for `epochs` passes over `stream`, `chunk_rows` rows in memory at a time; returns a History.
+
+    Callbacks get `fit`'s epoch hooks (EarlyStopping, ModelCheckpoint, CSVLogger, ReduceLROnPlateau, ...), with the
+    model holding each epoch's weights when they run.
 
     Example:
         >>> stream = TableStream("higgs/", target="label")  # doctest: +SKIP
         >>> fit_stream(model, stream, epochs=2, batch_size=1024, validation_data=(x_val, y_val))  # doctest: +SKIP
     """
-    from twoclass.keras.callbacks import History
+    from twoclass.keras import callbacks as callbacks_module
     from twoclass.keras.fit_loop import keras_order
 
     if not isinstance(stream, TableStream):
@@ -130,12 +134,28 @@ def fit_stream(
     if val is not None:
         evaluate = engine.evaluate_fn(plan.layers, plan.loss, plan.metrics, engine.eval_batch_size(int(val.n)))
 
-    history = History()
-    history.set_model(model)
+    history = callbacks_module.History()
+    callback_list = [*(callbacks or []), history]
+    steps = math.ceil(stream.n_rows / batch_size) if stream.kind != "csv" else None  # CSV: unknown without a pass
+    for callback in callback_list:
+        if callbacks_module.wants_batch_hooks(callback):
+            raise ValueError(
+                f"Callback {type(callback).__name__} uses batch hooks (on_train_batch_*), which {OWNER} cannot call: "
+                "it compiles whole chunks. Use on_epoch_end instead."
+            )
+        callback.set_model(model)
+        callback.set_params({"verbose": verbose, "epochs": epochs, "steps": steps})
+    model.stop_training = False
     model.history = history
-    ts = model.start_train_state(plan)
+    for callback in callback_list:
+        callback.on_train_begin()
     epochs_done = model.epochs_done
+    counter = model.start_train_state(plan).epoch  # counts chunks: each chunk's row order is drawn from it
     for epoch in range(epochs):
+        for callback in callback_list:
+            callback.on_epoch_begin(epoch)
+        # the model's weights and optimizer numbers as the callbacks left them (ReduceLROnPlateau, ...)
+        ts = model.start_train_state(plan)._replace(epoch=counter)
         started = time.perf_counter()
         sums, rows = np.zeros(len(names)), 0
         tables = read_ahead((_chunk_table(x, y, w, chunk_rows) for x, y, w in stream.chunks(chunk_rows)), depth=1)
@@ -153,6 +173,7 @@ def fit_stream(
             rows += n
         if rows == 0:
             raise ValueError(f"The stream '{stream.path}' has no rows.")
+        counter = ts.epoch
         values = {name: float(sums[i] / rows) for i, name in enumerate(names) if not name.startswith("val_")}
         if evaluate is not None:
             val_loss, val_metrics = evaluate(ts.params, ts.state, hyper, val)
@@ -160,13 +181,17 @@ def fit_stream(
             for name, value in zip(model.metrics_names[1:], val_metrics):
                 values["val_" + name] = float(value)
         epochs_done += 1
+        _model_adopt(model, ts, epochs_done)  # callbacks read (and may save) this epoch's weights
         row = keras_order(values)
-        history.on_epoch_end(epochs_done - 1, row)
         if verbose:
             seconds = time.perf_counter() - started
+            speed = f"{rows:,} rows in {seconds:.1f}s ({rows / seconds:,.0f} rows/s)"
             shown = " - ".join(f"{k}: {v:.4f}" for k, v in row.items() if math.isfinite(v))
-            print(
-                f"Epoch {epoch + 1}/{epochs} - {rows:,} rows in {seconds:.1f}s ({rows / seconds:,.0f} rows/s) - {shown}"
-            )
-    _model_adopt(model, ts, epochs_done)
+            print(f"Epoch {epoch + 1}/{epochs} - {speed} - {shown}")
+        for callback in callback_list:
+            callback.on_epoch_end(epoch, row)
+        if model.stop_training:
+            break
+    for callback in callback_list:
+        callback.on_train_end()
     return history
