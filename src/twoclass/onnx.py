@@ -60,7 +60,7 @@ LOCALE = "C"  # the one locale every onnxruntime build has: lowercases A-Z only 
 _INTEGER = re.compile(r"^-?\d+$")
 _PREPROCESSOR_ENTRIES = {"format", "kind", "params", "target", "column_types", "reasons", "feature_names_out"}
 _FLOAT, _DOUBLE, _INT64, _STRING, _BOOL = 1, 11, 7, 8, 9  # onnx.TensorProto's element types
-_PARAMS = {"column_types", "text_max_features", "text_ngram_range", "text_method", "max_categories"}
+_PARAMS = {"column_types", "text_max_features", "text_ngram_range", "text_method", "max_categories", "numeric_encoding"}
 
 
 class _Graph:
@@ -336,18 +336,17 @@ def _known_entries(data: dict[str, Any], known: set[str], owner: str) -> None:
 
 def _numeric_block(ex: _Export, data: dict[str, Any]) -> tuple[str, list[str]]:
     """Median imputation with missing indicators (onnx.helper: skl2onnx's SimpleImputer converter refuses
-    add_indicator=True, and its Imputer op has no double kernel), then the StandardScaler by skl2onnx (Sub, Div in
-    double: exactly what scikit-learn computes)."""
+    add_indicator=True, and its Imputer op has no double kernel), then either the StandardScaler by skl2onnx (Sub,
+    Div in double: exactly what scikit-learn computes) or the recipe's encoding (`_encoded`)."""
     from skl2onnx import convert_sklearn
     from skl2onnx.common.data_types import DoubleTensorType
 
     from twoclass.data.blocks import NumericBlock
 
-    _known_entries(
-        data,
-        {"columns", "median", "missing_indicator", "mean", "var", "scale", "n_samples_seen", "formats"},
-        "numeric block",
-    )
+    known = {"columns", "median", "missing_indicator", "mean", "var", "scale", "n_samples_seen", "formats", "encoding"}
+    _known_entries(data, known, "numeric block")
+    if data.get("encoding") is not None:
+        _known_entries(data["encoding"], {"kind", "center", "scale", "edges"}, "numeric block's encoding")
     block = NumericBlock.from_dict(data)
     g = ex.g
     for column, written in block.formats.items():
@@ -358,18 +357,63 @@ def _numeric_block(ex: _Export, data: dict[str, Any]) -> tuple[str, list[str]]:
     x = g.op("Concat", [ex.column(c, "numeric") for c in block.columns], axis=1)
     missing = g.op("IsNaN", [x])
     imputed = g.op("Where", [missing, g.const("median", block.imputer.statistics_.reshape(1, -1), np.float64), x])
-    scaler = convert_sklearn(
-        block.scaler,
-        initial_types=[("x", DoubleTensorType([None, len(block.columns)]))],
-        target_opset={"": ex.opset, "ai.onnx.ml": ML_OPSET},
-    )
-    (scaled,) = g.embed(scaler, {"x": imputed})
-    parts = [scaled]
+    if block.encoding is None:
+        scaler = convert_sklearn(
+            block.scaler,
+            initial_types=[("x", DoubleTensorType([None, len(block.columns)]))],
+            target_opset={"": ex.opset, "ai.onnx.ml": ML_OPSET},
+        )
+        (measured,) = g.embed(scaler, {"x": imputed})
+    else:
+        measured = _encoded(ex, block.encoding, imputed)
+    parts = [measured]
     flagged = [block.columns.index(c) for c in block.indicator_columns]
     if flagged:
         chosen = g.op("Gather", [missing, g.const("flagged", flagged, np.int64)], axis=1)
         parts.append(g.op("Cast", [chosen], to=_DOUBLE))
     return g.op("Concat", parts, axis=1), block.feature_names()
+
+
+def _encoded(ex: _Export, encoding: Any, x: str) -> str:
+    """`twoclass.data.numeric.NumericEncoding` in double (onnx.helper: no scikit-learn transformer holds it): per
+    column the smooth-clipped robust z, z / sqrt(1 + (z / 3)^2) with z = (x - center) * scale, followed by its
+    piecewise-linear bins clip((x - lower edge) / width, 0, 1); the same operations in the same order as NumPy."""
+    from twoclass.data.numeric import CLIP
+
+    g = ex.g
+    z = g.op(
+        "Mul",
+        [
+            g.op("Sub", [x, g.const("center", encoding.center.reshape(1, -1), np.float64)]),
+            g.const("robust_scale", encoding.scale.reshape(1, -1), np.float64),
+        ],
+    )
+    ratio = g.op("Div", [z, g.const("clip", CLIP, np.float64)])
+    bend = g.op("Sqrt", [g.op("Add", [g.const("one", 1.0, np.float64), g.op("Mul", [ratio, ratio])])])
+    z = g.op("Div", [z, bend])
+    columns, lowers, widths, order = [], [], [], []
+    n = len(encoding.edges)
+    for j, edges in enumerate(encoding.edges):
+        order.append(j)  # z of column j, then its bins (their places after the n z columns)
+        edges = np.asarray(edges, np.float64)
+        for lower, width in zip(edges[:-1], np.diff(edges)):
+            order.append(n + len(columns))
+            columns.append(j)
+            lowers.append(lower)
+            widths.append(width)
+    if not columns:
+        return z
+    picked = g.op("Gather", [x, g.const("binned_columns", columns, np.int64)], axis=1)
+    position = g.op(
+        "Div",
+        [
+            g.op("Sub", [picked, g.const("lower_edges", [lowers], np.float64)]),
+            g.const("bin_widths", [widths], np.float64),
+        ],
+    )
+    bins = g.op("Clip", [position, g.const("zero", 0.0, np.float64), g.const("one", 1.0, np.float64)])
+    both = g.op("Concat", [z, bins], axis=1)
+    return g.op("Gather", [both, g.const("feature_order", order, np.int64)], axis=1)
 
 
 def _aliases(category: str) -> list[str]:

@@ -208,20 +208,41 @@ def test_capitals_outside_ascii_are_the_documented_difference(mixed, tmp_path):
     assert abs(probability[0] - _reference(directory, row)[0][0]) > 1e-9
 
 
-def test_hashed_text_block(mixed, tmp_path, monkeypatch):
-    """The hashing method (HashingVectorizer + TfidfTransformer): MurmurHash3 in the graph, opset 20 for n-grams."""
-    clf, _, rows = mixed
+def _swapped_preprocessing(clf, numeric_encoding, text_method):
+    """A Preprocessor with other settings and as many features as the fitted network takes (the hashed text width
+    makes up the difference), so the network's weights apply: a model for checking the graph, not for predicting."""
     df, y = _table(400, seed=1)
-    width = len(clf.preprocessor_.to_dict()["text"][0]["terms"])  # the same feature count: the network fits
-    hashing = Preprocessor(clf.preprocessor_.column_types_, text_method="hashing", text_max_features=width)
-    hashing.fit(df)
-    assert hashing.n_features_out_ == clf.preprocessor_.n_features_out_
-    monkeypatch.setattr(clf, "preprocessor_", hashing)
-    directory = clf.save(tmp_path / "hashing")
-    proto = onnx.load(_export(directory, tmp_path / "hashing.onnx"))
+    width = clf.preprocessor_.n_features_out_
+
+    def fitted(text_width):
+        settings = {"numeric_encoding": numeric_encoding, "text_method": text_method, "text_max_features": text_width}
+        return Preprocessor(clf.preprocessor_.column_types_, **settings).fit(df, y=y)
+
+    probe = fitted(1)
+    swapped = fitted(width - probe.n_features_out_ + 1)
+    assert swapped.n_features_out_ == width
+    return swapped
+
+
+@pytest.mark.parametrize("numeric_encoding", ["standard", "robust", "binned"])
+def test_numeric_encodings_and_hashed_text(numeric_encoding, mixed, tmp_path, monkeypatch):
+    """Each numeric encoding (standardised; the recipe's robust z with smooth clipping, with its tree-chosen
+    piecewise-linear bins) and hashed text (HashingVectorizer + TfidfTransformer: MurmurHash3 in the graph, opset
+    20 for the word pairs)."""
+    clf, _, rows = mixed
+    swapped = _swapped_preprocessing(clf, numeric_encoding, "hashing")
+    stored = swapped.to_dict()["numeric"]
+    assert (stored.get("encoding") or {}).get("kind", "standard") == numeric_encoding
+    if numeric_encoding == "binned":
+        assert any(stored["encoding"]["edges"]), "no column got bins: the test would not reach them"
+    monkeypatch.setattr(clf, "preprocessor_", swapped)
+    directory = clf.save(tmp_path / "swapped")
+    proto = onnx.load(_export(directory, tmp_path / "swapped.onnx"))
     assert proto.opset_import[0].version == 20
-    session = _session(tmp_path / "hashing.onnx")
+    session = _session(tmp_path / "swapped.onnx")
     _assert_same(session.run(["label", "probability"], frame_to_feeds(rows, session)), directory, rows)
+    outliers = rows.assign(age=rows["age"] * 50, income=-rows["income"])  # past the bins and the clipping
+    _assert_same(session.run(["label", "probability"], frame_to_feeds(outliers, session)), directory, outliers)
 
 
 # ------------------------------------------------------------------------------------------------ command line
