@@ -21,6 +21,7 @@ import pytest
 from hardening.hardening_support import (
     JSON_FILE,
     WEIGHTS_FILE,
+    cli,
     copy_model,
     files_of,
     make_frame,
@@ -221,7 +222,7 @@ os.rename, os.replace = _kill_after(_rename), _kill_after(_replace)
 
     predictor = inference.load(model)  # the old model or the new one, never nothing
     assert np.isfinite(predictor.predict_proba(saved_model["features"])).all()
-    again = run_cli(
+    again = cli(
         "train",
         data_csv,
         "--target",
@@ -235,6 +236,6 @@ os.rename, os.replace = _kill_after(_rename), _kill_after(_replace)
         "--networks",
         "1",
         "--quiet",
-    )
-    assert again.returncode == 0, again.stderr
+    )  # in this process: the killed one is gone
+    assert again.exit_code == 0, again.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
