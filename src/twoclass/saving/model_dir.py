@@ -13,6 +13,15 @@ Layout of `twoclass.json` (format version 1):
                              after the input)
     plus, for a classifier:  estimator params, input (kind and columns), preprocessing (Preprocessor.to_dict),
                              labels, threshold, calibration, history, validation figures, seed, versions
+    integrity                {"algorithm": "sha256", "digest": ...}: SHA-256 over the JSON's content (without
+                             this entry) and the bytes of weights.safetensors (`twoclass.saving.integrity`).
+                             Written since issue 17, in the same format version: a file without it (from an
+                             older twoclass) loads with a UserWarning that its weights cannot be checked, and
+                             every stored value is range-checked either way (`twoclass.saving.record_checks`,
+                             the preprocessing in `twoclass.data`).
+
+Reading is bounded: twoclass.json at most 64 MiB and 64 levels deep, the weights file no larger than its
+architecture needs, its header checked before any tensor is read. Saving never loses a model (`swap`).
 """
 
 from __future__ import annotations
