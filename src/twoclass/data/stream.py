@@ -101,21 +101,30 @@ class TableStream:
             return list(pq.ParquetFile(self.path).schema_arrow.names)
         if self.kind == "folder":
             return list(self._dataset().schema.names)
-        return list(next(self._csv_batches(None)).schema.names)
+        reader = self._csv_reader(None)  # reads the first block to learn the columns
+        names = list(reader.schema.names)
+        reader.close()
+        return names
 
     def _dataset(self):
         import pyarrow.dataset as ds
 
         return ds.dataset(self.path, format="parquet")
 
-    def _csv_batches(self, columns: Sequence[str] | None) -> Iterator[Any]:
+    def _csv_reader(self, columns: Sequence[str] | None) -> Any:
         import pyarrow.csv as pacsv
 
-        read = pacsv.ReadOptions(block_size=16 << 20)
+        # pyarrow's default 1 MB blocks: 16 MB blocks read this machine's 470 MB test file 2.7x slower (35 s, not 13)
         parse = pacsv.ParseOptions(delimiter="\t" if self.path.name.lower().endswith(".tsv") else ",")
         convert = pacsv.ConvertOptions(include_columns=list(columns) if columns else None)
-        reader = pacsv.open_csv(self.path, read_options=read, parse_options=parse, convert_options=convert)
-        yield from reader
+        return pacsv.open_csv(self.path, parse_options=parse, convert_options=convert)
+
+    def _csv_batches(self, columns: Sequence[str] | None) -> Iterator[Any]:
+        reader = self._csv_reader(columns)
+        try:
+            yield from reader
+        finally:
+            reader.close()
 
     def _wanted(self) -> list[str]:
         return [*self.columns, *(c for c in (self.target, self.weight) if c is not None)]
