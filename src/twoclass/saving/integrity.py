@@ -107,12 +107,14 @@ def integrity_entry(meta: dict[str, Any], weights_bytes: bytes) -> dict[str, str
     }
 
 
-def check_digest(meta: dict[str, Any], weights_bytes: bytes, json_name: str, weights_name: str) -> None:
+def check_digest(
+    meta: dict[str, Any], weights_bytes: bytes, json_name: str, weights_name: str, shown: str | None = None
+) -> None:
     """Refuse a record whose stored digest differs from its content's; warn when there is none (older files)."""
     entry = meta.get(INTEGRITY_KEY)
     if entry is None:
         warnings.warn(
-            f"{json_name} has no integrity digest (it was saved by an older twoclass), so damage to its "
+            f"'{shown or json_name}' has no integrity digest (it was saved by an older twoclass), so damage to its "
             f"weights cannot be detected; save the model again to add one.",
             UserWarning,
             stacklevel=4,

@@ -207,7 +207,7 @@ def read_model_dir(path: Any) -> ModelDir:
         specs = _weight_specs(meta)
         weights_bytes = _read_weights_file(source, specs)
         weights = integrity.read_tensors(weights_bytes, specs, WEIGHTS_FILE)  # the header's own errors first
-        integrity.check_digest(meta, weights_bytes, JSON_FILE, WEIGHTS_FILE)
+        integrity.check_digest(meta, weights_bytes, JSON_FILE, WEIGHTS_FILE, shown=os.path.join(path, JSON_FILE))
         for name, array in weights.items():
             if array.dtype.kind == "f" and not np.isfinite(array).all():
                 raise integrity.Damaged(f"weight '{name}' contains NaN or infinite values")
