@@ -12,7 +12,7 @@ member has stopped or the epochs run out.
 
 Example:
     >>> compiled = sweep_fn(plan)  # doctest: +SKIP
-    >>> states, best, logs = compiled(states, start_best(states), train, val, hypers, np.int32(32), watch)  # +SKIP
+    >>> states, best, logs = compiled(states, start_best(states), train, val, hypers, 32, watch)  # doctest: +SKIP
 """
 
 from __future__ import annotations

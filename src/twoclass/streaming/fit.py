@@ -14,7 +14,7 @@ The model is read and updated through its interface for the engine (`training_pl
 
 Example:
     >>> from twoclass.data.stream import TableStream
-    >>> history = fit_stream(model, TableStream("big.parquet", target="y"), epochs=3, batch_size=1024)  # +SKIP
+    >>> history = fit_stream(model, TableStream("big.parquet", target="y"), epochs=3)  # doctest: +SKIP
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ trained as one vmapped XLA program, ranked in a table, the best saved as an ordi
 
 Example:
     >>> from twoclass.sweeps import sweep
-    >>> result = sweep(model, x, y, grid="learning_rate=0.1,0.5 seeds=8", epochs=20, validation_split=0.2)  # +SKIP
+    >>> result = sweep(model, x, y, grid="learning_rate=0.1,0.5 seeds=8", epochs=20)  # doctest: +SKIP
 """
 
 from twoclass.sweeps.api import sweep
