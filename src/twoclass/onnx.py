@@ -64,12 +64,11 @@ _PARAMS = {"column_types", "text_max_features", "text_ngram_range", "text_method
 
 
 class _Graph:
-    """Collects nodes, constants, graph inputs and opset domains; each step returns the name of its output."""
+    """Collects nodes, constants and opset domains; each step returns the name of its output."""
 
     def __init__(self, reserved: set[str] | None = None) -> None:
         self.nodes: list[Any] = []
         self.initializers: list[Any] = []
-        self.inputs: list[Any] = []
         self.domains: dict[str, int] = {}
         self._reserved = set(reserved or ())  # column and output names: no internal name may take them
         self._count = 0
@@ -578,10 +577,11 @@ def _text_block(ex: _Export, data: dict[str, Any]) -> tuple[str, list[str]]:
         "preprocessor": None,
         "tokenizer": None,
         "binary": False,
+        "stop_words": None,
     }
     tokens = _tokens(ex, column)
     if block.method == "tfidf":
-        _check_vectorizer(vectorizer, column, {**common, "stop_words": None, "norm": "l2", "use_idf": True})
+        _check_vectorizer(vectorizer, column, {**common, "norm": "l2", "use_idf": True})
         terms = vectorizer.get_feature_names_out().tolist()
         counts = _term_counts(ex, tokens, terms, vectorizer.ngram_range)
         weighting, sublinear = vectorizer.idf_, vectorizer.sublinear_tf
