@@ -326,11 +326,11 @@ def test_pipeline_argument(mixed, relabelled):
 
 def _node_modules() -> None:
     """onnxruntime-node in tests/saving/node/node_modules (kept out of git), installed from the committed lock."""
-    if (NODE_DIR / "node_modules" / "onnxruntime-node").is_dir():
-        return
     npm = shutil.which("npm")
     if npm is None or shutil.which("node") is None:
         pytest.fail("This test needs Node.js and npm (Debian: apt-get install nodejs npm) to run onnxruntime-node.")
+    if (NODE_DIR / "node_modules" / "onnxruntime-node").is_dir():
+        return
     # --ignore-scripts: the CPU binaries ship inside the package; its install script would fetch CUDA ones.
     done = subprocess.run(
         [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
