@@ -12,6 +12,7 @@ from scipy.special import expit, logit
 from typer.testing import CliRunner
 
 from twoclass import TwoClassClassifier, inference
+from twoclass.cli.sweep import sweep as sweep_command
 from twoclass.engine import programs
 from twoclass.layers import Dense, Dropout
 from twoclass.models import Sequential
@@ -19,8 +20,10 @@ from twoclass.optimizers import SGD, Adam
 from twoclass.optimizers.schedules import ExponentialDecay
 from twoclass.regularizers import L2
 from twoclass.sweeps import parse_grid, sweep
-from twoclass.cli.sweep import sweep as sweep_command
 from twoclass.sweeps.grid import check_grid, expand
+
+# The sweep's members are the estimator's plain recipe; an estimator with a `recipe` parameter is asked for it.
+PLAIN = {"recipe": "plain"} if "recipe" in TwoClassClassifier().get_params() else {}
 
 # One batch size, validation split and member count (8) for the slides' net in several tests: one compiled program.
 SHARED = {"batch_size": 32, "validation_split": 0.25}
@@ -85,7 +88,9 @@ def test_members_equal_plain_fits_of_the_keras_style_model():
 
 def test_members_equal_the_estimator_fitted_alone_with_early_stopping():
     frame, label = _table(500, seed=1)
-    estimator = TwoClassClassifier(hidden_layer_sizes=(8,), epochs=60, patience=3, random_state=7, n_networks=1)
+    estimator = TwoClassClassifier(
+        hidden_layer_sizes=(8,), epochs=60, patience=3, random_state=7, n_networks=1, batch_size=64, **PLAIN
+    )
     result = sweep(estimator, frame, label, grid={"learning_rate": [3e-3, 3e-2], "l2": [0, 1e-3], "dropout": [0, 0.2]})
     assert result.kind == "estimator" and result.monitor == "val_loss"
     assert result.table["epochs_run"].min() < 60  # early stopping ended some members
@@ -97,7 +102,14 @@ def test_members_equal_the_estimator_fitted_alone_with_early_stopping():
             i for i, m in enumerate(result.members) if (m.learning_rate, m.l2, m.dropout) == tuple(settings.values())
         )
         alone = TwoClassClassifier(
-            hidden_layer_sizes=(8,), epochs=60, patience=3, random_state=7, n_networks=1, **settings
+            hidden_layer_sizes=(8,),
+            epochs=60,
+            patience=3,
+            random_state=7,
+            n_networks=1,
+            batch_size=64,
+            **PLAIN,
+            **settings,
         ).fit(frame, label)
         member = result.model(index)
         _close(member.model_.get_weights(), alone.model_.get_weights())

@@ -7,6 +7,9 @@ random_state), preprocessing fitted on the training rows, class weights. Then ev
 the top k, averaged in log-odds as `n_networks` does) becomes an ordinary fitted estimator: the threshold,
 calibration and validation figures are decided on the validation rows as `fit` decides them.
 
+Members are networks of the estimator's plain recipe (`recipe='plain'`: Keras-style networks, early stopping with
+`patience`, epochs and batch size 200 and 64 where they are 'auto'); the estimator that comes out says so.
+
 This module reads the estimator through some of its private helpers (the split, the preprocessing and what is
 decided on validation rows), all in `_Prepared.build`/`finish` below, so a change there touches only them.
 """
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import inspect
 from collections.abc import Sequence
 from typing import Any
 
@@ -59,8 +63,12 @@ def prepare(estimator: Any, X: Any, y: Any, sample_weight: Any = None) -> Prepar
     from twoclass.estimator.training import _preprocessor, _transform_quietly
 
     est = clone(estimator)
-    settings = check_params(est.get_params(deep=False))
+    if "recipe" in est.get_params(deep=False):
+        est.set_params(recipe="plain")  # members are the plain recipe's networks (see the module's docstring)
+    settings = _plain_numbers(check_params(est.get_params(deep=False)))
     frame = est._frame_for_fit(X, settings)
+    if hasattr(prep, "aligned_target"):
+        y = prep.aligned_target(X, y)
     target_name = getattr(y, "name", None)
     y = prep.target_1d(y, len(frame))
     encoding = prep.label_encoding(y, settings.positive)
@@ -69,7 +77,12 @@ def prepare(estimator: Any, X: Any, y: Any, sample_weight: Any = None) -> Prepar
     seed = settings.seed if settings.seed is not None else int(np.random.randint(0, 2**31 - 1))
     train, val = _split(y01, settings.validation_fraction, seed)
     preprocessor = _preprocessor(settings, frame, array_input=est.input_kind_ == "array")
-    x_train = preprocessor.fit_transform(frame.iloc[train])
+    if "target_name" in inspect.signature(preprocessor.fit_transform).parameters:
+        # it leaves out (and announces) a copy of the target under another name, as fit does
+        name = target_name if isinstance(target_name, str) else None
+        x_train = preprocessor.fit_transform(frame.iloc[train], y=y01[train], target_name=name)
+    else:
+        x_train = preprocessor.fit_transform(frame.iloc[train])
     x_val = _transform_quietly(preprocessor, frame.iloc[val]) if val is not None else None
     class_weight = compute_class_weight(y01[train], settings.class_weight, encoding)
     factor = np.ones(2) if class_weight is None else np.array([class_weight[0], class_weight[1]])
@@ -87,6 +100,18 @@ def prepare(estimator: Any, X: Any, y: Any, sample_weight: Any = None) -> Prepar
         x_train,
         x_val,
         weights * factor[y01],
+    )
+
+
+def _plain_numbers(settings: Any) -> Any:
+    """Epochs and batch size as the plain recipe reads 'auto' (200 and 64)."""
+    from twoclass.estimator import params
+
+    epochs, batch = getattr(params, "PLAIN_EPOCHS", 200), getattr(params, "PLAIN_BATCH_SIZE", 64)
+    return dataclasses.replace(
+        settings,
+        epochs=epochs if settings.epochs == "auto" else settings.epochs,
+        batch_size=batch if settings.batch_size == "auto" else settings.batch_size,
     )
 
 
@@ -239,6 +264,8 @@ def finish(prepared: Prepared, members: Sequence[Member], runs: MemberRuns, chos
         "best_epoch_": runs.best_epochs[first] + 1 if prepared.early_stopping else len(runs.histories[first]),
         **decided,
     }
+    if "recipe" in est.get_params(deep=False):
+        fitted["recipe_"] = None  # a plain-recipe estimator records no recipe
     est.classes_ = np.array(prepared.encoding.classes)
     est.label_encoding_ = prepared.encoding
     est.seed_ = prepared.seed
