@@ -63,5 +63,5 @@ def test_every_command_is_registered():
     from twoclass.cli import app
 
     result = CliRunner().invoke(app, ["--help"])
-    for command in ("train", "evaluate", "predict", "inspect", "demo", "sweep", "serve", "playground"):
+    for command in ("train", "evaluate", "predict", "inspect", "demo", "sweep", "serve", "playground", "export"):
         assert command in result.stdout

@@ -14,12 +14,13 @@ from dataclasses import dataclass, make_dataclass
 from typing import Any
 
 from twoclass.core.validation import check_bool, check_choice, check_float, check_int, invalid
-from twoclass.data.columns import KINDS
 
 OWNER = "TwoClassClassifier"
 OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop", "adagrad")
 ACTIVATIONS = ("relu", "tanh", "elu", "selu", "gelu", "swish", "silu", "leaky_relu", "sigmoid", "softplus", "linear")
 CALIBRATIONS = ("platt", "temperature")
+RECIPES = ("auto", "plain")
+PLAIN_EPOCHS, PLAIN_BATCH_SIZE = 200, 64  # what epochs and batch_size 'auto' mean for recipe='plain'
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,21 @@ def _text_networks(text: str) -> int | str:
     return int(text) if text.strip().isdigit() else text
 
 
+def _text_auto_int(text: str) -> int | str:
+    return int(text) if text.strip().isdigit() else text
+
+
+def _auto_or_int(name: str) -> Callable[[Any], int | str]:
+    def check(value: Any) -> int | str:
+        if isinstance(value, str) and value == "auto":
+            return value
+        if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= 1:
+            return int(value)
+        raise invalid(name, OWNER, "'auto' or an int >= 1", value)
+
+    return check
+
+
 def _int(name: str, minimum: int) -> Callable[[Any], int]:
     return lambda value: check_int(value, name, OWNER, minimum=minimum)
 
@@ -154,6 +170,8 @@ def _class_weight(value: Any) -> Any:
 
 
 def _column_types(value: Any, text_columns: tuple[str, ...]) -> dict[str, str] | None:
+    from twoclass.data.columns import KINDS  # pandas loads with the data, not with `twoclass train --help`
+
     if value is not None and not isinstance(value, Mapping):
         raise invalid("column_types", OWNER, "a dict {column: kind} or None", value)
     merged = dict(value or {})
@@ -247,19 +265,20 @@ PARAMETERS: tuple[Parameter, ...] = (
     ),
     Parameter(
         "epochs",
-        200,
-        "an int >= 1",
-        "Most epochs (early stopping usually ends sooner).",
-        _int("epochs", 1),
-        cli=CliOption("--epochs", "N", _text_int),
+        "auto",
+        "auto or an int >= 1",
+        "Epochs: a number, or auto (recipe auto: from a compute budget, rows x epochs x networks; plain: at most "
+        "200, early stopping usually ends sooner).",
+        _auto_or_int("epochs"),
+        cli=CliOption("--epochs", "N", _text_auto_int),
     ),
     Parameter(
         "batch_size",
-        64,
-        "an int >= 1",
-        "Rows per minibatch.",
-        _int("batch_size", 1),
-        cli=CliOption("--batch-size", "N", _text_int),
+        "auto",
+        "auto or an int >= 1",
+        "Rows per minibatch: a number, or auto (recipe auto: 32 to 256 by table size; plain: 64).",
+        _auto_or_int("batch_size"),
+        cli=CliOption("--batch-size", "N", _text_auto_int),
     ),
     Parameter(
         "early_stopping",
@@ -357,9 +376,20 @@ PARAMETERS: tuple[Parameter, ...] = (
         "n_networks",
         "auto",
         "auto or an int >= 1",
-        "Networks whose log-odds are averaged: a number, or auto (5 on small, narrow tables, else 1).",
+        "Networks whose log-odds are averaged: a number, or auto (recipe auto: up to 8, trained together, from the "
+        "compute budget; plain: 5 on small, narrow tables, else 1).",
         _n_networks,
         cli=CliOption("--networks", "N", _text_networks),
+    ),
+    Parameter(
+        "recipe",
+        "auto",
+        "'auto' or 'plain'",
+        "auto: the tabular recipe (robust scaling, tree-chosen bins, a logistic regression as the networks' linear "
+        "path and as a guard, the networks trained together on a flat-cosine schedule; relu and adam/adamw only, "
+        "else plain). plain: Keras-style networks trained one by one with early stopping.",
+        lambda value: check_choice(value, "recipe", OWNER, RECIPES),
+        cli=CliOption("--recipe", "NAME", _text_word),
     ),
 )
 DEFAULTS = {p.name: p.default for p in PARAMETERS}
