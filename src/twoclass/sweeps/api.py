@@ -10,6 +10,7 @@ Example:
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping
 from typing import Any
 
@@ -113,7 +114,8 @@ def _sweep_model(model, x, y, grid, fit_args: dict, monitor: str | None, patienc
 def _sweep_estimator(estimator, X, y, grid, sample_weight) -> SweepResult:
     from twoclass.sweeps import estimator as adapter
 
-    base_seed = estimator.random_state if isinstance(estimator.random_state, int) else 0
+    seed = estimator.random_state
+    base_seed = int(seed) if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) else 0
     members = expand(check_grid(grid, base_seed=base_seed), default_seed=base_seed)
     prepared = adapter.prepare(estimator, X, y, sample_weight)
     runs = adapter.train(prepared, members)
