@@ -16,6 +16,11 @@ __version__ = "0.1.0"
 
 _SUBMODULES = {
     "activations",
+    "distribute",
+    "spark",
+    "streaming",
+    "sweeps",
+    "tf",
     "callbacks",
     "datasets",
     "initializers",
@@ -59,6 +64,8 @@ _ATTRIBUTES = {
     "TwoClassClassifier": "sklearn",
     "fit_seeds": "keras.seeds",
     "set_random_seed": "utils",
+    "sweep": "sweeps",
+    "DataParallel": "distribute",
 }
 
 __all__ = sorted(_SUBMODULES | set(_ATTRIBUTES))
