@@ -170,11 +170,6 @@ def test_extreme_logits_match_keras_binary_crossentropy(keras):
     np.testing.assert_allclose(ours, np.asarray(reference), rtol=1e-6)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="focal loss with gamma < 1: d/dz (1 - p_t)**gamma is 0 * inf = NaN once sigmoid(z) rounds to 1 "
-    "(|z| > ~17 on the right side), although the loss itself is finite (Keras 3 shares this)",
-)
 @pytest.mark.parametrize("gamma", [0.0, 0.5])
 def test_focal_gradient_is_finite_for_a_confident_right_answer_with_gamma_below_one(gamma):
     loss = losses.BinaryFocalCrossentropy(from_logits=True, gamma=gamma)

@@ -39,7 +39,17 @@ def _focal(structure, hyper, y, out, is_logit):
     p = jax.nn.sigmoid(out) if is_logit else jnp.clip(out, EPSILON, 1.0 - EPSILON)
     bce = _bce_from_logits(y, out) if is_logit else _bce_from_probabilities(y, out)
     p_t = y * p + (1.0 - y) * (1.0 - p)
-    loss = jnp.power(1.0 - p_t, hyper["gamma"]) * bce
+    # the double-where trick: d/dx x**gamma at x = 0 is 0 * inf = NaN for gamma < 1, and 1 - p_t is exactly 0 once
+    # sigmoid(z) rounds to 1; the same value there, but the gradient flows only through x > 0 (elsewhere x**gamma
+    # is taken at 1, and its gradient masked away)
+    remaining = 1.0 - p_t
+    positive = remaining > 0.0
+    modulating = jnp.where(
+        positive,
+        jnp.power(jnp.where(positive, remaining, 1.0), hyper["gamma"]),
+        jax.lax.stop_gradient(jnp.power(remaining, hyper["gamma"])),
+    )
+    loss = modulating * bce
     if class_balancing:
         loss = loss * (y * hyper["alpha"] + (1.0 - y) * (1.0 - hyper["alpha"]))
     return loss
