@@ -30,6 +30,7 @@ CASES = [
     ("CosineDecay", dict(initial_learning_rate=0.0, decay_steps=100, warmup_target=0.2, warmup_steps=20)),
     ("CosineDecay", dict(initial_learning_rate=0.01, decay_steps=80, alpha=0.05, warmup_target=0.1, warmup_steps=15)),
     ("CosineDecay", dict(initial_learning_rate=0.3, decay_steps=60, warmup_target=0.05, warmup_steps=1)),
+    ("CosineDecay", dict(initial_learning_rate=0.3, decay_steps=60, warmup_target=0.05)),  # decays from the target
     ("PiecewiseConstantDecay", dict(boundaries=[10, 50, 120], values=[0.1, 0.05, 0.01, 0.001])),
     ("PiecewiseConstantDecay", dict(boundaries=[0], values=[1.0, 0.5])),
 ]
@@ -69,11 +70,6 @@ def test_schedules_with_keras_step_semantics_at_the_edges(keras):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CosineDecay(warmup_target=None, warmup_steps>0): Keras ignores warmup_steps without a warmup_target "
-    "(decays from step 0); twoclass holds the initial rate for warmup_steps and decays from there",
-)
 def test_cosine_decay_ignores_warmup_steps_without_a_warmup_target_as_keras_does(keras):
     kwargs = dict(initial_learning_rate=0.1, decay_steps=100, warmup_steps=10)
     np.testing.assert_allclose(

@@ -32,8 +32,8 @@ def evaluate(structure: tuple, hyper: dict, step):
         warm_rate = hyper["initial_learning_rate"] + (hyper["warmup_target"] - hyper["initial_learning_rate"]) * (
             step / jnp.maximum(warmup, 1.0)
         )
-        target = jnp.where(warmup > 0, hyper["warmup_target"], hyper["initial_learning_rate"])
-        return jnp.where(step < warmup, warm_rate, target * decayed)
+        # Keras decays from warmup_target, even with warmup_steps 0 (the schedule sets it to the initial rate if unset)
+        return jnp.where(step < warmup, warm_rate, hyper["warmup_target"] * decayed)
     if kind == "piecewise":
         boundaries = jnp.asarray(hyper["boundaries"])
         values = jnp.asarray(hyper["values"])

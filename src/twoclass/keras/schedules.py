@@ -119,20 +119,27 @@ class CosineDecay(LearningRateSchedule):
         )
         self.decay_steps = check_int(decay_steps, "decay_steps", "CosineDecay", minimum=1)
         self.alpha = check_float(alpha, "alpha", "CosineDecay", minimum=0.0, maximum=1.0)
-        self.warmup_target = self.initial_learning_rate if warmup_target is None else float(warmup_target)
+        self.warmup_target = None if warmup_target is None else float(warmup_target)
         self.warmup_steps = check_int(warmup_steps, "warmup_steps", "CosineDecay", minimum=0)
 
     def hyper(self):
+        # as Keras: without a warmup_target, warmup_steps is ignored; the decay starts at step 0 from the initial rate
+        warm = self.warmup_target is not None
         return {
             "initial_learning_rate": self.initial_learning_rate,
             "decay_steps": float(self.decay_steps),
             "alpha": self.alpha,
-            "warmup_target": self.warmup_target,
-            "warmup_steps": float(self.warmup_steps),
+            "warmup_target": self.warmup_target if warm else self.initial_learning_rate,
+            "warmup_steps": float(self.warmup_steps) if warm else 0.0,
         }
 
     def get_config(self):
-        return {**super().get_config(), "decay_steps": self.decay_steps, "warmup_steps": self.warmup_steps}
+        return {
+            **super().get_config(),
+            "decay_steps": self.decay_steps,
+            "warmup_target": self.warmup_target,
+            "warmup_steps": self.warmup_steps,
+        }
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
