@@ -31,6 +31,7 @@ BAD = {
     "random_state": -5,
     "verbose": 3,
     "n_networks": 0,
+    "recipe": "fancy",
 }
 
 

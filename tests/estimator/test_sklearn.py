@@ -153,7 +153,8 @@ def test_calibration_is_fitted_on_validation_logits(data, calibration):
 
 def test_early_stopping_restores_best_epoch(data):
     x, y = data
-    clf = TwoClassClassifier(**{**FAST, "epochs": 60, "patience": 2, "learning_rate": 0.1}).fit(x, y)
+    # the plain recipe's early stopping (recipe='auto' trains its scheduled epochs and keeps the best one)
+    clf = TwoClassClassifier(**{**FAST, "epochs": 60, "patience": 2, "learning_rate": 0.1, "recipe": "plain"}).fit(x, y)
     losses = clf.history_["val_loss"]
     assert clf.best_epoch_ == int(np.argmin(losses)) + 1
     assert len(losses) < 60 or clf.best_epoch_ == 60
@@ -220,7 +221,7 @@ def test_empty_dataframe_and_wrong_features():
 @pytest.mark.parametrize(
     "param, value, match",
     [
-        ("epochs", 0, "The 'epochs' parameter of TwoClassClassifier must be an int >= 1. Got 0 instead."),
+        ("epochs", 0, "The 'epochs' parameter of TwoClassClassifier must be 'auto' or an int >= 1. Got 0 instead."),
         ("hidden_layer_sizes", (8, 0), "'hidden_layer_sizes' parameter .* tuple of ints >= 1"),
         ("threshold", "accuracy", "'threshold' parameter of TwoClassClassifier must be 'f1', 'youden'"),
         ("calibration", "isotonic", "'calibration' parameter .* one of 'platt', 'temperature'"),
@@ -276,7 +277,7 @@ def test_auto_averages_five_networks_on_small_cheap_data_and_one_otherwise(data)
     from twoclass.estimator.params import check_params, networks_for
 
     x, y = data
-    clf = TwoClassClassifier(**{**FAST, "n_networks": "auto"}).fit(x, y)
+    clf = TwoClassClassifier(**{**FAST, "n_networks": "auto", "recipe": "plain"}).fit(x, y)
     assert clf.n_networks_ == 5
     assert clf.model_.get_weights()[0].shape == (x.shape[1], 16 * 5)
     settings = check_params(TwoClassClassifier().get_params())

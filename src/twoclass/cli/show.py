@@ -64,14 +64,22 @@ def _print_classifier(console, Table, meta: dict[str, Any]) -> None:
     if meta.get("calibration"):
         console.print(f"Calibration: {meta['calibration'].get('kind', meta['calibration'])}")
     figures = meta.get("validation_figures") or {}
+    recipe = meta.get("recipe") if isinstance(meta.get("recipe"), dict) else None
+    baseline = (recipe or {}).get("baseline_figures") or {}
     if figures:
         table = Table(title=f"Validation figures ({figures.get('n', '?')} rows)")
         table.add_column("figure")
         table.add_column("value", justify="right")
+        if baseline:  # what the networks add: the logistic regression they started from, on the same rows
+            table.add_column("logistic regression", justify="right")
         for key, name in SHOWN_FIGURES:
             if figures.get(key) is not None:
-                table.add_row(name, f"{figures[key]:.4f}")
+                extra = [f"{baseline[key]:.4f}" if baseline.get(key) is not None else ""] if baseline else []
+                table.add_row(name, f"{figures[key]:.4f}", *extra)
         console.print(table)
+    if recipe:
+        console.print(_recipe_line(recipe))
+        console.print(str(recipe.get("note", "")))
     history = meta.get("history") or {}
     epochs = len(next(iter(history.values()), []))
     console.print(f"Trained {epochs} epochs (best {meta.get('best_epoch', '?')}), seed {meta.get('seed')}")
@@ -83,3 +91,16 @@ def _print_classifier(console, Table, meta: dict[str, Any]) -> None:
         console.print("Parameters: " + ", ".join(f"{k}={v!r}" for k, v in shown.items()))
     versions = meta.get("versions", {})
     console.print("Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
+
+
+def _recipe_line(recipe: dict[str, Any]) -> str:
+    """One line on what recipe='auto' trained: networks, layers, epochs, bins, what it kept."""
+    hidden = "-".join(str(w) for w in recipe.get("hidden_layer_sizes", [])) or "none"
+    kept = recipe.get("kept", "?")
+    share = recipe.get("network_share")
+    if kept == "blend" and share is not None:
+        kept = f"a blend ({share:.2f} x networks + {1 - share:.2f} x logistic regression)"
+    return (f"Recipe auto: {recipe.get('networks', '?')} network(s) of {hidden} relu units on a logistic "
+            f"regression, {recipe.get('epochs', '?')} epochs (best {recipe.get('best_epoch', '?')}), batch "
+            f"{recipe.get('batch_size', '?')}, {recipe.get('bins', 0)} bin features"
+            f"{', sparse text input' if recipe.get('sparse_input') else ''}; kept: {kept}.")

@@ -59,6 +59,7 @@ class EnsemblePlan(NamedTuple):
     epochs: int
     sparse: bool = False
     dropout: float = 0.0
+    schedule: str = "flat_cosine"  # or "constant" (the ablation in BENCHMARKS.md)
 
 
 class Rows(NamedTuple):
@@ -208,7 +209,8 @@ def _train(plan: EnsemblePlan, params: dict, train: Rows, val: Rows, key: jax.Ar
     rows = train.y.shape[0]
     steps = rows // plan.batch_size
     total = steps * plan.epochs
-    optimizer = optax.adamw(lambda step: hyper.learning_rate * flat_cosine(step, total),
+    shape = flat_cosine if plan.schedule == "flat_cosine" else (lambda step, total: 1.0)
+    optimizer = optax.adamw(lambda step: hyper.learning_rate * shape(step, total),
                             weight_decay=hyper.weight_decay, mask=_decays(params))
     n = jnp.sum(train.weight > 0).astype(jnp.int32)
     has_validation = val.y.shape[0] > 0

@@ -35,16 +35,23 @@ class TwoClassClassifier(ClassifierMixin, BaseEstimator):
     'temperature' (fitted on validation logits). ``positive`` names the positive label; without it the pairs 0/1,
     False/True, no/yes, neg/pos, negative/positive are read as meant, and other labels follow scikit-learn's rule
     (the larger sorted label is positive). ``column_types`` ({column: kind}) and ``text_columns`` override the
-    inferred kinds of DataFrame columns. ``validation_fraction`` of the rows (stratified) is held out for early
-    stopping, the threshold, calibration and ``validation_figures_``. ``n_networks`` networks are trained from
-    different seeds (each with its own early stopping) and their log-odds averaged; 'auto' trains 5 where a fit is
-    cheap and one network's result depends on its seed (under 10,000 training rows and 2 million feature values,
-    rows x features after preprocessing), else 1.
+    inferred kinds of DataFrame columns. ``validation_fraction`` of the rows (stratified) is held out for the
+    choice of epoch, the guard, the threshold, calibration and ``validation_figures_``.
+
+    ``recipe='auto'`` (the default) trains the tabular recipe (`twoclass.estimator.recipe`): numeric columns robustly
+    scaled and encoded on tree-chosen bins, a logistic regression fitted first, then ``n_networks`` networks that
+    start from it (each is that logistic regression plus an MLP whose output starts at zero) trained together in one
+    compiled program, with the size of the ensemble and the epochs from a compute budget and the best epoch chosen
+    on the validation rows; if the networks' validation loss is not below the logistic regression's, the logistic
+    regression (or the best blend) is kept. ``recipe='plain'`` trains Keras-style networks one by one with early
+    stopping (``patience``), ``n_networks`` of them ('auto': 5 under 10,000 training rows and 2 million feature
+    values, else 1), as before.
 
     Fitted attributes: classes_ ([negative, positive]), n_features_in_, feature_names_in_ (DataFrames with string
     column names), preprocessor_, label_encoding_, model_ (the twoclass Sequential; with several networks, one
     Sequential that holds them side by side and averages their log-odds), n_networks_, history_ and best_epoch_
-    (of the first network), threshold_ (a ThresholdChoice), calibrator_ (or None), validation_figures_, seed_.
+    (of the first network), threshold_ (a ThresholdChoice), calibrator_ (or None), validation_figures_, seed_,
+    recipe_ (what the recipe trained and kept, with the logistic regression's validation figures; None for plain).
 
     Example:
         >>> clf = TwoClassClassifier(random_state=0).fit(df.drop(columns="Survived"), df["Survived"])  # doctest: +SKIP
@@ -58,8 +65,8 @@ class TwoClassClassifier(ClassifierMixin, BaseEstimator):
         activation="relu",
         optimizer="adam",
         learning_rate=1e-3,
-        epochs=200,
-        batch_size=64,
+        epochs="auto",
+        batch_size="auto",
         early_stopping=True,
         patience=15,
         validation_fraction=0.15,
@@ -74,6 +81,7 @@ class TwoClassClassifier(ClassifierMixin, BaseEstimator):
         random_state=None,
         verbose=0,
         n_networks="auto",
+        recipe="auto",
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -95,6 +103,7 @@ class TwoClassClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
         self.n_networks = n_networks
+        self.recipe = recipe
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

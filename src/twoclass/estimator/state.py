@@ -66,6 +66,8 @@ def estimator_meta(estimator) -> tuple[dict[str, Any], Any]:
         "validation_figures": estimator.validation_figures_,
         "seed": int(estimator.seed_),
     }
+    if getattr(estimator, "recipe_", None) is not None:  # recipe='auto': what it trained and kept (a plain dict)
+        meta["recipe"] = estimator.recipe_
     return meta, estimator.model_
 
 
@@ -109,5 +111,6 @@ def restore_fitted(estimator, meta: dict[str, Any], network) -> Any:
     estimator.n_networks_ = int(meta.get("n_networks", 1))
     estimator.validation_figures_ = dict(meta["validation_figures"])
     estimator.seed_ = int(meta["seed"])
+    estimator.recipe_ = dict(meta["recipe"]) if isinstance(meta.get("recipe"), dict) else None
     estimator.model_ = network
     return estimator

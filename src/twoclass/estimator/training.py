@@ -14,7 +14,14 @@ import pandas as pd
 from scipy.special import expit
 
 from twoclass.data.labels import LabelEncoding, compute_class_weight
-from twoclass.estimator.params import Settings, build_network, compile_network, networks_for
+from twoclass.estimator.params import (
+    PLAIN_BATCH_SIZE,
+    PLAIN_EPOCHS,
+    Settings,
+    build_network,
+    compile_network,
+    networks_for,
+)
 
 
 def _preprocessor(settings: Settings, frame: pd.DataFrame, array_input: bool):
@@ -45,8 +52,13 @@ def train_network(
     target_name: str | None = None,
 ) -> dict[str, Any]:
     """Fit preprocessing on the training rows, train the network, then calibrate and choose the threshold on the
-    validation rows (the training rows when there are none)."""
+    validation rows (the training rows when there are none). recipe='auto' trains the tabular recipe
+    (`estimator/recipe.py`) where it applies."""
+    from twoclass.estimator.recipe import recipe_applies, train_recipe
     from twoclass.keras.callbacks import EarlyStopping
+
+    if recipe_applies(settings):
+        return train_recipe(settings, frame, y01, weights, train, val, seed, encoding, array_input, target_name)
 
     preprocessor = _preprocessor(settings, frame, array_input)
     # y lets it leave out (and announce) a copy of the target under another name
@@ -59,8 +71,8 @@ def train_network(
     row_weight = weights * factor[y01]
 
     fit_args: dict[str, Any] = dict(
-        batch_size=settings.batch_size,
-        epochs=settings.epochs,
+        batch_size=PLAIN_BATCH_SIZE if settings.batch_size == "auto" else settings.batch_size,
+        epochs=PLAIN_EPOCHS if settings.epochs == "auto" else settings.epochs,
         verbose=settings.verbose,
         sample_weight=row_weight[train].astype(np.float32),
         shuffle=True,
@@ -96,6 +108,7 @@ def train_network(
         "n_networks_": len(networks),
         "history_": {key: [float(v) for v in values] for key, values in histories[0].history.items()},
         "best_epoch_": int(best_epochs[0]),
+        "recipe_": None,
         **decided,
     }
 

@@ -1,0 +1,325 @@
+"""The tabular recipe of TwoClassClassifier (recipe='auto'): what it trains, how big, and what it keeps.
+
+1. Preprocessing with ``numeric_encoding='binned'`` (`twoclass.data.numeric`): robust scaling with smooth clipping,
+   and piecewise-linear bins chosen per column by a small tree; categorical one-hot and TF-IDF text as before, the
+   text kept sparse.
+2. A logistic regression on those features (`engine.ensemble.fit_linear`, L-BFGS, scikit-learn's C=1).
+3. ``n_networks`` networks, each that logistic regression plus an MLP whose output starts at zero, trained together
+   in one compiled program (`engine.ensemble.train_ensemble`): shared minibatches, mean of the members' losses,
+   flat-cosine learning rate, the epoch whose mean log-odds had the lowest validation loss.
+4. The guard: on the validation rows, the share ``a`` of the networks' contribution in
+   ``a * networks + (1 - a) * logistic regression`` (a in 0, 1/4, ..., 1) with the lowest loss is kept; a = 0 keeps
+   the logistic regression alone. ``recipe_`` says which, with both models' validation figures, and `inspect` and the
+   report show them.
+5. The result is one network of Dense layers: the members side by side (block-diagonal below the first layer), the
+   linear path carried through the ReLU layers as the pair relu(z), relu(-z) and added back at the output
+   (relu(z) - relu(-z) = z). Saving, loading without JAX, ONNX and serving need nothing new.
+
+Sizes come from a compute budget of rows x epochs x networks (`recipe_sizes`): a few hundred rows get 8 networks
+and up to 64 epochs, 30,000 rows one network and a dozen epochs, so small tables get the ensemble that steadies
+them and large ones stay fast (issue 13; the measurements are in BENCHMARKS.md's accuracy section).
+
+Example:
+    >>> recipe_sizes(700, auto_epochs=True, auto_batch=True, auto_members=True)
+    RecipeSizes(batch_size=32, epochs=64, networks=8)
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+from scipy import sparse as scipy_sparse
+
+from twoclass.data.labels import LabelEncoding, compute_class_weight
+
+BUDGET = 400_000  # rows x epochs x networks of one fit
+MAX_NETWORKS = 8
+MIN_EPOCHS, MAX_EPOCHS = 12, 64
+BLEND_SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)
+LINEAR_L2 = 1.0  # the logistic regression's penalty: scikit-learn's default C=1
+RECIPE_OPTIMIZERS = ("adam", "adamw")
+
+
+class Ingredients(NamedTuple):
+    """The recipe's parts, each of which can be switched off for the ablation in BENCHMARKS.md
+    (``benchmarks/accuracy/ablation.py`` replaces `INGREDIENTS`); users change none of them."""
+
+    numeric_encoding: str = "binned"  # or "robust", "standard"
+    linear_start: bool = True  # the linear path starts from the fitted logistic regression (else from zero)
+    guard: bool = True  # keep the logistic regression or a blend when the networks' validation loss is not lower
+    ensemble: bool = True  # n_networks='auto' trains up to 8 networks (else 1)
+    schedule: str = "flat_cosine"  # or "constant"
+    best_epoch: bool = True  # keep the epoch with the lowest validation loss (else the last)
+
+
+INGREDIENTS = Ingredients()
+
+
+class RecipeSizes(NamedTuple):
+    batch_size: int
+    epochs: int
+    networks: int
+
+
+def recipe_applies(settings: Any) -> bool:
+    """recipe='auto' with what the recipe is built from: ReLU layers (the linear path rides through them as
+    relu(z) - relu(-z)) and Adam; any other choice trains the plain Keras-style networks."""
+    return settings.recipe == "auto" and settings.activation == "relu" and settings.optimizer in RECIPE_OPTIMIZERS
+
+
+def batch_size_for(n_rows: int) -> int:
+    """About 10 to 100 minibatches an epoch: 32 rows under 1,000 rows, 64 under 3,000, 128 under 10,000, else 256."""
+    for limit, size in ((1_000, 32), (3_000, 64), (10_000, 128)):
+        if n_rows < limit:
+            return size
+    return 256
+
+
+def recipe_sizes(n_rows: int, *, auto_epochs: bool, auto_batch: bool, auto_members: bool, epochs: int = 0,
+                 batch_size: int = 0, networks: int = 0) -> RecipeSizes:
+    """Batch size, epochs and networks for ``n_rows`` training rows; the ones given (not auto) are kept, the others
+    fill the budget of rows x epochs x networks: networks first (as many as can have 40 epochs each, 1 to 8), then
+    epochs (12 to 64)."""
+    size = batch_size_for(n_rows) if auto_batch else batch_size
+    if auto_members:
+        networks = int(np.clip(BUDGET // (n_rows * 40), 1, MAX_NETWORKS)) if INGREDIENTS.ensemble else 1
+    if auto_epochs:
+        epochs = int(np.clip(BUDGET // (n_rows * networks), MIN_EPOCHS, MAX_EPOCHS))
+    return RecipeSizes(size, epochs, networks)
+
+
+# ------------------------------------------------------------------------------------------------ features
+
+
+def _quietly(preprocessor, frame: pd.DataFrame, sparse: bool):
+    # A level that only the validation rows have is expected there; the warning is meant for prediction time.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Categories not seen in training")
+        warnings.filterwarnings("ignore", message="Values that are not numbers")
+        return preprocessor.transform(frame, sparse=sparse)
+
+
+def _times(x, kernel: np.ndarray) -> np.ndarray:
+    """x @ kernel in float64 for a dense or scipy sparse x."""
+    if scipy_sparse.issparse(x):
+        return np.asarray(x.astype(np.float64) @ kernel)
+    return np.asarray(x, np.float64) @ kernel
+
+
+def _rows(x, y: np.ndarray, weight: np.ndarray, rows: int, width: int, nonzeros: int):
+    from twoclass.engine.ensemble import dense_rows, sparse_rows
+
+    if scipy_sparse.issparse(x):
+        return sparse_rows(x, y, weight, rows, nonzeros)
+    padded = np.zeros((x.shape[0], width), np.float32)
+    padded[:, : x.shape[1]] = x
+    return dense_rows(padded, y, weight, rows)
+
+
+# ------------------------------------------------------------------------------------------------ the networks
+
+
+def member_parts(params: dict, hidden: tuple[int, ...], x) -> tuple[np.ndarray, np.ndarray]:
+    """In NumPy (float64): the members' mean MLP output and the linear path, for rows x (unpadded width)."""
+    d = x.shape[1]
+    linear = _times(x, params["linear"]["kernel"][:d].astype(np.float64)) + float(params["linear"]["bias"])
+    if not hidden:
+        return np.zeros(len(linear)), linear
+    k = params["head"]["kernel"].shape[0]
+    h = np.maximum(_times(x, params["first"]["kernel"][:d].astype(np.float64)) + params["first"]["bias"], 0.0)
+    h = h.reshape(len(h), k, hidden[0])
+    for layer in params["hidden"]:
+        h = np.maximum(np.einsum("bkw,kwo->bko", h, layer["kernel"].astype(np.float64)) + layer["bias"], 0.0)
+    out = np.einsum("bkw,kw->bk", h, params["head"]["kernel"].astype(np.float64)) + params["head"]["bias"]
+    return out.mean(axis=1), linear
+
+
+def merged_network(params: dict, hidden: tuple[int, ...], n_features: int, share: float,
+                   baseline: tuple[np.ndarray, float]) -> Any:
+    """One Sequential of Dense layers computing ``share * (mean MLP + linear path) + (1 - share) * baseline``.
+
+    The members sit side by side in the first layer and block-diagonally below it; the linear part z rides along as
+    two more ReLU units, relu(z) and relu(-z), which the output layer adds back as +1 and -1 (exact, as
+    relu(z) - relu(-z) = z). With share 0, or no hidden layer, it is one Dense(1) layer: the logistic regression.
+    """
+    from scipy.linalg import block_diag
+
+    from twoclass.keras.layers import Dense, Input
+    from twoclass.keras.model import Sequential
+
+    d = n_features
+    linear = share * params["linear"]["kernel"][:d].astype(np.float64) + (1 - share) * baseline[0][:d]
+    linear_bias = share * float(params["linear"]["bias"]) + (1 - share) * baseline[1]
+    layers: list[Any] = [Input(shape=(d,))]
+    if share == 0.0 or not hidden:
+        layers.append(Dense(1, activation="sigmoid"))
+        weights = [linear[:, None], np.array([linear_bias])]
+    else:
+        k = params["head"]["kernel"].shape[0]
+        first = params["first"]
+        layers.append(Dense(k * hidden[0] + 2, activation="relu"))
+        weights = [np.hstack([first["kernel"][:d], linear[:, None], -linear[:, None]]),
+                   np.concatenate([first["bias"], [linear_bias, -linear_bias]])]
+        for width, layer in zip(hidden[1:], params["hidden"]):
+            layers.append(Dense(k * width + 2, activation="relu"))
+            weights += [block_diag(*layer["kernel"], np.eye(2)), np.concatenate([layer["bias"].ravel(), [0.0, 0.0]])]
+        head = params["head"]
+        layers.append(Dense(1, activation="sigmoid"))
+        weights += [np.concatenate([share * head["kernel"].ravel() / k, [1.0, -1.0]])[:, None],
+                    np.array([share * float(np.mean(head["bias"]))])]
+    model = Sequential(layers, name="twoclass_classifier")
+    model.set_weights([np.asarray(w, np.float32) for w in weights])
+    return model
+
+
+def _loss(z: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
+    return float(np.sum(w * (np.logaddexp(0.0, z) - y * z)) / max(float(np.sum(w)), 1e-12))
+
+
+def best_share(mlp: np.ndarray, linear: np.ndarray, baseline: np.ndarray, y: np.ndarray, w: np.ndarray
+               ) -> tuple[float, dict[float, float]]:
+    """The share of the networks in the blend with the lowest validation loss (ties keep the larger share), and the
+    loss of every share tried."""
+    losses = {a: _loss(a * (mlp + linear) + (1 - a) * baseline, y, w) for a in BLEND_SHARES}
+    best = min(losses.values())
+    return max(a for a, v in losses.items() if v <= best + 1e-12), losses
+
+
+# ------------------------------------------------------------------------------------------------ fit
+
+
+def train_recipe(settings: Any, frame: pd.DataFrame, y01: np.ndarray, weights: np.ndarray, train: np.ndarray,
+                 val: np.ndarray | None, seed: int, encoding: LabelEncoding, array_input: bool,
+                 target_name: str | None = None) -> dict[str, Any]:
+    """Fit the recipe on the training rows; the validation rows choose the epoch, the blend, the threshold and the
+    calibration. Returns the estimator's fitted attributes (as `train_network` does)."""
+    from twoclass.data import Preprocessor
+    from twoclass.engine.ensemble import EnsemblePlan, eval_rows, fit_linear, initial_params, train_ensemble
+    from twoclass.engine.tables import bucket
+    from twoclass.estimator.training import _decide
+
+    kinds = {name: "numeric" for name in frame.columns} if array_input else settings.column_types
+    parts = INGREDIENTS
+    preprocessor = Preprocessor(kinds, numeric_encoding=parts.numeric_encoding)
+    preprocessor.fit(frame.iloc[train], y=y01[train], target_name=target_name)
+    if settings.verbose:
+        for notice in preprocessor.notices_:
+            print(notice)
+    sparse = bool(preprocessor.column_types_.columns("text"))  # TF-IDF: keep it sparse into the first layer
+    x_train = _quietly(preprocessor, frame.iloc[train], sparse)
+    x_val = None if val is None else _quietly(preprocessor, frame.iloc[val], sparse)
+    class_weight = compute_class_weight(y01[train], settings.class_weight, encoding)
+    factor = np.ones(2) if class_weight is None else np.array([class_weight[0], class_weight[1]])
+    row_weight = weights * factor[y01]
+
+    d = preprocessor.n_features_out_
+    width = bucket(d)  # padded: tables of similar width share one compiled program
+    nonzeros = 0
+    if sparse:
+        longest = max(int(np.diff(x.indptr).max(initial=0)) for x in ([x_train] if x_val is None else [x_train, x_val]))
+        nonzeros = bucket(max(longest, 1))
+    sizes = recipe_sizes(len(train), auto_epochs=settings.epochs == "auto", auto_batch=settings.batch_size == "auto",
+                         auto_members=settings.n_networks == "auto",
+                         epochs=0 if settings.epochs == "auto" else settings.epochs,
+                         batch_size=0 if settings.batch_size == "auto" else settings.batch_size,
+                         networks=0 if settings.n_networks == "auto" else settings.n_networks)
+    batch = min(sizes.batch_size, bucket(len(train)))
+    train_rows = _rows(x_train, y01[train], row_weight[train], bucket(math.ceil(len(train) / batch)) * batch, width,
+                       nonzeros)
+    kernel, bias = fit_linear(train_rows, width, sparse, LINEAR_L2)
+    baseline = (kernel, bias)
+    start = baseline if parts.linear_start else (np.zeros_like(kernel), 0.0)
+
+    held_x, held = (x_val, val) if val is not None else (x_train, train)
+    y_held, w_held = y01[held].astype(np.float64), row_weight[held]
+    z_baseline = _times(held_x, kernel[:d]) + bias
+    hidden = tuple(settings.hidden_layer_sizes)
+    curve, best_epoch, share, losses, params = np.zeros((0, 2)), 0, 0.0, {0.0: _loss(z_baseline, y_held, w_held)}, {}
+    if hidden:
+        plan = EnsemblePlan(width, hidden, sizes.networks, batch, sizes.epochs, sparse, float(settings.dropout),
+                            parts.schedule)
+        params = initial_params(plan, start[0], start[1], seed)
+        val_rows = None
+        if val is not None and settings.early_stopping and parts.best_epoch:
+            val_rows = _rows(x_val, y01[val], row_weight[val], eval_rows(len(val)), width, nonzeros)
+        params, best_epoch, curve = train_ensemble(plan, params, train_rows, val_rows, seed, settings.learning_rate,
+                                                   settings.l2)
+        mlp, linear = member_parts(params, hidden, held_x)
+        if val is not None and parts.guard:
+            share, losses = best_share(mlp, linear, z_baseline, y_held, w_held)
+        elif val is not None:
+            share, losses = 1.0, {1.0: _loss(mlp + linear, y_held, w_held), **losses}
+        else:  # no rows to judge by: the networks are kept as trained
+            share, losses = 1.0, {1.0: _loss(mlp + linear, y_held, w_held), **losses}
+    from twoclass.estimator.params import compile_network
+
+    model = merged_network(params if hidden else {"linear": {"kernel": kernel, "bias": bias}}, hidden, d, share,
+                           baseline)
+    compile_network(settings, model)
+    # what the merged network computes, in float64 (a dense copy of 10,000 TF-IDF rows would take 800 MB)
+    z_final = z_baseline if share == 0.0 else share * (mlp + linear) + (1 - share) * z_baseline
+    decided = _decide(settings, z_final, y_held, w_held)
+    if val is None:
+        decided["validation_figures_"]["notes"].append(
+            "No validation split was possible: these figures are on the training rows.")
+    baseline_figures = _decide(settings, z_baseline, y_held, w_held)["validation_figures_"]
+    recipe = _describe(settings, sizes, batch, hidden, best_epoch, share, losses, preprocessor, sparse,
+                       baseline_figures, val is not None)
+    if settings.verbose:
+        print(recipe["note"])
+    history = {"loss": [float(v) for v in curve[:, 0]]}
+    if len(curve) and not np.isnan(curve[:, 1]).all():  # Keras's keys: val_loss only where validation ran
+        history["val_loss"] = [float(v) for v in curve[:, 1]]
+    return {
+        "preprocessor_": preprocessor,
+        "model_": model,
+        "n_networks_": sizes.networks if hidden and share > 0 else 1,
+        "history_": history,
+        "best_epoch_": int(best_epoch) + 1,
+        "recipe_": recipe,
+        **decided,
+    }
+
+
+def _describe(settings: Any, sizes: RecipeSizes, batch: int, hidden: tuple[int, ...], best_epoch: int,
+              share: float, losses: dict[float, float], preprocessor, sparse: bool, baseline_figures: dict,
+              judged: bool) -> dict[str, Any]:
+    """The JSON record of what the recipe trained and kept (``recipe_``; stored in the model directory)."""
+    bins = sum(1 for name in preprocessor.feature_names_out_ if ":bin" in name)
+    kept = "networks" if share == 1.0 else "logistic regression" if share == 0.0 else "blend"
+    linear_loss, network_loss = losses.get(0.0), losses.get(1.0)
+    if not hidden:
+        note = "No hidden layers: the model is the logistic regression."
+    elif not judged:
+        note = "No validation rows: the networks are kept as trained (the guard needs validation rows)."
+    elif kept == "networks":
+        note = (f"The networks' validation loss {network_loss:.4f} is below the logistic regression's "
+                f"{linear_loss:.4f}: the networks are kept.")
+    elif kept == "logistic regression":
+        note = (f"The networks' validation loss {network_loss:.4f} is not below the logistic regression's "
+                f"{linear_loss:.4f}: the logistic regression is kept.")
+    else:
+        note = (f"A blend, {share:.2f} x networks + {1 - share:.2f} x logistic regression, has the lowest validation "
+                f"loss ({losses[share]:.4f}; networks {network_loss:.4f}, logistic regression {linear_loss:.4f}): "
+                "the blend is kept.")
+    return {
+        "name": "tabular",
+        "networks": sizes.networks,
+        "hidden_layer_sizes": list(hidden),
+        "epochs": sizes.epochs,
+        "batch_size": batch,
+        "best_epoch": int(best_epoch) + 1,
+        "schedule": INGREDIENTS.schedule,
+        "numeric_encoding": INGREDIENTS.numeric_encoding,
+        "bins": bins,
+        "sparse_input": sparse,
+        "kept": kept,
+        "network_share": share,
+        "validation_loss": {"logistic_regression": linear_loss, "networks": network_loss, "kept": losses.get(share)},
+        "baseline_figures": baseline_figures,
+        "note": note,
+    }
