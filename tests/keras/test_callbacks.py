@@ -257,13 +257,6 @@ def test_lambda_callback_sees_the_same_epochs_and_logs_and_can_stop_training(ker
     _assert_same_history(histories[1], histories[0])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="fit calls on_train_begin(), on_epoch_begin(epoch) and on_train_end() without the logs argument "
-    "(keras/fit_loop.py), so LambdaCallback functions written as Keras documents them (on_train_begin=lambda "
-    "logs: ..., on_epoch_begin=lambda epoch, logs: ...) raise TypeError",
-)
 def test_lambda_callback_takes_the_positional_logs_keras_documents(keras):
     def hooks(events, model):
         return dict(

@@ -74,8 +74,11 @@ def run_fit(model, inputs: FitInputs, user_callbacks, distribute=None) -> callba
 
     model.stop_training = False
     model.history = history
+    # every hook gets its logs as Keras passes them, positionally: {} at the start of training and of each epoch, the
+    # last epoch's logs at the end (so LambdaCallback(on_train_begin=lambda logs: ...) works as documented)
     for callback in callback_list:
-        callback.on_train_begin()
+        callback.on_train_begin({})
+    training_logs = {}
     compiled = engine.train_fn(plan)
     speed_key = (plan, train.x.shape)
     seconds_per_epoch = _SECONDS_PER_EPOCH.get(speed_key)
@@ -87,7 +90,7 @@ def run_fit(model, inputs: FitInputs, user_callbacks, distribute=None) -> callba
             n_epochs = scope.agree(n_epochs)  # processes that time their epochs differently still call together
         if every_epoch:
             for callback in callback_list:
-                callback.on_epoch_begin(epoch)
+                callback.on_epoch_begin(epoch, {})
         started = time.perf_counter()
         traces_before = engine.trace_count("train")
         ts, logs, status = compiled(model.start_train_state(plan), train, val, hyper, np.int32(n_epochs))
@@ -102,6 +105,7 @@ def run_fit(model, inputs: FitInputs, user_callbacks, distribute=None) -> callba
             row = keras_order({key: float(value) for key, value in zip(columns, logs[offset])})
             for callback in callback_list:
                 callback.on_epoch_end(epoch + offset, row)
+            training_logs = row
             if model.stop_training:
                 break
         if bool(diverged):
@@ -114,7 +118,7 @@ def run_fit(model, inputs: FitInputs, user_callbacks, distribute=None) -> callba
         if not every_epoch:
             chunk = _chunk_for(_SECONDS_PER_EPOCH.get(speed_key))
     for callback in callback_list:
-        callback.on_train_end()
+        callback.on_train_end(dict(training_logs))
     from twoclass.keras.diagnostics import diagnose
 
     history.diagnostics = diagnose(model, inputs, history)
@@ -130,7 +134,7 @@ def _diverged(model, epoch: int, inputs: FitInputs, row, callback_list, quiet: b
         for callback in callback_list:
             callback.on_epoch_end(epoch, row)
     for callback in callback_list:
-        callback.on_train_end()
+        callback.on_train_end(dict(row or {}))
     if quiet:
         return
     rate = model.optimizer.current_learning_rate()
