@@ -202,11 +202,6 @@ def test_csv_logger_writes_and_appends_the_file_keras_writes(keras, tmp_path):
     _assert_same_csv(tmp_path / "twoclass-semicolon.csv", tmp_path / "keras-semicolon.csv", separator=";")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CSVLogger without validation: Keras writes val_ columns (filled with NA) beside the training ones; "
-    "twoclass writes the training columns only",
-)
 def test_csv_logger_without_validation_writes_the_columns_keras_writes(keras, tmp_path):
     def callbacks(module):
         return [module.CSVLogger(tmp_path / f"{module.__name__.split('.')[0]}.csv")]

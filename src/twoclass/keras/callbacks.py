@@ -297,6 +297,9 @@ class CSVLogger(Callback):
         new_file = not os.path.exists(self.filename) or os.path.getsize(self.filename) == 0
         if self._keys is None:
             self._keys = sorted(logs)
+            # as Keras: without val_ keys in the first epoch, a val_ column for each key (rows say NA there)
+            if self._keys and not any(key.startswith("val_") for key in self._keys):
+                self._keys += [f"val_{key}" for key in self._keys]
         with open(self.filename, "a", newline="") as handle:
             writer = csv.writer(handle, delimiter=self.separator)
             if new_file:
