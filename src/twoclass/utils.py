@@ -3,4 +3,19 @@
 from twoclass.core.seeding import set_random_seed
 from twoclass.keras.layers import clear_session
 
-__all__ = ["clear_session", "set_random_seed"]
+
+
+def plot_model(model, to_file: str = "model.png", *args, **kwargs) -> None:
+    """Refused in one line, as Keras 3 refuses it without pydot and Graphviz; `model.summary()` lists the layers.
+
+    >>> plot_model(None)
+    Traceback (most recent call last):
+    ValueError: plot_model draws with pydot and Graphviz, which twoclass does not use: model.summary() prints the layers, their output shapes and parameter counts.
+    """
+    raise ValueError(
+        "plot_model draws with pydot and Graphviz, which twoclass does not use: model.summary() prints the layers, "
+        "their output shapes and parameter counts."
+    )
+
+
+__all__ = ["clear_session", "plot_model", "set_random_seed"]
