@@ -4,7 +4,6 @@ from twoclass.core.seeding import set_random_seed
 from twoclass.keras.layers import clear_session
 
 
-
 def plot_model(model, to_file: str = "model.png", *args, **kwargs) -> None:
     """Refused in one line, as Keras 3 refuses it without pydot and Graphviz; `model.summary()` lists the layers.
 
