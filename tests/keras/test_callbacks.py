@@ -286,6 +286,39 @@ def test_terminate_on_nan_ends_training_in_the_epoch_keras_ends_it(keras):
     assert keras_loss[3] > 1e3 and not np.isfinite(keras_loss[4]) and not np.isfinite(our_loss[4])
 
 
+def test_terminate_on_nan_with_raise_error_raises_where_keras_raises(keras):
+    # the setup above (the loss overflows in epoch 5), with raise_error=True (Keras 3.15): a RuntimeError at once,
+    # the failed epoch's on_epoch_end and every on_train_end skipped, History holding the finite epochs
+    keras.utils.clear_session()
+    keras.utils.set_random_seed(0)
+    models = []
+    for k in (keras, twoclass):
+        model = k.Sequential([k.Input(shape=(3,)), k.layers.Dense(8, activation="relu"), k.layers.Dense(1)])
+        model.compile(k.optimizers.SGD(k.optimizers.schedules.PiecewiseConstantDecay([18], [0.1, 1.0])), "mse")
+        models.append(model)
+    models[1].set_weights(models[0].get_weights())
+    x, y = _data()
+    outcomes = []
+    for model, module in ((models[0], keras.callbacks), (models[1], twoclass.callbacks)):
+        events = []
+        record = module.LambdaCallback(
+            on_epoch_end=lambda epoch, logs, events=events: events.append(("epoch_end", epoch)),
+            on_train_end=lambda logs, events=events: events.append(("train_end",)),
+        )
+        with pytest.raises(RuntimeError, match="NaN or Inf loss encountered") as caught:
+            callbacks = [module.TerminateOnNaN(raise_error=True), record]
+            model.fit(x, y, epochs=10, batch_size=20, shuffle=False, verbose=0, callbacks=callbacks)
+        assert "Terminating training immediately" in str(caught.value)
+        outcomes.append((events, model.history.history["loss"]))
+    (keras_events, keras_loss), (our_events, our_loss) = outcomes
+    assert our_events == keras_events == [("epoch_end", e) for e in range(4)]
+    assert len(our_loss) == len(keras_loss) == 4
+    np.testing.assert_allclose(our_loss, keras_loss, rtol=1e-4)
+    assert twoclass.callbacks.TerminateOnNaN().raise_error is keras.callbacks.TerminateOnNaN().raise_error is False
+    with pytest.raises(TypeError, match="'raise_error' parameter of TerminateOnNaN must be a bool"):
+        twoclass.callbacks.TerminateOnNaN(raise_error="yes")
+
+
 def test_history_records_what_keras_records(keras):
     reference, ours = _pair(keras, learning_rate=0.1, momentum=0.0, metrics=("accuracy", "auc"))
     x, y = _data()

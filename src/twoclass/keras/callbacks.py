@@ -15,6 +15,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+from twoclass.core.validation import check_bool
 from twoclass.keras.habits import HistoryDict
 
 _DOWN = (
@@ -334,9 +335,20 @@ class LambdaCallback(Callback):
 
 
 class TerminateOnNaN(Callback):
-    """With this callback a non-finite loss ends training quietly (as in Keras) instead of raising an error."""
+    """With this callback a non-finite loss ends training quietly (as in Keras) instead of raising an error.
+
+    With `raise_error=True` (Keras 3.15) fit raises a RuntimeError at once instead, and no callback's on_epoch_end or
+    on_train_end runs for the failed epoch; the model keeps the weights from the end of the last finite epoch.
+
+    Example:
+        >>> model.fit(x, y, callbacks=[TerminateOnNaN(raise_error=True)])  # doctest: +SKIP
+    """
 
     every_epoch = False
+
+    def __init__(self, raise_error: bool = False):
+        super().__init__()
+        self.raise_error = check_bool(raise_error, "raise_error", "TerminateOnNaN")
 
     def on_epoch_end(self, epoch, logs=None):
         loss = (logs or {}).get("loss")

@@ -130,6 +130,12 @@ def run_fit(model, inputs: FitInputs, user_callbacks, distribute=None) -> callba
 
 def _diverged(model, epoch: int, inputs: FitInputs, row, callback_list, quiet: bool) -> None:
     history = model.history
+    if any(isinstance(cb, callbacks_module.TerminateOnNaN) and cb.raise_error for cb in callback_list):
+        # as Keras's TerminateOnNaN(raise_error=True): fail at once, no epoch-end or train-end hook runs
+        loss = (row or {}).get("loss")
+        raise RuntimeError(
+            f"NaN or Inf loss encountered in epoch {epoch + 1}. Loss value: {loss}. Terminating training immediately."
+        )
     if row is not None:
         for callback in callback_list:
             callback.on_epoch_end(epoch, row)
