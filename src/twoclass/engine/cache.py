@@ -8,6 +8,8 @@ from pathlib import Path
 
 import jax
 
+CACHE_MAX_BYTES = 2 << 30  # 2 GiB: some thousands of programs; the least recently used go first
+
 
 def enable_compilation_cache() -> str | None:
     """Turn on JAX's persistent compilation cache in the user's cache directory, unless TWOCLASS_NO_CACHE is set."""
@@ -22,12 +24,25 @@ def enable_compilation_cache() -> str | None:
         jax.config.update("jax_compilation_cache_dir", directory)
         jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
         jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+        # A size limit turns on JAX's LRU eviction, and with it a file lock around every read and write of the
+        # cache. Without the lock, JAX writes an entry in place, and another process (a second host of a
+        # data-parallel fit, a test's subprocess, a second notebook) can read it half-written: the executable then
+        # fails to deserialize and aborts the process. The limit also keeps the cache from growing without end.
+        jax.config.update("jax_compilation_cache_max_size", CACHE_MAX_BYTES)
+        _date_unlocked_entries(Path(directory))
     except (OSError, AttributeError):  # a read-only home must not stop training
         return None
     return directory
 
 
+def _date_unlocked_entries(directory: Path) -> None:
+    """Give entries written before the limit was on (without JAX's access-time files) a date, as eviction reads one
+    for every entry and would otherwise fail on each write."""
+    for entry in directory.glob("*-cache"):
+        stamp = entry.with_name(entry.name[: -len("-cache")] + "-atime")
+        if not stamp.exists():
+            stamp.write_bytes(int(entry.stat().st_mtime_ns).to_bytes(8, "little"))
+
+
 CACHE_DIR = enable_compilation_cache()
-
-
 PROGRAM_DIR = os.path.join(CACHE_DIR, "programs") if CACHE_DIR else None  # lowered programs (`engine/stored.py`)
