@@ -6,10 +6,11 @@ tensor), the same network size (F inputs, hidden layers 64 and 32, one output). 
 second, p50/p90/p99 latency, errors, resident memory of the server's processes after start-up and after the load,
 start-up time, and for twoclass whether JAX was ever loaded in the server process.
 
-twoclass is run four ways: the bare network (`twoclass.io.save_model_dir` of a Sequential, like the peer's bare
+twoclass is run five ways: the bare network (`twoclass.io.save_model_dir` of a Sequential, like the peer's bare
 MLP) and the classifier (TwoClassClassifier on the same array: imputation, scaling, threshold), each with and
-without adaptive micro-batching. MLServer runs with its defaults (one inference worker process) and is asked for
-``predict_proba`` only, its cheapest answer; twoclass returns probability and label.
+without adaptive micro-batching, and the network with two worker processes. MLServer runs with its defaults (an
+HTTP process and one inference worker process) and is asked for ``predict_proba`` only, its cheapest answer;
+twoclass returns probability and label.
 
 Results: ``benchmarks/results/serve.json`` and ``serve.md`` (git-ignored); the table is printed too.
 """
@@ -266,6 +267,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-latency-ms", type=float, default=2.0)
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; the medians are reported")
     parser.add_argument("--no-mlserver", action="store_true", help="twoclass only")
+    parser.add_argument(
+        "--servers",
+        type=lambda v: [name.strip() for name in v.split(",")],
+        default=["network", "network-batching", "network-2-workers", "classifier", "classifier-batching", "mlserver"],
+        help="which of network, network-batching, network-2-workers, classifier, classifier-batching, mlserver",
+    )
     parser.add_argument("--mlserver-venv", type=Path, default=Path.home() / ".cache" / "twoclass" / "mlserver-venv")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "benchmarks" / "results")
     args = parser.parse_args(argv)
@@ -279,14 +286,19 @@ def main(argv: list[str] | None = None) -> int:
         np.savez(work / "data.npz", x=x, y=y)
         models = _models(work, x, y, args.hidden)
         batching = ["--max-batch-size", str(args.max_batch_size), "--max-latency-ms", str(args.max_latency_ms)]
-        plans = [
-            lambda: _twoclass(f"net={models['net']}", [], "twoclass network"),
-            lambda: _twoclass(f"net={models['net']}", batching, "twoclass network, micro-batching"),
-            lambda: _twoclass(f"clf={models['clf']}", [], "twoclass classifier"),
-            lambda: _twoclass(f"clf={models['clf']}", batching, "twoclass classifier, micro-batching"),
-        ]
-        if not args.no_mlserver:
-            plans.append(lambda: _mlserver(work, args))
+        plans = {
+            "network": lambda: _twoclass(f"net={models['net']}", [], "twoclass network"),
+            "network-batching": lambda: _twoclass(f"net={models['net']}", batching, "twoclass network, micro-batching"),
+            "network-2-workers": lambda: _twoclass(
+                f"net={models['net']}", ["--workers", "2"], "twoclass network, 2 workers"
+            ),
+            "classifier": lambda: _twoclass(f"clf={models['clf']}", [], "twoclass classifier"),
+            "classifier-batching": lambda: _twoclass(
+                f"clf={models['clf']}", batching, "twoclass classifier, micro-batching"
+            ),
+            "mlserver": lambda: _mlserver(work, args),
+        }
+        plans = [plans[name] for name in args.servers if not (args.no_mlserver and name == "mlserver")]
         servers: list[_Server] = []
         try:
             for plan in plans:  # one at a time, so that each start-up time is its own
