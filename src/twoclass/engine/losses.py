@@ -18,9 +18,10 @@ def _smooth(y, hyper):
 
 
 def _bce_from_logits(y, z):
-    # max(z, 0) written as (z + |z|) / 2: the same value bit for bit, but a gradient of 1/2 at z = 0 where JAX gives
-    # max's 0, so a logit of exactly 0 (a zero-initialised model) trains on sigmoid(0) - y, as Keras does
-    return 0.5 * (z + jnp.abs(z)) - z * y + jnp.log1p(jnp.exp(-jnp.abs(z)))
+    # JAX gives max(z, 0) a gradient of 0 at z = 0; the last term (exactly 0 in value, and in gradient anywhere else)
+    # adds the missing 1/2 there, so a logit of exactly 0 (a zero-initialised model) trains on sigmoid(0) - y, as
+    # Keras does, and every other number stays bit for bit what it was
+    return jnp.maximum(z, 0.0) - z * y + jnp.log1p(jnp.exp(-jnp.abs(z))) + 0.5 * jnp.where(z == 0.0, z, 0.0)
 
 
 def _bce_from_probabilities(y, p):
