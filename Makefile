@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HASH := $(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: demo test lint system-deps bench bench-quick bench-accuracy clean
+.PHONY: demo test lint fuzz system-deps bench bench-quick bench-accuracy clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ lint: $(VENV)/.dev-$(HASH)
 	$(VENV)/bin/ruff check src tests benchmarks examples
 	$(VENV)/bin/ruff format --check src tests benchmarks examples
 	$(VENV)/bin/lint-imports
+
+# The hypothesis fuzz tests of tests/hardening with many more examples than `make test` runs (profile "fuzz")
+fuzz: $(VENV)/.dev-$(HASH)
+	TWOCLASS_FUZZ_PROFILE=fuzz MPLBACKEND=Agg $(PY) -m pytest tests/hardening -k fuzz
 
 # Chromium (the playground's browser tests) and Java (Spark): installed with apt-get when missing
 system-deps:
