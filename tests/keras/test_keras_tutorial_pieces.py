@@ -20,7 +20,9 @@ def _data(n=300, features=4, seed=0):
 
 
 def _twin(keras, build):
-    """The same model in both libraries, twoclass holding Keras's initial weights."""
+    """The same model in both libraries, twoclass holding Keras's initial weights (and the same layer names)."""
+    keras.utils.clear_session()
+    twoclass.utils.clear_session()
     keras.utils.set_random_seed(0)
     theirs = build(keras)
     ours = build(twoclass)
