@@ -37,7 +37,7 @@ lint: $(VENV)/.dev-$(HASH)
 
 # The hypothesis fuzz tests of tests/hardening with many more examples than `make test` runs (profile "fuzz")
 fuzz: $(VENV)/.dev-$(HASH)
-	TWOCLASS_FUZZ_PROFILE=fuzz MPLBACKEND=Agg $(PY) -m pytest tests/hardening -k fuzz
+	TWOCLASS_FUZZ_PROFILE=fuzz TWOCLASS_HARDENING_TALLY=fuzz-tally.json MPLBACKEND=Agg $(PY) -m pytest tests/hardening -k fuzz
 
 # Chromium (the playground's browser tests) and Java (Spark): installed with apt-get when missing
 system-deps:
