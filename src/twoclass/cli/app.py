@@ -115,6 +115,10 @@ def _figure_line(figures: dict[str, Any]) -> str:
 def _print_validation(model) -> None:
     figures = model.validation_figures_
     typer.echo(f"Validation ({figures['n']:,} rows, best epoch {model.best_epoch_}): {_figure_line(figures)}")
+    baseline = (getattr(model, "recipe_", None) or {}).get("baseline_figures")
+    if baseline:  # what the networks add over the logistic regression they start from
+        typer.echo(f"Logistic regression on the same rows: {_figure_line(baseline)}")
+        typer.echo(model.recipe_["note"])
     choice = model.threshold_
     typer.echo(f"Decision threshold {choice.value:.4f} ({choice.objective}). {choice.note}")
     for note in figures.get("notes", []):
@@ -253,6 +257,20 @@ def _summary(model) -> dict[str, Any]:
         "Features after preprocessing": model.preprocessor_.n_features_out_,
         "Classes (negative, positive)": f"{model.classes_[0]!r}, {model.classes_[1]!r}",
         "Best epoch": model.best_epoch_,
+        **_recipe_summary(getattr(model, "recipe_", None)),
+    }
+
+
+def _recipe_summary(recipe: dict[str, Any] | None) -> dict[str, Any]:
+    """The report's rows on recipe='auto': what was kept, and the logistic regression's validation figures beside
+    the model's."""
+    if not recipe:
+        return {}
+    baseline = recipe.get("baseline_figures") or {}
+    return {
+        "Recipe": f"{recipe['networks']} network(s) on a logistic regression; kept: {recipe['kept']}",
+        "Guard": recipe.get("note", ""),
+        "Logistic regression, validation": _figure_line(baseline) if baseline else "n/a",
     }
 
 

@@ -291,8 +291,6 @@ def train_recipe(settings: Any, frame: pd.DataFrame, y01: np.ndarray, weights: n
     baseline_figures = _decide(settings, z_baseline, y_held, w_held)["validation_figures_"]
     recipe = _describe(settings, sizes, batch, hidden, best_epoch, share, losses, preprocessor, sparse,
                        baseline_figures, val is not None)
-    if settings.verbose:
-        print(recipe["note"])
     history = {"loss": [float(v) for v in curve[:, 0]]}
     if len(curve) and not np.isnan(curve[:, 1]).all():  # Keras's keys: val_loss only where validation ran
         history["val_loss"] = [float(v) for v in curve[:, 1]]
