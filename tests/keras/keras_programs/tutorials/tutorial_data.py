@@ -63,8 +63,10 @@ def sonar() -> pd.DataFrame:
     rng.shuffle(labels)
     angle = np.linspace(0, 3 * np.pi, 60)
     mine = (labels == "M")[:, None]
-    base = 0.25 + 0.2 * np.sin(angle + np.where(mine, 0.6, 0.0)) + 0.05 * np.where(mine, 1.0, -1.0)
-    values = np.clip(base + rng.normal(0, 0.12, (208, 60)), 0, 1).round(4)
+    # the returns of mines and rocks differ a little in phase, under noise: about 80% cross-validated accuracy for
+    # a linear model, near the real file's (not separable, so a comparison of accuracies can fail)
+    base = 0.3 + 0.2 * np.sin(angle + np.where(mine, 0.3, 0.0))
+    values = np.clip(base + rng.normal(0, 0.15, (208, 60)), 0, 1).round(4)
     frame = pd.DataFrame(values)
     frame[60] = labels
     return frame
