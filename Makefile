@@ -26,8 +26,9 @@ $(VENV)/.bench-$(HASH): $(PY)
 demo: $(VENV)/.base-$(HASH)
 	MPLBACKEND=Agg $(VENV)/bin/twoclass demo circles --out demo-output
 
+# Two processes, each taking whole test files (module fixtures stay in one process): the suite on two cores.
 test: $(VENV)/.dev-$(HASH) system-deps
-	MPLBACKEND=Agg $(PY) -m pytest
+	MPLBACKEND=Agg $(PY) -m pytest -n 2 --dist loadfile
 
 # ruff (lint and format) and the import contracts of the wings (pyproject.toml)
 lint: $(VENV)/.dev-$(HASH)
