@@ -76,7 +76,9 @@ def test_train_prints_notices_figures_threshold_and_saves(trained):
 def test_train_shows_per_epoch_lines_without_quiet(tmp_path):
     data = tmp_path / "d.csv"
     make_frame(120).to_csv(data, index=False)
-    result = invoke("train", data, "--target", "label", "--out", tmp_path / "m", "--epochs", "2", "--hidden", "4")
+    result = invoke(
+        "train", data, "--target", "label", "--out", tmp_path / "m", "--epochs", "2", "--hidden", "4", "--recipe", "plain"
+    )
     assert result.exit_code == 0, result.stderr
     assert "Epoch 1/2" in result.stdout and "Epoch 2/2" in result.stdout
     # 120 rows: "auto" averages five networks, and says which one is training
@@ -95,6 +97,8 @@ def test_train_networks_option(tmp_path, value, expected):
         "label",
         "--out",
         tmp_path / "m",
+        "--recipe",
+        "plain",
         "--epochs",
         "2",
         "--hidden",

@@ -19,6 +19,7 @@ from twoclass.saving import model_dir as fmt
 def fitted():
     df, y = _frame()
     clf = TwoClassClassifier(
+        recipe="plain",  # the Keras-style networks one by one: this file tests files, the recipes are tested elsewhere
         hidden_layer_sizes=(8,),
         epochs=8,
         learning_rate=0.05,
