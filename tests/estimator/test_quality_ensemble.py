@@ -41,20 +41,21 @@ def test_the_linear_program_is_scikit_learns_logistic_regression(table):
     assert bias == pytest.approx(reference.intercept_[0], abs=2e-4)
 
 
-def test_epoch_zero_is_the_logistic_regression(table):
+def test_at_epoch_zero_a_member_is_the_logistic_regression_or_nothing(table):
     x, _ = table
     kernel = np.random.default_rng(2).normal(size=12)
-    params = initial_params(PLAN, kernel, 0.3, seed=0)
+    params = initial_params(PLAN, kernel, 0.3, seed=0, fitted=[True, False, True])
     z = np.asarray(member_logits(jax.tree_util.tree_map(np.asarray, params), PLAN, x, np.zeros((320, 0), np.int32)))
     assert z.shape == (320, 3)
-    np.testing.assert_allclose(z, np.repeat((x @ kernel + 0.3)[:, None], 3, axis=1), atol=1e-5)
+    np.testing.assert_allclose(z[:, [0, 2]], np.repeat((x @ kernel + 0.3)[:, None], 2, axis=1), atol=1e-5)
+    np.testing.assert_allclose(z[:, 1], 0.0, atol=1e-7)
 
 
 @pytest.fixture(scope="module")
 def trained(table):
     x, y = table
     kernel, bias = fit_linear(dense_rows(x[:256], y[:256], np.ones(256), 256), 12, False)
-    params = initial_params(PLAN, kernel, bias, seed=0)
+    params = initial_params(PLAN, kernel, bias, seed=0, fitted=[True, False, True])
     val = dense_rows(x[256:], y[256:], np.ones(64), eval_rows(64))
     best, best_epoch, curve = train_ensemble(PLAN, params, dense_rows(x[:256], y[:256], np.ones(256), 256), val,
                                              seed=0, learning_rate=1e-2, weight_decay=1e-4)

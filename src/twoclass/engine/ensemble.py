@@ -1,11 +1,13 @@
 """The estimator's tabular recipe as two compiled programs: a logistic regression (`fit_linear`, full-batch L-BFGS)
 and k networks trained together on it (`train_ensemble`).
 
-Each member's log-odds are ``linear(x) + mlp_m(x)``. The linear path is shared by the members and starts from the
-fitted logistic regression; each MLP's output layer starts at zero, so at epoch 0 every member *is* that logistic
-regression, and training adds what the data shows beyond it (the issue's "never below logistic regression"; the
-estimator's guard checks the outcome on validation rows). The members are separate networks (TabM's "packed"
-ensemble, Gorishniy et al. 2025) trained in one program:
+Each member's log-odds are ``linear_m(x) + mlp_m(x)``, and each MLP's output layer starts at zero. A member whose
+linear path starts from the fitted logistic regression *is* that logistic regression at epoch 0, and training adds
+what the data shows beyond it (the issue's "never below logistic regression"; the estimator's guard checks the
+outcome on validation rows); one whose linear path starts at zero learns everything afresh, which is better where
+the logistic regression is poor (Ionosphere: 0.958 -> 0.972 ROC AUC) and worse where it is most of the answer
+(Titanic: 0.859 -> 0.853). The estimator starts half its members each way. The members are separate networks (TabM's
+"packed" ensemble, Gorishniy et al. 2025) trained in one program:
 
 - their first layers sit side by side as one matrix, so all members read a minibatch in one matrix product, and
   that matrix is the first layer of the merged network the estimator saves; deeper layers are batched per member;
@@ -126,12 +128,19 @@ def _linear(params: dict, values: jax.Array, columns: jax.Array, sparse: bool) -
     return z + params["linear"]["bias"]
 
 
+def _member_linear(params: dict, values: jax.Array, columns: jax.Array, sparse: bool) -> jax.Array:
+    """Every member's linear path, (rows, members); the kernels are stored (members, features)."""
+    kernel = params["linear"]["kernel"].T
+    z = jnp.einsum("bn,bnk->bk", values, kernel[columns]) if sparse else values @ kernel
+    return z + params["linear"]["bias"]
+
+
 def member_logits(params: dict, plan: EnsemblePlan, values: jax.Array, columns: jax.Array,
                   key: jax.Array | None = None) -> jax.Array:
     """Log-odds of every member, shape (rows, members); ``key`` turns dropout on (training)."""
-    z_linear = _linear(params, values, columns, plan.sparse)
+    z_linear = _member_linear(params, values, columns, plan.sparse)
     if not plan.hidden:
-        return z_linear[:, None]
+        return z_linear
     first = params["first"]
     h = jax.nn.relu(_times(first["kernel"], values, columns, plan.sparse) + first["bias"])
     h = h.reshape(h.shape[0], plan.members, plan.hidden[0])
@@ -143,7 +152,7 @@ def member_logits(params: dict, plan: EnsemblePlan, values: jax.Array, columns: 
             keep = jax.random.bernoulli(keys[index], 1.0 - plan.dropout, h.shape)
             h = jnp.where(keep, h / (1.0 - plan.dropout), 0.0)
     out = jnp.einsum("bkw,kw->bk", h, params["head"]["kernel"]) + params["head"]["bias"]
-    return out + z_linear[:, None]
+    return out + z_linear
 
 
 def _bce(z: jax.Array, y: jax.Array) -> jax.Array:
@@ -168,13 +177,18 @@ def _mean_logit_loss(params: dict, plan: EnsemblePlan, rows: Rows) -> jax.Array:
 # ------------------------------------------------------------------------------------------------ initial weights
 
 
-def initial_params(plan: EnsemblePlan, linear_kernel: np.ndarray, linear_bias: float, seed: int) -> dict:
-    """The members' weights (He-normal kernels, zero biases, zero output layers) around a fitted linear path."""
+def initial_params(plan: EnsemblePlan, linear_kernel: np.ndarray, linear_bias: float, seed: int,
+                   fitted: Any = True) -> dict:
+    """The members' weights (He-normal kernels, zero biases, zero output layers); the linear path of the members
+    where ``fitted`` is true (a bool, or one per member) starts from ``linear_kernel`` and ``linear_bias``, the
+    others' at zero."""
     rng = np.random.default_rng(seed)
-    params: dict = {"linear": {"kernel": np.asarray(linear_kernel, np.float32), "bias": np.float32(linear_bias)}}
+    k, widths = plan.members, plan.hidden
+    start = np.broadcast_to(np.asarray(fitted, bool), (k,)).astype(np.float32)
+    params: dict = {"linear": {"kernel": (start[:, None] * np.asarray(linear_kernel, np.float32)[None]),
+                               "bias": (start * np.float32(linear_bias)).astype(np.float32)}}
     if not plan.hidden:
         return params
-    k, widths = plan.members, plan.hidden
     params["first"] = {
         "kernel": (rng.standard_normal((plan.n_features, k * widths[0])) * math.sqrt(2.0 / plan.n_features)
                    ).astype(np.float32),

@@ -50,7 +50,8 @@ class Ingredients(NamedTuple):
     (``benchmarks/accuracy/ablation.py`` replaces `INGREDIENTS`); users change none of them."""
 
     numeric_encoding: str = "binned"  # or "robust", "standard"
-    linear_start: bool = True  # the linear path starts from the fitted logistic regression (else from zero)
+    linear_start: str = "mixed"  # members' linear paths start from the logistic regression ('fitted'), at zero
+    # ('zero'), or half each way ('mixed'; one network: fitted)
     guard: bool = True  # keep the logistic regression or a blend when the networks' validation loss is not lower
     ensemble: bool = True  # n_networks='auto' trains up to 8 networks (else 1)
     schedule: str = "flat_cosine"  # or "constant"
@@ -144,10 +145,17 @@ def _logistic_regression(x, y: np.ndarray, weight: np.ndarray, width: int) -> tu
 # ------------------------------------------------------------------------------------------------ the networks
 
 
+def _mean_linear(params: dict, d: int) -> tuple[np.ndarray, float]:
+    """The members' mean linear path (kernel over the first ``d`` features, bias): their mean log-odds hold it."""
+    kernel = np.asarray(params["linear"]["kernel"], np.float64).reshape(-1, np.shape(params["linear"]["kernel"])[-1])
+    return kernel.mean(axis=0)[:d], float(np.mean(params["linear"]["bias"]))
+
+
 def member_parts(params: dict, hidden: tuple[int, ...], x) -> tuple[np.ndarray, np.ndarray]:
     """In NumPy (float64): the members' mean MLP output and the linear path, for rows x (unpadded width)."""
     d = x.shape[1]
-    linear = _times(x, params["linear"]["kernel"][:d].astype(np.float64)) + float(params["linear"]["bias"])
+    kernel, bias = _mean_linear(params, d)
+    linear = _times(x, kernel) + bias
     if not hidden:
         return np.zeros(len(linear)), linear
     k = params["head"]["kernel"].shape[0]
@@ -173,8 +181,9 @@ def merged_network(params: dict, hidden: tuple[int, ...], n_features: int, share
     from twoclass.keras.model import Sequential
 
     d = n_features
-    linear = share * params["linear"]["kernel"][:d].astype(np.float64) + (1 - share) * baseline[0][:d]
-    linear_bias = share * float(params["linear"]["bias"]) + (1 - share) * baseline[1]
+    kernel, bias = _mean_linear(params, d)
+    linear = share * kernel + (1 - share) * baseline[0][:d]
+    linear_bias = share * bias + (1 - share) * baseline[1]
     layers: list[Any] = [Input(shape=(d,))]
     if share == 0.0 or not hidden:
         layers.append(Dense(1, activation="sigmoid"))
@@ -254,7 +263,6 @@ def train_recipe(settings: Any, frame: pd.DataFrame, y01: np.ndarray, weights: n
     kernel, bias = _logistic_regression(x_train, y01[train], row_weight[train], width) if sparse else fit_linear(
         train_rows, width, sparse, LINEAR_L2)
     baseline = (kernel, bias)
-    start = baseline if parts.linear_start else (np.zeros_like(kernel), 0.0)
 
     held_x, held = (x_val, val) if val is not None else (x_train, train)
     y_held, w_held = y01[held].astype(np.float64), row_weight[held]
@@ -264,7 +272,8 @@ def train_recipe(settings: Any, frame: pd.DataFrame, y01: np.ndarray, weights: n
     if hidden:
         plan = EnsemblePlan(width, hidden, sizes.networks, batch, sizes.epochs, sparse, float(settings.dropout),
                             parts.schedule)
-        params = initial_params(plan, start[0], start[1], seed)
+        fitted = {"fitted": True, "zero": False}.get(parts.linear_start, np.arange(sizes.networks) % 2 == 0)
+        params = initial_params(plan, kernel, bias, seed, fitted)
         val_rows = None
         if val is not None and settings.early_stopping and parts.best_epoch:
             val_rows = _rows(x_val, y01[val], row_weight[val], eval_rows(len(val)), width, nonzeros)
