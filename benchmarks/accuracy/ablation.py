@@ -25,8 +25,16 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
-TABULAR = ("titanic", "pima_indians_diabetes", "banknote_authentication", "ionosphere",
-           "breast_cancer_wisconsin_diagnostic", "adult", "default_credit_card_clients", "heart_disease_cleveland")
+TABULAR = (
+    "titanic",
+    "pima_indians_diabetes",
+    "banknote_authentication",
+    "ionosphere",
+    "breast_cancer_wisconsin_diagnostic",
+    "adult",
+    "default_credit_card_clients",
+    "heart_disease_cleveland",
+)
 VARIANTS = {  # name -> (INGREDIENTS changes, estimator parameters, what it shows)
     "recipe (default)": ({}, {}, "all ingredients"),
     "plain (before)": ({}, {"recipe": "plain"}, "Keras-style networks, early stopping, 5 seeds on small tables"),
@@ -64,8 +72,10 @@ def run(names: list[str], variants: list[str], datasets: Path) -> dict:
 
     tasks = load_tasks(datasets, only=names)
     default = recipe.INGREDIENTS
-    results: dict = {"meta": {"date": datetime.datetime.now().isoformat(timespec="seconds"),
-                              "load_at_start": os.getloadavg()[0]}, "variants": {}}
+    results: dict = {
+        "meta": {"date": datetime.datetime.now().isoformat(timespec="seconds"), "load_at_start": os.getloadavg()[0]},
+        "variants": {},
+    }
     for warm in (True, False):  # a first pass fills the compilation cache for every variant's programs
         for name in variants:
             changes, params, _ = VARIANTS[name]
@@ -75,17 +85,22 @@ def run(names: list[str], variants: list[str], datasets: Path) -> dict:
                 for task in tasks:
                     folds = task.folds[:1] if warm else task.folds
                     figures = [_fit_fold(task, train, test, k, params) for k, (train, test) in enumerate(folds)]
-                    rows[task.name] = {"roc_auc": float(np.mean([f[0] for f in figures])),
-                                       "fit_seconds": float(sum(f[1] for f in figures)),
-                                       "kept": [f[2] for f in figures]}
+                    rows[task.name] = {
+                        "roc_auc": float(np.mean([f[0] for f in figures])),
+                        "fit_seconds": float(sum(f[1] for f in figures)),
+                        "kept": [f[2] for f in figures],
+                    }
             finally:
                 recipe.INGREDIENTS = default
             if not warm:
                 results["variants"][name] = rows
                 mean = np.mean([r["roc_auc"] for r in rows.values()])
                 total = sum(r["fit_seconds"] for r in rows.values())
-                print(f"{name:24s} mean ROC AUC {mean:.4f}  fit {total:6.1f} s  "
-                      + "  ".join(f"{n[:8]} {r['roc_auc']:.4f}" for n, r in rows.items()), flush=True)
+                print(
+                    f"{name:24s} mean ROC AUC {mean:.4f}  fit {total:6.1f} s  "
+                    + "  ".join(f"{n[:8]} {r['roc_auc']:.4f}" for n, r in rows.items()),
+                    flush=True,
+                )
     results["meta"]["load_at_end"] = os.getloadavg()[0]
     return results
 
@@ -98,19 +113,28 @@ def markdown(results: dict) -> str:
     for variant, rows in variants.items():
         mean = np.mean([rows[n]["roc_auc"] for n in names])
         total = sum(rows[n]["fit_seconds"] for n in names)
-        lines.append(f"| {variant} | {mean:.4f} | " + " | ".join(f"{rows[n]['roc_auc']:.4f}" for n in names)
-                     + f" | {total:.1f} |")
+        lines.append(
+            f"| {variant} | {mean:.4f} | "
+            + " | ".join(f"{rows[n]['roc_auc']:.4f}" for n in names)
+            + f" | {total:.1f} |"
+        )
     meta = results["meta"]
     lines.append("")
-    lines.append(f"Run of {meta['date']}, load average {meta['load_at_start']:.1f} at start, "
-                 f"{meta['load_at_end']:.1f} at end. " + "; ".join(f"{k}: {v[2]}" for k, v in VARIANTS.items()
-                                                                  if k in variants) + ".")
+    lines.append(
+        f"Run of {meta['date']}, load average {meta['load_at_start']:.1f} at start, "
+        f"{meta['load_at_end']:.1f} at end. "
+        + "; ".join(f"{k}: {v[2]}" for k, v in VARIANTS.items() if k in variants)
+        + "."
+    )
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.accuracy.ablation", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.accuracy.ablation",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     default = os.environ.get("TWOCLASS_DATASETS", str(ROOT.parent / "shared" / "datasets"))
     parser.add_argument("--datasets", type=Path, default=Path(default))
     parser.add_argument("--only", default=",".join(TABULAR), help="comma-separated dataset names")

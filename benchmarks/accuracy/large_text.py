@@ -36,8 +36,11 @@ def generated(source: pd.DataFrame, rows: int, seed: int) -> pd.DataFrame:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.accuracy.large_text", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.accuracy.large_text",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     default = os.environ.get("TWOCLASS_DATASETS", str(ROOT.parent / "shared" / "datasets"))
     parser.add_argument("--datasets", type=Path, default=Path(default))
     parser.add_argument("--rows", type=int, default=67_000)
@@ -61,9 +64,11 @@ def main() -> None:
     logistic = LogisticRegression(max_iter=2000).fit(pre.transform(train[["sentence"]], sparse=True), train["label"])
     test_x = pre.transform(test[["sentence"]], sparse=True)
     reference = roc_auc_score(test["label"], logistic.predict_proba(test_x)[:, 1])
-    print(f"{args.rows:,} rows, {pre.n_features_out_:,} features: fit {seconds:.1f} s, peak memory {peak_mb:,.0f} MB "
-          f"(process), ROC AUC {auc:.4f} (logistic regression on the same TF-IDF {reference:.4f}); "
-          f"{model.recipe_['note']}")
+    print(
+        f"{args.rows:,} rows, {pre.n_features_out_:,} features: fit {seconds:.1f} s, peak memory {peak_mb:,.0f} MB "
+        f"(process), ROC AUC {auc:.4f} (logistic regression on the same TF-IDF {reference:.4f}); "
+        f"{model.recipe_['note']}"
+    )
 
 
 if __name__ == "__main__":

@@ -138,8 +138,16 @@ def targets(summary: dict) -> list[str]:
     return out + issue13_targets(summary)
 
 
-TABULAR = ("titanic", "pima_indians_diabetes", "banknote_authentication", "ionosphere",
-           "breast_cancer_wisconsin_diagnostic", "adult", "default_credit_card_clients", "heart_disease_cleveland")
+TABULAR = (
+    "titanic",
+    "pima_indians_diabetes",
+    "banknote_authentication",
+    "ionosphere",
+    "breast_cancer_wisconsin_diagnostic",
+    "adult",
+    "default_credit_card_clients",
+    "heart_disease_cleveland",
+)
 TEXT = ("sms_spam_collection", "sentiment_labelled_sentences")
 
 
@@ -156,20 +164,29 @@ def issue13_targets(summary: dict) -> list[str]:
     auc = figure("twoclass", TABULAR, "roc_auc")
     if auc:
         mean = float(np.mean(auc))
-        out.append(f"issue 13: mean ROC AUC over the 8 tabular datasets >= 0.912: "
-                   f"{'MET' if mean >= 0.912 else 'NOT MET'} ({mean:.4f})")
-        out.append(f"issue 13: adult >= 0.925: {'MET' if auc[5] >= 0.925 else 'NOT MET'} ({auc[5]:.4f}); credit "
-                   f"default >= 0.780: {'MET' if auc[6] >= 0.780 else 'NOT MET'} ({auc[6]:.4f})")
+        out.append(
+            f"issue 13: mean ROC AUC over the 8 tabular datasets >= 0.912: "
+            f"{'MET' if mean >= 0.912 else 'NOT MET'} ({mean:.4f})"
+        )
+        out.append(
+            f"issue 13: adult >= 0.925: {'MET' if auc[5] >= 0.925 else 'NOT MET'} ({auc[5]:.4f}); credit "
+            f"default >= 0.780: {'MET' if auc[6] >= 0.780 else 'NOT MET'} ({auc[6]:.4f})"
+        )
         total = sum(figure("twoclass", TABULAR, "fit_seconds_total"))
-        out.append(f"issue 13: total fit time of the 8 tabular datasets x folds <= 30 s: "
-                   f"{'MET' if total <= 30 else 'NOT MET'} ({total:.1f} s)")
+        out.append(
+            f"issue 13: total fit time of the 8 tabular datasets x folds <= 30 s: "
+            f"{'MET' if total <= 30 else 'NOT MET'} ({total:.1f} s)"
+        )
     text, text_lr = figure("twoclass", TEXT, "roc_auc"), figure("logreg", TEXT, "roc_auc")
     if text and text_lr:
         ratio = sum(figure("twoclass", TEXT, "fit_seconds_total")) / max(
-            sum(figure("logreg", TEXT, "fit_seconds_total")), 1e-9)
+            sum(figure("logreg", TEXT, "fit_seconds_total")), 1e-9
+        )
         met = np.mean(text) >= np.mean(text_lr) and ratio <= 10
-        out.append(f"issue 13: text mean ROC AUC >= logistic regression's in <= 10x its fit time: "
-                   f"{'MET' if met else 'NOT MET'} ({np.mean(text):.4f} vs {np.mean(text_lr):.4f}, {ratio:.1f}x)")
+        out.append(
+            f"issue 13: text mean ROC AUC >= logistic regression's in <= 10x its fit time: "
+            f"{'MET' if met else 'NOT MET'} ({np.mean(text):.4f} vs {np.mean(text_lr):.4f}, {ratio:.1f}x)"
+        )
     return out
 
 

@@ -77,7 +77,18 @@ def test_train_shows_per_epoch_lines_without_quiet(tmp_path):
     data = tmp_path / "d.csv"
     make_frame(120).to_csv(data, index=False)
     result = invoke(
-        "train", data, "--target", "label", "--out", tmp_path / "m", "--epochs", "2", "--hidden", "4", "--recipe", "plain"
+        "train",
+        data,
+        "--target",
+        "label",
+        "--out",
+        tmp_path / "m",
+        "--epochs",
+        "2",
+        "--hidden",
+        "4",
+        "--recipe",
+        "plain",
     )
     assert result.exit_code == 0, result.stderr
     assert "Epoch 1/2" in result.stdout and "Epoch 2/2" in result.stdout

@@ -1,4 +1,4 @@
-"""Programs kept on disk (`engine/stored.py`): loaded instead of traced, identical results, never a stale or broken one."""
+"""Programs kept on disk (`engine/stored.py`): loaded instead of traced, identical results, never a stale one."""
 
 import json
 import logging

@@ -57,8 +57,15 @@ def trained(table):
     kernel, bias = fit_linear(dense_rows(x[:256], y[:256], np.ones(256), 256), 12, False)
     params = initial_params(PLAN, kernel, bias, seed=0, fitted=[True, False, True])
     val = dense_rows(x[256:], y[256:], np.ones(64), eval_rows(64))
-    best, best_epoch, curve = train_ensemble(PLAN, params, dense_rows(x[:256], y[:256], np.ones(256), 256), val,
-                                             seed=0, learning_rate=1e-2, weight_decay=1e-4)
+    best, best_epoch, curve = train_ensemble(
+        PLAN,
+        params,
+        dense_rows(x[:256], y[:256], np.ones(256), 256),
+        val,
+        seed=0,
+        learning_rate=1e-2,
+        weight_decay=1e-4,
+    )
     return best, best_epoch, curve, (kernel, bias)
 
 
@@ -105,8 +112,9 @@ def test_sparse_rows_train_exactly_as_dense_rows():
     plan = EnsemblePlan(40, (8,), 2, 32, 3)
     start = initial_params(plan, kd, bd, seed=1)
     a, _, curve_a = train_ensemble(plan, start, dense, None, seed=0, learning_rate=1e-2, weight_decay=0.0)
-    b, _, curve_b = train_ensemble(plan._replace(sparse=True), start, sparse_, None, seed=0, learning_rate=1e-2,
-                                   weight_decay=0.0)
+    b, _, curve_b = train_ensemble(
+        plan._replace(sparse=True), start, sparse_, None, seed=0, learning_rate=1e-2, weight_decay=0.0
+    )
     for left, right in zip(jax.tree_util.tree_leaves(a), jax.tree_util.tree_leaves(b)):
         np.testing.assert_allclose(left, right, atol=1e-5)
     np.testing.assert_allclose(curve_a[:, 0], curve_b[:, 0], atol=1e-5)

@@ -23,8 +23,14 @@ SMALL = dict(hidden_layer_sizes=(16,), random_state=0)
 
 def _frame(n, seed, interaction):
     rng = np.random.default_rng(seed)
-    df = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n), "c": rng.uniform(0, 10, n),
-                       "kind": rng.choice(["x", "y", "z"], n)})
+    df = pd.DataFrame(
+        {
+            "a": rng.normal(size=n),
+            "b": rng.normal(size=n),
+            "c": rng.uniform(0, 10, n),
+            "kind": rng.choice(["x", "y", "z"], n),
+        }
+    )
     signal = 3 * df["a"] * df["b"] if interaction else 1.5 * df["a"] - df["b"] + 0.2 * df["c"]
     y = (rng.random(n) < 1 / (1 + np.exp(-signal))).astype(int)
     return df, y
@@ -113,12 +119,12 @@ def test_text_trains_through_the_sparse_first_layer_and_predicts_the_same_everyw
     rng = np.random.default_rng(5)
     good, bad, filler = ["great", "lovely", "superb"], ["awful", "poor", "broken"], ["the", "a", "film", "it", "was"]
     y = rng.integers(0, 2, 400)
-    texts = [" ".join(rng.choice(filler, 4).tolist() + rng.choice(good if label else bad, 1).tolist())
-             for label in y]
+    texts = [" ".join(rng.choice(filler, 4).tolist() + rng.choice(good if label else bad, 1).tolist()) for label in y]
     df = pd.DataFrame({"review": texts, "stars": rng.normal(size=400) + y})
     clf = TwoClassClassifier(**SMALL, text_columns=("review",)).fit(df, y)
     assert clf.recipe_["sparse_input"] is True and clf.recipe_["networks"] == 1
     assert roc_auc_score(y, clf.predict_proba(df)[:, 1]) > 0.95
     clf.save(tmp_path / "text")
-    np.testing.assert_allclose(inference.load(tmp_path / "text").predict_proba(df)[:, 1], clf.predict_proba(df)[:, 1],
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        inference.load(tmp_path / "text").predict_proba(df)[:, 1], clf.predict_proba(df)[:, 1], atol=1e-5
+    )

@@ -62,8 +62,9 @@ def test_tree_bins_are_a_decision_trees_thresholds_and_grow_with_the_rows():
         return x, y, tree_edges(x, y)
 
     x, y, edges = edges_for(20_000)
-    tree = DecisionTreeClassifier(max_leaf_nodes=64, min_samples_leaf=8, min_impurity_decrease=3 / len(x),
-                                  random_state=0).fit(x[:, None], y)
+    tree = DecisionTreeClassifier(
+        max_leaf_nodes=64, min_samples_leaf=8, min_impurity_decrease=3 / len(x), random_state=0
+    ).fit(x[:, None], y)
     thresholds = np.sort(tree.tree_.threshold[tree.tree_.feature >= 0])
     np.testing.assert_allclose(edges[1:-1], thresholds)
     assert edges[0] == x.min() and edges[-1] == x.max()
@@ -77,8 +78,13 @@ def test_tree_bins_are_a_decision_trees_thresholds_and_grow_with_the_rows():
 def frame():
     rng = np.random.default_rng(2)
     n = 400
-    df = pd.DataFrame({"age": np.where(rng.random(n) < 0.1, np.nan, rng.uniform(1, 80, n)),
-                       "fare": rng.exponential(30, n), "port": rng.choice(["S", "C", "Q"], n)})
+    df = pd.DataFrame(
+        {
+            "age": np.where(rng.random(n) < 0.1, np.nan, rng.uniform(1, 80, n)),
+            "fare": rng.exponential(30, n),
+            "port": rng.choice(["S", "C", "Q"], n),
+        }
+    )
     y = ((df["age"].fillna(40) < 15) | (df["fare"] > 60)).astype(int).to_numpy()
     return df, y
 

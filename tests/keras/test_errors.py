@@ -70,7 +70,10 @@ def test_predict_on_a_model_never_built():
         (dict(epochs=-3), r"The 'epochs' parameter of fit must be an int >= 1. Got -3 instead."),
         (dict(batch_size=0), r"The 'batch_size' parameter of fit must be an int >= 1. Got 0 instead."),
         (dict(validation_split=1.5), r"The 'validation_split' parameter of fit must be a float in the range \[0, 1\)"),
-        (dict(verbose=5), r"The 'verbose' parameter of fit must be one of 0, 1, 2, True, False or 'auto'. Got 5 instead."),
+        (
+            dict(verbose=5),
+            r"The 'verbose' parameter of fit must be one of 0, 1, 2, True, False or 'auto'. Got 5 instead.",
+        ),
         (dict(class_weight={0: 1.0, 2: 3.0}), r"'class_weight' parameter of fit must be a dict keyed by the classes"),
     ],
 )

@@ -100,7 +100,9 @@ def _recipe_line(recipe: dict[str, Any]) -> str:
     share = recipe.get("network_share")
     if kept == "blend" and share is not None:
         kept = f"a blend ({share:.2f} x networks + {1 - share:.2f} x logistic regression)"
-    return (f"Recipe auto: {recipe.get('networks', '?')} network(s) of {hidden} relu units on a logistic "
-            f"regression, {recipe.get('epochs', '?')} epochs (best {recipe.get('best_epoch', '?')}), batch "
-            f"{recipe.get('batch_size', '?')}, {recipe.get('bins', 0)} bin features"
-            f"{', sparse text input' if recipe.get('sparse_input') else ''}; kept: {kept}.")
+    return (
+        f"Recipe auto: {recipe.get('networks', '?')} network(s) of {hidden} relu units on a logistic "
+        f"regression, {recipe.get('epochs', '?')} epochs (best {recipe.get('best_epoch', '?')}), batch "
+        f"{recipe.get('batch_size', '?')}, {recipe.get('bins', 0)} bin features"
+        f"{', sparse text input' if recipe.get('sparse_input') else ''}; kept: {kept}."
+    )

@@ -72,8 +72,15 @@ class NumericBlock:
     encoding: NumericEncoding | None = None  # robust scaling (and bins) in place of standardisation (data/numeric.py)
 
     @classmethod
-    def fit(cls, df: pd.DataFrame, columns: list[str], formats: dict[str, str] | None = None, *,
-            encoding: str = "standard", y: Any = None) -> NumericBlock:
+    def fit(
+        cls,
+        df: pd.DataFrame,
+        columns: list[str],
+        formats: dict[str, str] | None = None,
+        *,
+        encoding: str = "standard",
+        y: Any = None,
+    ) -> NumericBlock:
         formats = {c: f for c, f in (formats or {}).items() if c in columns and f != "plain"}
         x, words = numeric_matrix(df, columns, formats)
         imputer = SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True).fit(x)
@@ -141,8 +148,11 @@ class NumericBlock:
         scaler.mean_, scaler.var_, scaler.scale_ = mean, var, scale
         scaler.n_features_in_ = n
         scaler.n_samples_seen_ = n_samples
-        encoding = None if data.get("encoding") is None else NumericEncoding.from_dict(data["encoding"], n,
-                                                                                      f"{owner}.encoding")
+        encoding = (
+            None
+            if data.get("encoding") is None
+            else NumericEncoding.from_dict(data["encoding"], n, f"{owner}.encoding")
+        )
         return cls(columns, imputer, scaler, dict(formats), encoding=encoding)
 
 

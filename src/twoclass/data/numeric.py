@@ -72,8 +72,12 @@ def tree_edges(column: np.ndarray, y: np.ndarray | None, seed: int = 0) -> list[
         if len(column) > TREE_ROWS:
             rows = np.random.default_rng(seed).choice(len(column), TREE_ROWS, replace=False)
             column, y = column[rows], y[rows]
-        tree = DecisionTreeClassifier(max_leaf_nodes=MAX_BINS, min_samples_leaf=MIN_BIN_ROWS,
-                                      min_impurity_decrease=SPLIT_ROWS / len(column), random_state=seed)
+        tree = DecisionTreeClassifier(
+            max_leaf_nodes=MAX_BINS,
+            min_samples_leaf=MIN_BIN_ROWS,
+            min_impurity_decrease=SPLIT_ROWS / len(column),
+            random_state=seed,
+        )
         tree.fit(column[:, None], y)
         inner = tree.tree_.threshold[tree.tree_.feature >= 0]
         edges = np.unique(np.concatenate([[column.min(), column.max()], inner]))
@@ -97,8 +101,7 @@ class NumericEncoding:
     edges: list[list[float]]  # per column; [] where the column has no bins
 
     @classmethod
-    def fit(cls, x: np.ndarray, y: np.ndarray | None = None, *, kind: str = "binned", seed: int = 0
-            ) -> NumericEncoding:
+    def fit(cls, x: np.ndarray, y: np.ndarray | None = None, *, kind: str = "binned", seed: int = 0) -> NumericEncoding:
         """Learn medians, spreads and (kind 'binned') tree bins from imputed training rows ``x`` and labels ``y``."""
         x = np.asarray(x, dtype=np.float64)
         center, scale = robust_scale(x)
@@ -130,8 +133,12 @@ class NumericEncoding:
         return np.hstack(parts) if parts else np.zeros((len(x), 0))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "center": [float(v) for v in self.center],
-                "scale": [float(v) for v in self.scale], "edges": [list(map(float, e)) for e in self.edges]}
+        return {
+            "kind": self.kind,
+            "center": [float(v) for v in self.center],
+            "scale": [float(v) for v in self.scale],
+            "edges": [list(map(float, e)) for e in self.edges],
+        }
 
     @classmethod
     def from_dict(cls, data: Any, n_columns: int, owner: str = "preprocessing.numeric.encoding") -> NumericEncoding:
@@ -144,9 +151,20 @@ class NumericEncoding:
         ok = isinstance(edges, list) and len(edges) == n_columns
         for item in edges if ok else []:
             values = np.asarray(item, dtype=np.float64) if isinstance(item, list) else None
-            ok = ok and values is not None and (len(values) == 0 or (
-                len(values) >= 3 and np.isfinite(values).all() and bool(np.all(np.diff(values) > 0))))
+            ok = (
+                ok
+                and values is not None
+                and (
+                    len(values) == 0
+                    or (len(values) >= 3 and np.isfinite(values).all() and bool(np.all(np.diff(values) > 0)))
+                )
+            )
         if not ok:
-            raise invalid("edges", owner, f"a list of {n_columns} lists of increasing finite floats (3 or more, or "
-                          "none)", edges, kind="entry")
+            raise invalid(
+                "edges",
+                owner,
+                f"a list of {n_columns} lists of increasing finite floats (3 or more, or none)",
+                edges,
+                kind="entry",
+            )
         return cls(kind, center, scale, [list(map(float, e)) for e in edges])

@@ -120,8 +120,9 @@ class Preprocessor:
         if y is not None:
             self._drop_target_copies(df, types, y, target_name or target)
         numeric = types.columns("numeric")
-        self._numeric = (NumericBlock.fit(df, numeric, types.formats, encoding=self.numeric_encoding, y=y)
-                         if numeric else None)
+        self._numeric = (
+            NumericBlock.fit(df, numeric, types.formats, encoding=self.numeric_encoding, y=y) if numeric else None
+        )
         for name, words in ({} if self._numeric is None else self._numeric.last_words).items():
             types.notes.setdefault(
                 name,
@@ -244,7 +245,12 @@ class Preprocessor:
         return out
 
     def fit_transform(
-        self, df: pd.DataFrame, *, target: str | None = None, y: Any = None, target_name: str | None = None,
+        self,
+        df: pd.DataFrame,
+        *,
+        target: str | None = None,
+        y: Any = None,
+        target_name: str | None = None,
         sparse: bool = False,
     ) -> np.ndarray:
         self.fit(df, target=target, y=y, target_name=target_name)

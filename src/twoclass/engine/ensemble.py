@@ -135,8 +135,9 @@ def _member_linear(params: dict, values: jax.Array, columns: jax.Array, sparse: 
     return z + params["linear"]["bias"]
 
 
-def member_logits(params: dict, plan: EnsemblePlan, values: jax.Array, columns: jax.Array,
-                  key: jax.Array | None = None) -> jax.Array:
+def member_logits(
+    params: dict, plan: EnsemblePlan, values: jax.Array, columns: jax.Array, key: jax.Array | None = None
+) -> jax.Array:
     """Log-odds of every member, shape (rows, members); ``key`` turns dropout on (training)."""
     z_linear = _member_linear(params, values, columns, plan.sparse)
     if not plan.hidden:
@@ -177,26 +178,34 @@ def _mean_logit_loss(params: dict, plan: EnsemblePlan, rows: Rows) -> jax.Array:
 # ------------------------------------------------------------------------------------------------ initial weights
 
 
-def initial_params(plan: EnsemblePlan, linear_kernel: np.ndarray, linear_bias: float, seed: int,
-                   fitted: Any = True) -> dict:
+def initial_params(
+    plan: EnsemblePlan, linear_kernel: np.ndarray, linear_bias: float, seed: int, fitted: Any = True
+) -> dict:
     """The members' weights (He-normal kernels, zero biases, zero output layers); the linear path of the members
     where ``fitted`` is true (a bool, or one per member) starts from ``linear_kernel`` and ``linear_bias``, the
     others' at zero."""
     rng = np.random.default_rng(seed)
     k, widths = plan.members, plan.hidden
     start = np.broadcast_to(np.asarray(fitted, bool), (k,)).astype(np.float32)
-    params: dict = {"linear": {"kernel": (start[:, None] * np.asarray(linear_kernel, np.float32)[None]),
-                               "bias": (start * np.float32(linear_bias)).astype(np.float32)}}
+    params: dict = {
+        "linear": {
+            "kernel": (start[:, None] * np.asarray(linear_kernel, np.float32)[None]),
+            "bias": (start * np.float32(linear_bias)).astype(np.float32),
+        }
+    }
     if not plan.hidden:
         return params
     params["first"] = {
-        "kernel": (rng.standard_normal((plan.n_features, k * widths[0])) * math.sqrt(2.0 / plan.n_features)
-                   ).astype(np.float32),
+        "kernel": (rng.standard_normal((plan.n_features, k * widths[0])) * math.sqrt(2.0 / plan.n_features)).astype(
+            np.float32
+        ),
         "bias": np.zeros(k * widths[0], np.float32),
     }
     params["hidden"] = [
-        {"kernel": (rng.standard_normal((k, a, b)) * math.sqrt(2.0 / a)).astype(np.float32),
-         "bias": np.zeros((k, b), np.float32)}
+        {
+            "kernel": (rng.standard_normal((k, a, b)) * math.sqrt(2.0 / a)).astype(np.float32),
+            "bias": np.zeros((k, b), np.float32),
+        }
         for a, b in zip(widths[:-1], widths[1:])
     ]
     params["head"] = {"kernel": np.zeros((k, widths[-1]), np.float32), "bias": np.zeros(k, np.float32)}
@@ -216,7 +225,8 @@ def _decays(params: dict) -> dict:
     """Weight decay on kernels only, never biases, and not on the linear path (it holds the logistic regression's
     own L2 optimum)."""
     return jax.tree_util.tree_map_with_path(
-        lambda path, _: path[-1].key == "kernel" and path[0].key != "linear", params)
+        lambda path, _: path[-1].key == "kernel" and path[0].key != "linear", params
+    )
 
 
 def _train(plan: EnsemblePlan, params: dict, train: Rows, val: Rows, key: jax.Array, hyper: Hyper):
@@ -224,8 +234,9 @@ def _train(plan: EnsemblePlan, params: dict, train: Rows, val: Rows, key: jax.Ar
     steps = rows // plan.batch_size
     total = steps * plan.epochs
     shape = flat_cosine if plan.schedule == "flat_cosine" else (lambda step, total: 1.0)
-    optimizer = optax.adamw(lambda step: hyper.learning_rate * shape(step, total),
-                            weight_decay=hyper.weight_decay, mask=_decays(params))
+    optimizer = optax.adamw(
+        lambda step: hyper.learning_rate * shape(step, total), weight_decay=hyper.weight_decay, mask=_decays(params)
+    )
     n = jnp.sum(train.weight > 0).astype(jnp.int32)
     has_validation = val.y.shape[0] > 0
     order_key, dropout_key = jax.random.split(key)
@@ -263,13 +274,21 @@ def _train(plan: EnsemblePlan, params: dict, train: Rows, val: Rows, key: jax.Ar
 
 @functools.cache
 def _train_program(plan: EnsemblePlan) -> StoredFunction:
-    return StoredFunction(functools.partial(_train, plan), "ensemble", plan, PROGRAM_DIR,
-                          output_tree=lambda args: (args[0], 0, 0))
+    return StoredFunction(
+        functools.partial(_train, plan), "ensemble", plan, PROGRAM_DIR, output_tree=lambda args: (args[0], 0, 0)
+    )
 
 
-def train_ensemble(plan: EnsemblePlan, params: dict, train: Rows, val: Rows | None, seed: int,
-                   learning_rate: float, weight_decay: float, label_smoothing: float = 0.0
-                   ) -> tuple[dict, int, np.ndarray]:
+def train_ensemble(
+    plan: EnsemblePlan,
+    params: dict,
+    train: Rows,
+    val: Rows | None,
+    seed: int,
+    learning_rate: float,
+    weight_decay: float,
+    label_smoothing: float = 0.0,
+) -> tuple[dict, int, np.ndarray]:
     """Train the members for ``plan.epochs`` epochs; returns the weights of the epoch whose mean log-odds had the
     lowest validation loss (the last epoch without validation rows), that epoch (0-based) and the curve
     (epochs, 2): mean training loss, validation loss.
@@ -278,8 +297,12 @@ def train_ensemble(plan: EnsemblePlan, params: dict, train: Rows, val: Rows | No
     evaluation chunks (`eval_rows`).
     """
     if val is None:
-        val = Rows(np.zeros((0, *train.values.shape[1:]), np.float32), np.zeros((0, *train.columns.shape[1:]),
-                   np.int32), np.zeros(0, np.float32), np.zeros(0, np.float32))
+        val = Rows(
+            np.zeros((0, *train.values.shape[1:]), np.float32),
+            np.zeros((0, *train.columns.shape[1:]), np.int32),
+            np.zeros(0, np.float32),
+            np.zeros(0, np.float32),
+        )
     hyper = Hyper(np.float32(learning_rate), np.float32(weight_decay), np.float32(label_smoothing))
     best, best_epoch, curve = _train_program(plan)(params, train, val, prng_key(seed), hyper)
     return jax.tree_util.tree_map(np.asarray, best), int(best_epoch), np.asarray(curve)

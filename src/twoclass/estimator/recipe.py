@@ -81,8 +81,17 @@ def batch_size_for(n_rows: int) -> int:
     return 256
 
 
-def recipe_sizes(n_rows: int, *, auto_epochs: bool, auto_batch: bool, auto_members: bool, epochs: int = 0,
-                 batch_size: int = 0, networks: int = 0, sparse: bool = False) -> RecipeSizes:
+def recipe_sizes(
+    n_rows: int,
+    *,
+    auto_epochs: bool,
+    auto_batch: bool,
+    auto_members: bool,
+    epochs: int = 0,
+    batch_size: int = 0,
+    networks: int = 0,
+    sparse: bool = False,
+) -> RecipeSizes:
     """Batch size, epochs and networks for ``n_rows`` training rows; the ones given (not auto) are kept, the others
     fill the budget of rows x epochs x networks: networks first (as many as can have 40 epochs each, 1 to 8), then
     epochs (12 to 64).
@@ -94,8 +103,9 @@ def recipe_sizes(n_rows: int, *, auto_epochs: bool, auto_batch: bool, auto_membe
     if auto_members:
         networks = 1 if sparse or not INGREDIENTS.ensemble else int(np.clip(BUDGET // (n_rows * 40), 1, MAX_NETWORKS))
     if auto_epochs:
-        budget, low, high = (SPARSE_BUDGET, SPARSE_EPOCHS[0], SPARSE_EPOCHS[1]) if sparse else (
-            BUDGET, MIN_EPOCHS, MAX_EPOCHS)
+        budget, low, high = (
+            (SPARSE_BUDGET, SPARSE_EPOCHS[0], SPARSE_EPOCHS[1]) if sparse else (BUDGET, MIN_EPOCHS, MAX_EPOCHS)
+        )
         epochs = int(np.clip(budget // (n_rows * networks), low, high))
     return RecipeSizes(size, epochs, networks)
 
@@ -178,8 +188,9 @@ def member_parts(params: dict, hidden: tuple[int, ...], x) -> tuple[np.ndarray, 
     return out.mean(axis=1), linear
 
 
-def merged_network(params: dict, hidden: tuple[int, ...], n_features: int, share: float,
-                   baseline: tuple[np.ndarray, float]) -> Any:
+def merged_network(
+    params: dict, hidden: tuple[int, ...], n_features: int, share: float, baseline: tuple[np.ndarray, float]
+) -> Any:
     """One Sequential of Dense layers computing ``share * (mean MLP + linear path) + (1 - share) * baseline``.
 
     The members sit side by side in the first layer and block-diagonally below it; the linear part z rides along as
@@ -203,15 +214,19 @@ def merged_network(params: dict, hidden: tuple[int, ...], n_features: int, share
         k = params["head"]["kernel"].shape[0]
         first = params["first"]
         layers.append(Dense(k * hidden[0] + 2, activation="relu"))
-        weights = [np.hstack([first["kernel"][:d], linear[:, None], -linear[:, None]]),
-                   np.concatenate([first["bias"], [linear_bias, -linear_bias]])]
+        weights = [
+            np.hstack([first["kernel"][:d], linear[:, None], -linear[:, None]]),
+            np.concatenate([first["bias"], [linear_bias, -linear_bias]]),
+        ]
         for width, layer in zip(hidden[1:], params["hidden"]):
             layers.append(Dense(k * width + 2, activation="relu"))
             weights += [block_diag(*layer["kernel"], np.eye(2)), np.concatenate([layer["bias"].ravel(), [0.0, 0.0]])]
         head = params["head"]
         layers.append(Dense(1, activation="sigmoid"))
-        weights += [np.concatenate([share * head["kernel"].ravel() / k, [1.0, -1.0]])[:, None],
-                    np.array([share * float(np.mean(head["bias"]))])]
+        weights += [
+            np.concatenate([share * head["kernel"].ravel() / k, [1.0, -1.0]])[:, None],
+            np.array([share * float(np.mean(head["bias"]))]),
+        ]
     model = Sequential(layers, name="twoclass_classifier")
     model.set_weights([np.asarray(w, np.float32) for w in weights])
     return model
@@ -221,8 +236,9 @@ def _loss(z: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
     return float(np.sum(w * (np.logaddexp(0.0, z) - y * z)) / max(float(np.sum(w)), 1e-12))
 
 
-def best_share(mlp: np.ndarray, linear: np.ndarray, baseline: np.ndarray, y: np.ndarray, w: np.ndarray
-               ) -> tuple[float, dict[float, float]]:
+def best_share(
+    mlp: np.ndarray, linear: np.ndarray, baseline: np.ndarray, y: np.ndarray, w: np.ndarray
+) -> tuple[float, dict[float, float]]:
     """The share of the networks in the blend with the lowest validation loss (ties keep the larger share), and the
     loss of every share tried."""
     losses = {a: _loss(a * (mlp + linear) + (1 - a) * baseline, y, w) for a in BLEND_SHARES}
@@ -233,9 +249,18 @@ def best_share(mlp: np.ndarray, linear: np.ndarray, baseline: np.ndarray, y: np.
 # ------------------------------------------------------------------------------------------------ fit
 
 
-def train_recipe(settings: Any, frame: pd.DataFrame, y01: np.ndarray, weights: np.ndarray, train: np.ndarray,
-                 val: np.ndarray | None, seed: int, encoding: LabelEncoding, array_input: bool,
-                 target_name: str | None = None) -> dict[str, Any]:
+def train_recipe(
+    settings: Any,
+    frame: pd.DataFrame,
+    y01: np.ndarray,
+    weights: np.ndarray,
+    train: np.ndarray,
+    val: np.ndarray | None,
+    seed: int,
+    encoding: LabelEncoding,
+    array_input: bool,
+    target_name: str | None = None,
+) -> dict[str, Any]:
     """Fit the recipe on the training rows; the validation rows choose the epoch, the blend, the threshold and the
     calibration. Returns the estimator's fitted attributes (as `train_network` does)."""
     from twoclass.data import Preprocessor
@@ -263,16 +288,25 @@ def train_recipe(settings: Any, frame: pd.DataFrame, y01: np.ndarray, weights: n
     if sparse:  # the longest row, rounded up to a power of two (>= 16): one program for every fold of a corpus
         longest = max(int(np.diff(x.indptr).max(initial=0)) for x in ([x_train] if x_val is None else [x_train, x_val]))
         nonzeros = 1 << max(longest - 1, 15).bit_length()
-    sizes = recipe_sizes(len(train), auto_epochs=settings.epochs == "auto", auto_batch=settings.batch_size == "auto",
-                         auto_members=settings.n_networks == "auto",
-                         epochs=0 if settings.epochs == "auto" else settings.epochs,
-                         batch_size=0 if settings.batch_size == "auto" else settings.batch_size,
-                         networks=0 if settings.n_networks == "auto" else settings.n_networks, sparse=sparse)
+    sizes = recipe_sizes(
+        len(train),
+        auto_epochs=settings.epochs == "auto",
+        auto_batch=settings.batch_size == "auto",
+        auto_members=settings.n_networks == "auto",
+        epochs=0 if settings.epochs == "auto" else settings.epochs,
+        batch_size=0 if settings.batch_size == "auto" else settings.batch_size,
+        networks=0 if settings.n_networks == "auto" else settings.n_networks,
+        sparse=sparse,
+    )
     batch = min(sizes.batch_size, bucket(len(train)))
-    train_rows = _rows(x_train, y01[train], row_weight[train], bucket(math.ceil(len(train) / batch)) * batch, width,
-                       nonzeros)
-    kernel, bias = _logistic_regression(x_train, y01[train], row_weight[train], width) if sparse else fit_linear(
-        train_rows, width, sparse, LINEAR_L2)
+    train_rows = _rows(
+        x_train, y01[train], row_weight[train], bucket(math.ceil(len(train) / batch)) * batch, width, nonzeros
+    )
+    kernel, bias = (
+        _logistic_regression(x_train, y01[train], row_weight[train], width)
+        if sparse
+        else fit_linear(train_rows, width, sparse, LINEAR_L2)
+    )
     baseline = (kernel, bias)
 
     held_x, held = (x_val, val) if val is not None else (x_train, train)
@@ -281,15 +315,17 @@ def train_recipe(settings: Any, frame: pd.DataFrame, y01: np.ndarray, weights: n
     hidden = tuple(settings.hidden_layer_sizes)
     curve, best_epoch, share, losses, params = np.zeros((0, 2)), 0, 0.0, {0.0: _loss(z_baseline, y_held, w_held)}, {}
     if hidden:
-        plan = EnsemblePlan(width, hidden, sizes.networks, batch, sizes.epochs, sparse, float(settings.dropout),
-                            parts.schedule)
+        plan = EnsemblePlan(
+            width, hidden, sizes.networks, batch, sizes.epochs, sparse, float(settings.dropout), parts.schedule
+        )
         fitted = {"fitted": True, "zero": False}.get(parts.linear_start, np.arange(sizes.networks) % 2 == 0)
         params = initial_params(plan, kernel, bias, seed, fitted)
         val_rows = None
         if val is not None and settings.early_stopping and parts.best_epoch:
             val_rows = _rows(x_val, y01[val], row_weight[val], eval_rows(len(val)), width, nonzeros)
-        params, best_epoch, curve = train_ensemble(plan, params, train_rows, val_rows, seed, settings.learning_rate,
-                                                   settings.l2)
+        params, best_epoch, curve = train_ensemble(
+            plan, params, train_rows, val_rows, seed, settings.learning_rate, settings.l2
+        )
         mlp, linear = member_parts(params, hidden, held_x)
         if val is not None and parts.guard:
             share, losses = best_share(mlp, linear, z_baseline, y_held, w_held)
@@ -299,18 +335,31 @@ def train_recipe(settings: Any, frame: pd.DataFrame, y01: np.ndarray, weights: n
             share, losses = 1.0, {1.0: _loss(mlp + linear, y_held, w_held), **losses}
     from twoclass.estimator.params import compile_network
 
-    model = merged_network(params if hidden else {"linear": {"kernel": kernel, "bias": bias}}, hidden, d, share,
-                           baseline)
+    model = merged_network(
+        params if hidden else {"linear": {"kernel": kernel, "bias": bias}}, hidden, d, share, baseline
+    )
     compile_network(settings, model)
     # what the merged network computes, in float64 (a dense copy of 10,000 TF-IDF rows would take 800 MB)
     z_final = z_baseline if share == 0.0 else share * (mlp + linear) + (1 - share) * z_baseline
     decided = _decide(settings, z_final, y_held, w_held)
     if val is None:
         decided["validation_figures_"]["notes"].append(
-            "No validation split was possible: these figures are on the training rows.")
+            "No validation split was possible: these figures are on the training rows."
+        )
     baseline_figures = _decide(settings, z_baseline, y_held, w_held)["validation_figures_"]
-    recipe = _describe(settings, sizes, batch, hidden, best_epoch, share, losses, preprocessor, sparse,
-                       baseline_figures, val is not None)
+    recipe = _describe(
+        settings,
+        sizes,
+        batch,
+        hidden,
+        best_epoch,
+        share,
+        losses,
+        preprocessor,
+        sparse,
+        baseline_figures,
+        val is not None,
+    )
     history = {"loss": [float(v) for v in curve[:, 0]]}
     if len(curve) and not np.isnan(curve[:, 1]).all():  # Keras's keys: val_loss only where validation ran
         history["val_loss"] = [float(v) for v in curve[:, 1]]
@@ -325,9 +374,19 @@ def train_recipe(settings: Any, frame: pd.DataFrame, y01: np.ndarray, weights: n
     }
 
 
-def _describe(settings: Any, sizes: RecipeSizes, batch: int, hidden: tuple[int, ...], best_epoch: int,
-              share: float, losses: dict[float, float], preprocessor, sparse: bool, baseline_figures: dict,
-              judged: bool) -> dict[str, Any]:
+def _describe(
+    settings: Any,
+    sizes: RecipeSizes,
+    batch: int,
+    hidden: tuple[int, ...],
+    best_epoch: int,
+    share: float,
+    losses: dict[float, float],
+    preprocessor,
+    sparse: bool,
+    baseline_figures: dict,
+    judged: bool,
+) -> dict[str, Any]:
     """The JSON record of what the recipe trained and kept (``recipe_``; stored in the model directory)."""
     bins = sum(1 for name in preprocessor.feature_names_out_ if ":bin" in name)
     kept = "networks" if share == 1.0 else "logistic regression" if share == 0.0 else "blend"
@@ -337,15 +396,21 @@ def _describe(settings: Any, sizes: RecipeSizes, batch: int, hidden: tuple[int, 
     elif not judged:
         note = "No validation rows: the networks are kept as trained (the guard needs validation rows)."
     elif kept == "networks":
-        note = (f"The networks' validation loss {network_loss:.4f} is below the logistic regression's "
-                f"{linear_loss:.4f}: the networks are kept.")
+        note = (
+            f"The networks' validation loss {network_loss:.4f} is below the logistic regression's "
+            f"{linear_loss:.4f}: the networks are kept."
+        )
     elif kept == "logistic regression":
-        note = (f"The networks' validation loss {network_loss:.4f} is not below the logistic regression's "
-                f"{linear_loss:.4f}: the logistic regression is kept.")
+        note = (
+            f"The networks' validation loss {network_loss:.4f} is not below the logistic regression's "
+            f"{linear_loss:.4f}: the logistic regression is kept."
+        )
     else:
-        note = (f"A blend, {share:.2f} x networks + {1 - share:.2f} x logistic regression, has the lowest validation "
-                f"loss ({losses[share]:.4f}; networks {network_loss:.4f}, logistic regression {linear_loss:.4f}): "
-                "the blend is kept.")
+        note = (
+            f"A blend, {share:.2f} x networks + {1 - share:.2f} x logistic regression, has the lowest validation "
+            f"loss ({losses[share]:.4f}; networks {network_loss:.4f}, logistic regression {linear_loss:.4f}): "
+            "the blend is kept."
+        )
     return {
         "name": "tabular",
         "networks": sizes.networks,
