@@ -6,7 +6,7 @@ One error template everywhere (scikit-learn's): name the argument, say what was 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -35,6 +35,17 @@ def invalid(name: str, owner: str, expected: str, got: Any, hint: str = "", *, k
     if hint:
         message += " " + hint
     return ValueError(message)
+
+
+def stored_entry(record: Any, name: str, owner: str) -> Any:
+    """The entry `name` of a stored record (a JSON object read from a model file), or the standard error: the record
+    is not an object, or the entry is missing. `owner` says where the record sits ("preprocessing.numeric")."""
+    if not isinstance(record, Mapping):
+        parent, _, leaf = owner.rpartition(".")
+        raise invalid(leaf, parent or "the record", "an object", record, kind="entry")
+    if name not in record:
+        raise missing(name, owner)
+    return record[name]
 
 
 def missing(name: str, owner: str, *, kind: str = "entry") -> ValueError:

@@ -7,26 +7,13 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
-from twoclass.core.validation import invalid, missing
+from twoclass.core.validation import invalid, stored_entry
 
-
-def get(data: Any, key: str, owner: str) -> Any:
-    if not isinstance(data, Mapping):
-        raise invalid(
-            owner.rsplit(".", 1)[-1],
-            owner.rsplit(".", 1)[0] if "." in owner else "the record",
-            "an object",
-            data,
-            kind="entry",
-        )
-    if key not in data:
-        raise missing(key, owner)
-    return data[key]
+get = stored_entry  # the entry of a stored record, present, or the standard error
 
 
 def _real(value: Any) -> bool:

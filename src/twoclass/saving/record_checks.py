@@ -12,7 +12,7 @@ import math
 import numbers
 from typing import Any
 
-from twoclass.core.validation import invalid, missing
+from twoclass.core.validation import invalid, stored_entry
 
 CLASSIFIER_ENTRIES = (
     "estimator",
@@ -28,18 +28,7 @@ CLASSIFIER_ENTRIES = (
 )
 
 
-def entry(record: dict[str, Any], name: str, owner: str) -> Any:
-    if not isinstance(record, dict):
-        raise invalid(
-            owner.rsplit(".", 1)[-1],
-            owner.rsplit(".", 1)[0] if "." in owner else "the record",
-            "an object",
-            record,
-            kind="entry",
-        )
-    if name not in record:
-        raise missing(name, owner)
-    return record[name]
+entry = stored_entry  # the entry of a stored record, present, or the standard error
 
 
 def finite(value: Any) -> bool:
