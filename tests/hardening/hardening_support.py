@@ -259,3 +259,8 @@ def files_of(directory: Path) -> dict[str, bytes]:
     """name -> bytes of every file under a directory (to compare before and after)."""
     directory = Path(directory)
     return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+def quick_train_options(hidden: int = 4, quiet: bool = True) -> tuple[str, ...]:
+    """`twoclass train`'s options for a fit that takes a second: 2 epochs, one small network, no progress output."""
+    return ("--epochs", "2", "--hidden", str(hidden), "--networks", "1") + (("--quiet",) if quiet else ())

@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hardening.hardening_support import assert_no_raw_python, cli, count, examples
+from hardening.hardening_support import assert_no_raw_python, cli, count, examples, quick_train_options
 from hardening.strategies import frames
 
 OPTION_VALUES = {
@@ -74,13 +74,7 @@ def test_fuzz_cli_train_then_predict(pair, sep, encoding, tell, options, data_cs
             "label",
             "--out",
             work / "m",
-            "--epochs",
-            "2",
-            "--hidden",
-            "4",
-            "--networks",
-            "1",
-            "--quiet",
+            *quick_train_options(hidden=4, quiet=True),
         ]
         if tell:
             args += ["--sep", sep, "--encoding", encoding]

@@ -27,6 +27,7 @@ from hardening.hardening_support import (
     copy_model,
     files_of,
     make_frame,
+    quick_train_options,
     read_meta,
     small_classifier,
     small_network,
@@ -211,13 +212,7 @@ def _train_cli(tmp_path, frame: pd.DataFrame, *extra: str, sep: str = ","):
         "label",
         "--out",
         tmp_path / "m",
-        "--epochs",
-        "2",
-        "--hidden",
-        "4",
-        "--networks",
-        "1",
-        "--quiet",
+        *quick_train_options(hidden=4, quiet=True),
         *extra,
     )
     assert result.exit_code == 0, (result.stdout, result.stderr)

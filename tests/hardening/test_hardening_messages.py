@@ -17,6 +17,7 @@ from hardening.hardening_support import (
     copy_model,
     edit_meta,
     make_frame,
+    quick_train_options,
     read_meta,
     small_classifier,
     small_network,
@@ -178,13 +179,7 @@ def test_the_encoding_option_reads_a_latin1_file(tmp_path):
         tmp_path / "m",
         "--encoding",
         "latin-1",
-        "--epochs",
-        "2",
-        "--hidden",
-        "4",
-        "--networks",
-        "1",
-        "--quiet",
+        *quick_train_options(hidden=4, quiet=True),
     )
     assert result.exit_code == 0, (result.stdout, result.stderr)
     assert "Genève" in read_meta(tmp_path / "m")["preprocessing"]["categorical"][-1]["categories"]
@@ -215,13 +210,7 @@ def test_a_semicolon_file_is_recognised_with_a_notice(tmp_path):
         "label",
         "--out",
         tmp_path / "m",
-        "--epochs",
-        "2",
-        "--hidden",
-        "4",
-        "--networks",
-        "1",
-        "--quiet",
+        *quick_train_options(hidden=4, quiet=True),
     )
     assert result.exit_code == 0, (result.stdout, result.stderr)
     assert "--sep" in result.stdout + result.stderr and "';'" in result.stdout + result.stderr
@@ -239,13 +228,7 @@ def test_the_sep_option(tmp_path):
         tmp_path / "m",
         "--sep",
         ";",
-        "--epochs",
-        "2",
-        "--hidden",
-        "4",
-        "--networks",
-        "1",
-        "--quiet",
+        *quick_train_options(hidden=4, quiet=True),
     )
     assert result.exit_code == 0, (result.stdout, result.stderr)
     predicted = cli("predict", tmp_path / "m", data, "--sep", ";", "--out", tmp_path / "p.csv")
@@ -272,13 +255,7 @@ def test_training_on_a_few_rows_shows_the_warning_as_a_notice(tmp_path):
         "label",
         "--out",
         tmp_path / "m",
-        "--epochs",
-        "2",
-        "--hidden",
-        "2",
-        "--networks",
-        "1",
-        "--quiet",
+        *quick_train_options(hidden=2, quiet=True),
     )
     assert result.exit_code == 0, (result.stdout, result.stderr)
     output = result.stdout + result.stderr

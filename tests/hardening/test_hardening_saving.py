@@ -25,6 +25,7 @@ from hardening.hardening_support import (
     copy_model,
     files_of,
     make_frame,
+    quick_train_options,
     run_cli,
     small_classifier,
 )
@@ -208,13 +209,7 @@ os.rename, os.replace = _kill_after(_rename), _kill_after(_replace)
         "label",
         "--out",
         model,
-        "--epochs",
-        "2",
-        "--hidden",
-        "3",
-        "--networks",
-        "1",
-        "--quiet",
+        *quick_train_options(hidden=3, quiet=True),
         prelude=prelude,
     )
     assert result.returncode == -signal.SIGKILL, (result.returncode, result.stderr)
@@ -229,13 +224,7 @@ os.rename, os.replace = _kill_after(_rename), _kill_after(_replace)
         "label",
         "--out",
         model,
-        "--epochs",
-        "2",
-        "--hidden",
-        "3",
-        "--networks",
-        "1",
-        "--quiet",
+        *quick_train_options(hidden=3, quiet=True),
     )  # in this process: the killed one is gone
     assert again.exit_code == 0, again.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]

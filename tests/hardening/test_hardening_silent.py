@@ -20,6 +20,7 @@ from hardening.hardening_support import (
     copy_model,
     edit_meta,
     flip_bit,
+    quick_train_options,
     read_meta,
     small_classifier,
     small_network,
@@ -122,13 +123,7 @@ def test_cli_train_announces_numbers_with_words(tmp_path):
         "label",
         "--out",
         tmp_path / "m",
-        "--epochs",
-        "2",
-        "--hidden",
-        "4",
-        "--networks",
-        "1",
-        "--quiet",
+        *quick_train_options(hidden=4, quiet=True),
     )
     assert result.exit_code == 0, (result.stdout, result.stderr)
     output = result.stdout + result.stderr

@@ -26,6 +26,7 @@ from hardening.hardening_support import (
     copy_model,
     entry_point,
     files_of,
+    quick_train_options,
     run_cli,
     small_network,
 )
@@ -44,13 +45,7 @@ def _command(kind: str, saved_model, data_csv, out: Path) -> list:
             "label",
             "--out",
             out,
-            "--epochs",
-            "2",
-            "--hidden",
-            "4",
-            "--networks",
-            "1",
-            "--quiet",
+            *quick_train_options(hidden=4, quiet=True),
         ]
     if kind == "predict":
         return ["predict", saved_model["dir"], data_csv, "--out", out]
@@ -285,13 +280,7 @@ def test_sigint_while_train_saves_keeps_the_old_model(saved_model, data_csv, tmp
         "label",
         "--out",
         model,
-        "--epochs",
-        "2",
-        "--hidden",
-        "3",
-        "--networks",
-        "1",
-        "--quiet",
+        *quick_train_options(hidden=3, quiet=True),
         prelude=prelude,
     )
     _check_interrupted(result, "model")
