@@ -53,9 +53,9 @@ def test_networks_that_are_worse_give_way_to_the_logistic_regression():
 
 
 def _train_rows(clf, y):
-    from twoclass.estimator.classifier import _split
+    from twoclass.estimator.classifier import split_rows
 
-    return _split(np.asarray(y), clf.validation_fraction, clf.seed_)[0]
+    return split_rows(np.asarray(y), clf.validation_fraction, clf.seed_)[0]
 
 
 def test_networks_that_learn_an_interaction_are_kept_and_beat_the_logistic_regression():

@@ -115,7 +115,7 @@ class TwoClassClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X, y, sample_weight=None) -> TwoClassClassifier:
         """Train on X (DataFrame or numeric array) and y (two labels); returns self."""
         settings = check_params(self.get_params(deep=False))
-        frame = self._frame_for_fit(X, settings)
+        frame = self.frame_for_fit(X, settings)
         y = prep.aligned_target(X, y)
         target_name = getattr(y, "name", None)  # a pandas Series knows its column: kept for evaluation later
         y = prep.target_1d(y, len(frame))
@@ -123,7 +123,7 @@ class TwoClassClassifier(ClassifierMixin, BaseEstimator):
         y01 = encoding.encode(y)
         weights = prep.row_weights(sample_weight, y01, frame)
         seed = settings.seed if settings.seed is not None else int(np.random.randint(0, 2**31 - 1))
-        train, val = _split(y01, settings.validation_fraction, seed)
+        train, val = split_rows(y01, settings.validation_fraction, seed)
         from twoclass.estimator.training import train_network
 
         result = train_network(
@@ -147,7 +147,7 @@ class TwoClassClassifier(ClassifierMixin, BaseEstimator):
             self.preprocessor_.target_ = target_name
         return self
 
-    def _frame_for_fit(self, X: Any, settings: Settings) -> pd.DataFrame:
+    def frame_for_fit(self, X: Any, settings: Settings) -> pd.DataFrame:
         if isinstance(X, pd.DataFrame):
             if X.shape[0] == 0 or X.shape[1] == 0:
                 raise ValueError(
@@ -238,7 +238,7 @@ class TwoClassClassifier(ClassifierMixin, BaseEstimator):
         self.__dict__.update(state)
 
 
-def _split(y01: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray | None]:
+def split_rows(y01: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray | None]:
     """Row indices for training and validation (stratified); no validation rows when the data is too small."""
     from twoclass.data.split import split_train_validation
 

@@ -266,7 +266,7 @@ def train_recipe(
     from twoclass.data import Preprocessor
     from twoclass.engine.ensemble import EnsemblePlan, eval_rows, fit_linear, initial_params, train_ensemble
     from twoclass.engine.tables import bucket
-    from twoclass.estimator.training import _decide
+    from twoclass.estimator.training import decide_on_held_out
 
     kinds = {name: "numeric" for name in frame.columns} if array_input else settings.column_types
     parts = INGREDIENTS
@@ -341,12 +341,12 @@ def train_recipe(
     compile_network(settings, model)
     # what the merged network computes, in float64 (a dense copy of 10,000 TF-IDF rows would take 800 MB)
     z_final = z_baseline if share == 0.0 else share * (mlp + linear) + (1 - share) * z_baseline
-    decided = _decide(settings, z_final, y_held, w_held)
+    decided = decide_on_held_out(settings, z_final, y_held, w_held)
     if val is None:
         decided["validation_figures_"]["notes"].append(
             "No validation split was possible: these figures are on the training rows."
         )
-    baseline_figures = _decide(settings, z_baseline, y_held, w_held)["validation_figures_"]
+    baseline_figures = decide_on_held_out(settings, z_baseline, y_held, w_held)["validation_figures_"]
     recipe = _describe(
         settings,
         sizes,

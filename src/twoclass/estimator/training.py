@@ -24,7 +24,7 @@ from twoclass.estimator.params import (
 )
 
 
-def _preprocessor(settings: Settings, frame: pd.DataFrame, array_input: bool):
+def fit_preprocessor(settings: Settings, frame: pd.DataFrame, array_input: bool):
     from twoclass.data import Preprocessor
 
     if array_input:  # every feature of an array is a number, whatever the heuristics would guess
@@ -32,7 +32,7 @@ def _preprocessor(settings: Settings, frame: pd.DataFrame, array_input: bool):
     return Preprocessor(settings.column_types)
 
 
-def _transform_quietly(preprocessor, frame: pd.DataFrame) -> np.ndarray:
+def transform_quietly(preprocessor, frame: pd.DataFrame) -> np.ndarray:
     # A level that only the validation rows have is expected there; the warning is meant for prediction time.
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Categories not seen in training")
@@ -60,7 +60,7 @@ def train_network(
     if recipe_applies(settings):
         return train_recipe(settings, frame, y01, weights, train, val, seed, encoding, array_input, target_name)
 
-    preprocessor = _preprocessor(settings, frame, array_input)
+    preprocessor = fit_preprocessor(settings, frame, array_input)
     # y lets it leave out (and announce) a copy of the target under another name
     x_train = preprocessor.fit_transform(frame.iloc[train], y=y01[train], target_name=target_name)
     if settings.verbose:
@@ -78,7 +78,7 @@ def train_network(
         shuffle=True,
     )
     if val is not None:
-        x_val = _transform_quietly(preprocessor, frame.iloc[val])
+        x_val = transform_quietly(preprocessor, frame.iloc[val])
         fit_args["validation_data"] = (x_val, y01[val], row_weight[val].astype(np.float32))
     networks, histories, best_epochs = [], [], []
     seeds = member_seeds(seed, networks_for(settings, len(train), x_train.shape[1]))
@@ -97,7 +97,9 @@ def train_network(
 
     held_out = val if val is not None else train
     x_held = x_val if val is not None else x_train
-    decided = _decide(settings, model.predict_logits(x_held).astype(np.float64), y01[held_out], weights[held_out])
+    decided = decide_on_held_out(
+        settings, model.predict_logits(x_held).astype(np.float64), y01[held_out], weights[held_out]
+    )
     if val is None:
         decided["validation_figures_"]["notes"].append(
             "No validation split was possible: these figures are on the training rows."
@@ -113,7 +115,7 @@ def train_network(
     }
 
 
-def _decide(settings: Settings, z: np.ndarray, y: np.ndarray, w: np.ndarray) -> dict[str, Any]:
+def decide_on_held_out(settings: Settings, z: np.ndarray, y: np.ndarray, w: np.ndarray) -> dict[str, Any]:
     from twoclass.calibration import PlattScaling, TemperatureScaling, calibrated_logits
     from twoclass.report import evaluation_figures
     from twoclass.threshold import choose_threshold, default_threshold

@@ -58,15 +58,15 @@ def prepare(estimator: Any, X: Any, y: Any, sample_weight: Any = None) -> Prepar
 
     from twoclass.data.labels import compute_class_weight
     from twoclass.estimator import inputs as prep
-    from twoclass.estimator.classifier import _split
+    from twoclass.estimator.classifier import split_rows
     from twoclass.estimator.params import check_params
-    from twoclass.estimator.training import _preprocessor, _transform_quietly
+    from twoclass.estimator.training import fit_preprocessor, transform_quietly
 
     est = clone(estimator)
     if "recipe" in est.get_params(deep=False):
         est.set_params(recipe="plain")  # members are the plain recipe's networks (see the module's docstring)
     settings = _plain_numbers(check_params(est.get_params(deep=False)))
-    frame = est._frame_for_fit(X, settings)
+    frame = est.frame_for_fit(X, settings)
     if hasattr(prep, "aligned_target"):
         y = prep.aligned_target(X, y)
     target_name = getattr(y, "name", None)
@@ -75,15 +75,15 @@ def prepare(estimator: Any, X: Any, y: Any, sample_weight: Any = None) -> Prepar
     y01 = encoding.encode(y)
     weights = prep.row_weights(sample_weight, y01, frame)
     seed = settings.seed if settings.seed is not None else int(np.random.randint(0, 2**31 - 1))
-    train, val = _split(y01, settings.validation_fraction, seed)
-    preprocessor = _preprocessor(settings, frame, array_input=est.input_kind_ == "array")
+    train, val = split_rows(y01, settings.validation_fraction, seed)
+    preprocessor = fit_preprocessor(settings, frame, array_input=est.input_kind_ == "array")
     if "target_name" in inspect.signature(preprocessor.fit_transform).parameters:
         # it leaves out (and announces) a copy of the target under another name, as fit does
         name = target_name if isinstance(target_name, str) else None
         x_train = preprocessor.fit_transform(frame.iloc[train], y=y01[train], target_name=name)
     else:
         x_train = preprocessor.fit_transform(frame.iloc[train])
-    x_val = _transform_quietly(preprocessor, frame.iloc[val]) if val is not None else None
+    x_val = transform_quietly(preprocessor, frame.iloc[val]) if val is not None else None
     class_weight = compute_class_weight(y01[train], settings.class_weight, encoding)
     factor = np.ones(2) if class_weight is None else np.array([class_weight[0], class_weight[1]])
     return Prepared(
@@ -219,7 +219,7 @@ def finish(prepared: Prepared, members: Sequence[Member], runs: MemberRuns, chos
     from sklearn.base import clone
 
     from twoclass.estimator.params import build_network, compile_network
-    from twoclass.estimator.training import _decide, merge_networks
+    from twoclass.estimator.training import decide_on_held_out, merge_networks
 
     networks = []
     for index in chosen:
@@ -237,7 +237,7 @@ def finish(prepared: Prepared, members: Sequence[Member], runs: MemberRuns, chos
     held = prepared.val if prepared.val is not None else prepared.train
     x_held = prepared.x_val if prepared.val is not None else prepared.x_train
     logits = model.predict_logits(x_held).astype(np.float64)
-    decided = _decide(prepared.settings, logits, prepared.y01[held], prepared.weights[held])
+    decided = decide_on_held_out(prepared.settings, logits, prepared.y01[held], prepared.weights[held])
     if prepared.val is None:
         decided["validation_figures_"]["notes"].append(
             "No validation split was possible: these figures are on the training rows."
