@@ -290,3 +290,91 @@ def read_ahead(items: Iterable[Any], depth: int = 1) -> Iterator[Any]:
                 return
     finally:
         stop.set()
+
+
+def frame_chunks(path: str | os.PathLike[str], rows: int, **read_options: Any) -> Iterator[Any]:
+    """A CSV or Parquet file (or a folder of Parquet files) as pandas DataFrames of exactly `rows` rows (the last one
+    shorter), in file order, one pass; the estimator's streamed training and `twoclass predict` read through it.
+
+    CSV is parsed as `twoclass.data.read_table` parses it (`read_options`: encoding, sep, ...). Parquet is read one
+    row group at a time (see `TableStream.record_batches`: a whole-file read keeps what it decoded).
+
+    Example:
+        >>> for frame in frame_chunks("big.parquet", rows=65_536):  # doctest: +SKIP
+        ...     ...
+    """
+    import pandas as pd
+
+    if rows < 1:
+        raise ValueError(f"The 'rows' argument of frame_chunks must be >= 1. Got {rows} instead.")
+    pending: list[Any] = []
+    held = 0
+    for frame in _raw_frames(Path(path), rows, read_options):
+        if len(frame) == 0:
+            continue
+        pending.append(frame)
+        held += len(frame)
+        while held >= rows:
+            joined = pending[0] if len(pending) == 1 else pd.concat(pending, ignore_index=True)
+            yield joined.iloc[:rows].reset_index(drop=True)
+            rest = joined.iloc[rows:]
+            pending, held = ([rest] if len(rest) else []), held - rows
+    if held:
+        yield (pending[0] if len(pending) == 1 else pd.concat(pending, ignore_index=True)).reset_index(drop=True)
+
+
+def _raw_frames(path: Path, rows: int, read_options: dict[str, Any]) -> Iterator[Any]:
+    from twoclass.data.tables import read_table_chunks
+
+    if path.is_dir():
+        files = sorted(TableStream._dataset(_Folder(path)).files)
+    elif _kind(path) == "parquet":
+        files = [path]
+    else:
+        yield from read_table_chunks(path, chunksize=rows, **read_options)
+        return
+    import pyarrow.parquet as pq
+
+    for file in files:
+        try:
+            reader = pq.ParquetFile(file)
+        except Exception as error:  # pyarrow raises its own ArrowInvalid family
+            raise ValueError(f"The file '{file}' is not a well-formed Parquet file: {error}.") from None
+        for group in range(reader.metadata.num_row_groups):
+            for batch in reader.iter_batches(batch_size=min(rows, _READ_ROWS), row_groups=[group]):
+                yield batch.to_pandas()
+
+
+class _Folder:
+    """What `TableStream._dataset` reads of a stream: its path."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+
+def table_bytes(path: str | os.PathLike[str]) -> int:
+    """How large a table is in memory's terms: a CSV's bytes on disk, a Parquet file's (or folder's) uncompressed
+    bytes from its footers (Parquet compresses 2-10x, so its size on disk would understate it).
+
+    Example:
+        >>> table_bytes("big.parquet")  # doctest: +SKIP
+        1180000000
+    """
+    path = Path(path)
+    if path.is_dir():
+        files = sorted(path.rglob("*.parquet"))
+    elif _kind(path) == "parquet":
+        files = [path]
+    else:
+        return path.stat().st_size
+    import pyarrow.parquet as pq
+
+    total = 0
+    for file in files:
+        try:
+            meta = pq.ParquetFile(file).metadata
+        except Exception:  # not readable as Parquet: its size on disk; the reader says what is wrong later
+            total += file.stat().st_size
+            continue
+        total += sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    return total

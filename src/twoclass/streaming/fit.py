@@ -116,7 +116,9 @@ def fit_stream(
     from twoclass.keras import callbacks as callbacks_module
     from twoclass.keras.fit_loop import keras_order
 
-    if not isinstance(stream, TableStream):
+    # a TableStream, or anything that yields its (features, target, weight) chunks the same way (the estimator's
+    # streamed training passes its preprocessed rows: twoclass.streaming.estimator)
+    if not isinstance(stream, TableStream) and not callable(getattr(stream, "chunks", None)):
         raise invalid("stream", OWNER, "a twoclass.data.stream.TableStream", type(stream).__name__)
     if stream.target is None:
         raise ValueError(f"The stream given to {OWNER} has no target column; make it with TableStream(..., target=).")
