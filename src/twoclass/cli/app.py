@@ -21,6 +21,7 @@ from twoclass.cli.args import note as _note
 from twoclass.cli.args import read_options as _read_options
 from twoclass.cli.options import estimator_options
 from twoclass.cli.show import SHOWN_FIGURES as _SHOWN_FIGURES
+from twoclass.cli.stream import Stream
 from twoclass.core.files import atomic_output
 
 app = typer.Typer(
@@ -68,6 +69,7 @@ def train(
     quiet: Annotated[bool, typer.Option(help="No progress output; only the final figures.")] = False,
     encoding: Encoding = None,
     sep: Separator = None,
+    stream: Stream = None,
     estimator_params: dict[str, Any] | None = None,
 ) -> None:
     """Train a model on a CSV or Parquet file and save it to a directory.
@@ -79,9 +81,28 @@ def train(
     Example:  twoclass train sms.csv --target label --positive spam --text text --threshold "recall>=0.9"
     --out spam_model/
     """
+    from twoclass.cli.stream import stream_choice, train_streamed
     from twoclass.data import infer_labels, read_table
 
     edge.check_model_out(out, data)
+    choice = stream_choice(data, stream)
+    if choice.on:  # larger than memory should hold (or asked for): read, preprocess and train chunk by chunk
+        kinds = {"text": text or [], "categorical": categorical or [], "numeric": numeric or [], "drop": drop or []}
+        with _library_errors(edge.unchanged_model(out)), edge.warnings_as_notices():
+            model = train_streamed(
+                data,
+                choice,
+                target=target,
+                positive=positive,
+                kinds=kinds,
+                quiet=quiet,
+                read_options=_read_options(encoding, sep),
+                estimator_params=estimator_params,
+            )
+            saved = model.save(out)
+        _print_validation(model)
+        typer.echo(f"Saved the model to {saved}")
+        return
     with _library_errors(edge.unchanged_model(out)), edge.warnings_as_notices():
         frame = read_table(data, **_read_options(encoding, sep))
         _check_target(frame, target, data)
@@ -289,6 +310,7 @@ def predict(
     chunksize: Annotated[int, typer.Option(min=1, metavar="N", help="Rows read and scored at a time.")] = 50_000,
     encoding: Encoding = None,
     sep: Separator = None,
+    stream: Stream = None,
 ) -> None:
     """Score a file chunk by chunk with the NumPy inference path (no JAX); writes the CSV atomically.
 
@@ -308,7 +330,16 @@ def predict(
                 f"'{model_dir}' holds a bare Keras-style network without column names; this command needs a model "
                 "saved by `twoclass train` or TwoClassClassifier.save."
             )
-        chunks = read_table_chunks(data, chunksize=chunksize, **_read_options(encoding, sep))
+        from twoclass.cli.stream import stream_choice
+
+        choice = stream_choice(data, stream)
+        if choice.on:  # Parquet one row group at a time: memory stays flat however large the file
+            from twoclass.data.stream import frame_chunks
+
+            typer.echo(f"Scoring '{data}' in chunks of {chunksize:,} rows ({choice.reason}).")
+            chunks = frame_chunks(data, chunksize, **_read_options(encoding, sep))
+        else:
+            chunks = read_table_chunks(data, chunksize=chunksize, **_read_options(encoding, sep))
         rows, positives, unseen, words = _write_predictions(predictor, chunks, out)
     for column, count in unseen.items():
         _note(

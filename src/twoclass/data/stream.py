@@ -307,6 +307,8 @@ def frame_chunks(path: str | os.PathLike[str], rows: int, **read_options: Any) -
 
     if rows < 1:
         raise ValueError(f"The 'rows' argument of frame_chunks must be >= 1. Got {rows} instead.")
+    if not Path(path).exists():
+        raise FileNotFoundError(f"The file '{path}' does not exist. Check the path.")
     pending: list[Any] = []
     held = 0
     for frame in _raw_frames(Path(path), rows, read_options):
