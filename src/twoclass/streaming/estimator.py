@@ -38,8 +38,8 @@ from twoclass.streaming.preprocess import PreprocessingPass
 
 RAW_ROWS = 65_536  # rows read at a time; the validation draw is per chunk of this size, so it is fixed
 VALIDATION_ROWS = 100_000  # at most this many rows held out (in memory, preprocessed)
-VALIDATION_BYTES = 256 << 20  # ... and at most this much of them as float32 features (wide TF-IDF inputs)
-CHUNK_BYTES = 64 << 20  # the float32 features of one training chunk, at most
+VALIDATION_BYTES = 128 << 20  # ... and at most this much of them as float32 features (wide TF-IDF inputs)
+CHUNK_BYTES = 16 << 20  # the float32 features of one training chunk, at most
 STREAM_EPOCHS, STREAM_BATCH_SIZE = 10, 256  # what 'auto' means when streaming
 
 __all__ = ["train_estimator_stream"]
@@ -201,7 +201,10 @@ def train_estimator_stream(
         passing.add(features)
         if held.any():
             held_out.append(frame[held])
+    if settings.verbose:
+        print(f"Read {rows:,} rows: preprocessing fitted on {passing.rows:,}, {rows - passing.rows:,} held out.")
     encoding = _labels(all_labels, settings.positive, target)
+    estimator.set_params(positive=encoding.positive)  # stored, as `twoclass train` in memory stores it
     preprocessor = passing.finish()
     preprocessor.target_ = target
     if settings.verbose:
@@ -259,7 +262,9 @@ def train_estimator_stream(
         x_val, y_val = first[0], first[1].astype(np.int32)
         w_val = np.ones(len(y_val)) if first[2] is None else first[2].astype(np.float64)
         notes.append("No validation rows were held out: these figures are on training rows.")
-    decided = decide_on_held_out(settings, model.predict_logits(x_val).astype(np.float64), y_val, w_val)
+    # in slices: one call on every validation row would hold its wide intermediate arrays all at once
+    z = np.concatenate([model.predict_logits(x_val[i : i + 8_192]) for i in range(0, len(x_val), 8_192)])
+    decided = decide_on_held_out(settings, z.astype(np.float64), y_val, w_val)
     decided["validation_figures_"].setdefault("notes", [])
     decided["validation_figures_"]["notes"] += [
         f"Trained by streaming '{path.name}' in chunks: {n_train:,} training rows, {len(y_val):,} validation rows "
