@@ -6,6 +6,11 @@ preprocessing (pandas and scikit-learn transformers rebuilt from JSON) and the n
 their inference formulas), then the calibrator and the stored threshold. Its probabilities match the JAX model's
 to within 1e-5. Suited to servers and batch jobs that should not start JAX, and to one row at a time.
 
+It stays small: SciPy is imported only for a calibrated model or a gelu layer, and a classifier fitted on a numeric
+array (digest-checked record, numeric columns only) predicts arrays without pandas or scikit-learn at all: its
+imputation and scaling run here in NumPy, bit for bit as the stored `Preprocessor` computes them. A DataFrame, dict
+records, or a value out of range go through the full `Preprocessor` (built on first use).
+
 Example:
     >>> predictor = load("titanic_model")  # doctest: +SKIP
     >>> predictor.predict_records([{"Pclass": 3, "Sex": "male", "Age": 22}])  # doctest: +SKIP
@@ -14,17 +19,41 @@ Example:
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
-from scipy.special import erf, expit
 
-from twoclass.calibration import calibrated_logits, calibrator_from_dict
-from twoclass.core.arrays import row_block
 from twoclass.saving import model_dir as fmt
 
-__all__ = ["Predictor", "load", "forward"]
+__all__ = ["ROW_BLOCK", "Predictor", "load", "forward"]
+
+# Every row goes through matrix products of ROW_BLOCK rows, whatever else is in its batch: BLAS picks its kernel,
+# and so its order of additions, by shape, so a row's output is then the same bit for bit alone or among others.
+# Small, so that a one-row request computes 16 rows, not a thousand; the blocks of a call are stacked into one
+# (blocks, 16, F) product, which NumPy runs as one same-shaped product per block.
+ROW_BLOCK = 16
+# Blocks per stacked product: 4,096 rows, so that a large call's intermediates stay in pieces that fit in cache.
+_CHUNK_BLOCKS = 256
+
+
+def expit(x: np.ndarray) -> np.ndarray:
+    """The logistic function, as SciPy's ``expit`` computes it (``1 / (1 + exp(-x))``), without importing SciPy:
+    0 below about -709, where exp overflows.
+
+    Example:
+        >>> expit(np.array([0.0, -1000.0])).tolist()
+        [0.5, 0.0]
+    """
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-x))
+
+
+def _gelu(x):
+    from scipy.special import erf  # only models with a gelu layer pay SciPy's memory
+
+    return 0.5 * x * (1.0 + erf(x / np.sqrt(2.0)))
 
 
 def _softplus(x):
@@ -45,7 +74,7 @@ ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "tanh": np.tanh,
     "elu": lambda x: np.where(x > 0, x, np.expm1(np.minimum(x, 0))),
     "selu": _selu,
-    "gelu": lambda x: 0.5 * x * (1.0 + erf(x / np.sqrt(2.0))),
+    "gelu": _gelu,
     "swish": lambda x: x * expit(x),
     "silu": lambda x: x * expit(x),
     "softplus": _softplus,
@@ -84,17 +113,23 @@ def _float64_layers(specs: list[fmt.LayerSpec], weights: Mapping[str, np.ndarray
 
 def _run(layers: list[tuple[fmt.LayerSpec, dict]], x: np.ndarray, logits: bool) -> np.ndarray:
     x = np.asarray(x, dtype=np.float64)
-    block = row_block(x.shape[1])
-    out = np.empty(x.shape[0], dtype=np.float64)
-    for start in range(0, x.shape[0], block):
-        part = x[start : start + block]
-        if part.shape[0] < block:  # the last block padded to full size: the same shapes as every other block
-            part = np.concatenate([part, np.zeros((block - part.shape[0], x.shape[1]))])
-        out[start : start + block] = _run_block(layers, part, logits)[: min(block, x.shape[0] - start)]
+    n, width = x.shape
+    out = np.empty(n, dtype=np.float64)
+    chunk = ROW_BLOCK * _CHUNK_BLOCKS
+    for start in range(0, n, chunk):
+        part = x[start : start + chunk]
+        rows = part.shape[0]
+        blocks = -(-rows // ROW_BLOCK)
+        if rows < blocks * ROW_BLOCK:  # the last block padded with zero rows to the full block
+            part = np.concatenate([part, np.zeros((blocks * ROW_BLOCK - rows, width))])
+        stacked = part.reshape(blocks, ROW_BLOCK, width)
+        out[start : start + rows] = _run_block(layers, stacked, logits).reshape(-1)[:rows]
     return out
 
 
 def _run_block(layers: list[tuple[fmt.LayerSpec, dict]], x: np.ndarray, logits: bool) -> np.ndarray:
+    """The network on stacked blocks x (blocks, ROW_BLOCK, F): every product is one (ROW_BLOCK, F) @ (F, units) per
+    block, and the rest is element by element, so no row's result depends on the other blocks."""
     h = x
     last = len(layers) - 1
     for spec, w in layers:
@@ -112,7 +147,125 @@ def _run_block(layers: list[tuple[fmt.LayerSpec, dict]], x: np.ndarray, logits: 
         elif name == "Normalization":
             h = (h - w["mean"]) / np.maximum(np.sqrt(w["variance"]), 1e-7)
         # Dropout and GaussianNoise do nothing at inference.
-    return h[:, 0]
+    return h[..., 0]
+
+
+class NumericRows:
+    """A classifier's stored numeric preprocessing applied with NumPy alone, for rows that come as a float array: the
+    median imputation with its missing-value indicators, then standardisation (``(x - mean) / scale``) or the
+    recipe's encoding (smooth-clipped robust ``z``, then piecewise-linear bins). The same operations in the same
+    order as `twoclass.data.Preprocessor.transform` (scikit-learn's SimpleImputer and StandardScaler, and
+    `twoclass.data.numeric.NumericEncoding`), so the features are the same bit for bit (tests/serve pins it); kept
+    here because importing `twoclass.data` brings pandas and scikit-learn, a hundred MB that a server holding such a
+    model does not need.
+
+    `from_meta` returns None, and the full Preprocessor is used instead, unless the record's digest was checked and
+    its preprocessing is numeric columns only, plainly written, in a format this code knows.
+
+    Example:
+        >>> rows = NumericRows.from_meta(meta, n_inputs=106)  # doctest: +SKIP
+        >>> rows.transform(np.array([[0.1, np.nan, 3.0]])).dtype  # doctest: +SKIP
+        dtype('float32')
+    """
+
+    def __init__(self, meta: Mapping[str, Any]) -> None:
+        columns = list(meta["input"]["columns"])
+        numeric = meta["preprocessing"]["numeric"]
+        names = [str(c) for c in numeric["columns"]]
+        self.index = np.array([columns.index(c) for c in names], dtype=np.intp)
+        self.median = _finite(numeric["median"], len(names))
+        self.flagged = np.array(sorted(names.index(c) for c in numeric["missing_indicator"]), dtype=np.intp)
+        encoding = numeric.get("encoding")
+        self.kind = "standard" if encoding is None else encoding["kind"]
+        if self.kind == "standard":
+            self.center = _finite(numeric["mean"], len(names))
+            self.scale = _finite(numeric["scale"], len(names))
+            self.edges: list[np.ndarray] = []
+            ok = bool(np.all(self.scale > 0))
+        else:
+            self.center = _finite(encoding["center"], len(names))
+            self.scale = _finite(encoding["scale"], len(names))
+            self.edges = [np.asarray(e, dtype=np.float64) for e in encoding["edges"]]
+            ok = self.kind in ("robust", "binned") and len(self.edges) == len(names)
+            ok = ok and all(len(e) == 0 or (len(e) >= 3 and bool(np.all(np.diff(e) > 0))) for e in self.edges)
+        if not ok:
+            raise ValueError("numeric preprocessing out of range")
+        self.width = len(names) + sum(max(len(e) - 1, 0) for e in self.edges) + len(self.flagged)
+        # Where each column's z and each bin land in the output ([z_0, bins of 0..., z_1, ...]), and each bin's
+        # column, left edge and width: the bins of all columns in one vectorised step.
+        z_at, bin_at, bin_column, left, width = [], [], [], [], []
+        for j, edges in enumerate(self.edges or [np.zeros(0)] * len(names)):
+            z_at.append(len(z_at) + len(bin_at))
+            if len(edges):
+                bin_at += range(z_at[-1] + 1, z_at[-1] + len(edges))
+                bin_column += [j] * (len(edges) - 1)
+                left.append(edges[:-1])
+                width.append(np.diff(edges))
+        self.z_at, self.bin_at = np.array(z_at, dtype=np.intp), np.array(bin_at, dtype=np.intp)
+        self.bin_column = np.array(bin_column, dtype=np.intp)
+        self.left = np.concatenate(left) if left else np.zeros(0)
+        self.bin_width = np.concatenate(width) if width else np.zeros(0)
+        labels = meta["labels"]
+        self.classes = [labels["negative"], labels["positive"]]
+
+    @classmethod
+    def from_meta(cls, meta: Mapping[str, Any], n_inputs: int) -> NumericRows | None:
+        """The NumPy preprocessing of a classifier record, or None where the full Preprocessor must be used."""
+        try:
+            pre = meta["preprocessing"]
+            negative, positive = meta["labels"]["negative"], meta["labels"]["positive"]
+            eligible = (
+                meta.get("integrity") is not None  # read_model_dir checked the digest: the record is as written
+                and meta["input"]["kind"] == "array"
+                and pre.get("format") == 1
+                and pre.get("kind") == "twoclass.Preprocessor"
+                and pre.get("categorical") == []
+                and pre.get("text") == []
+                and isinstance(pre.get("numeric"), dict)
+                and not pre["numeric"].get("formats")
+                and type(negative) is type(positive)
+                and type(negative) in (str, int, bool)
+                and negative != positive
+            )
+            if not eligible:
+                return None
+            rows = cls(meta)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+            return None  # the full Preprocessor gives the damaged record's own message
+        if rows.width != n_inputs or rows.width != len(pre.get("feature_names_out", ())):
+            return None
+        return rows
+
+    def transform(self, array: np.ndarray) -> np.ndarray | None:
+        """The features (n, width) as float32 for rows ``array`` (n, input columns), or None when a value is infinite
+        or beyond float32's range (the full Preprocessor refuses those with a message naming the column)."""
+        x = array[:, self.index]
+        missing = np.isnan(x)
+        with np.errstate(invalid="ignore"):
+            if not bool(np.all(missing | (np.abs(x) <= _FLOAT32_MAX))):
+                return None
+        imputed = np.where(missing, self.median, x)
+        out = np.empty((x.shape[0], self.width), dtype=np.float32)
+        if self.kind == "standard":
+            out[:, : len(self.z_at)] = (imputed - self.center) / self.scale
+        else:
+            z = (imputed - self.center) * self.scale
+            out[:, self.z_at] = z / np.sqrt(1.0 + (z / _CLIP) ** 2)  # as twoclass.data.numeric.smooth_clip
+            if len(self.bin_at):  # as twoclass.data.numeric.piecewise_linear, every column's bins at once
+                out[:, self.bin_at] = np.clip((imputed[:, self.bin_column] - self.left) / self.bin_width, 0.0, 1.0)
+        out[:, self.width - len(self.flagged) :] = missing[:, self.flagged]
+        return out
+
+
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+_CLIP = 3.0  # twoclass.data.numeric.CLIP
+
+
+def _finite(values: Any, n: int) -> np.ndarray:
+    array = np.asarray(values, dtype=np.float64)
+    if array.shape != (n,) or not np.isfinite(array).all():
+        raise ValueError("stored numbers out of range")
+    return array
 
 
 class Predictor:
@@ -128,27 +281,54 @@ class Predictor:
         self._layers = _float64_layers(self._specs, record.weights)  # once: a one-row call is mostly overhead
         self.n_inputs = self._specs[0].input_dim
         self._classifier = record.meta.get("kind") == "classifier"
+        self._preprocessor: Any = None
+        self._numeric: NumericRows | None = None
         if self._classifier:
             self._init_classifier(record.meta)
         else:
-            self.preprocessor, self.calibrator, self.columns, self.input_kind = None, None, None, "array"
+            self.calibrator, self.columns, self.input_kind = None, None, "array"
             self.classes_ = np.array([0, 1])
             self.threshold = 0.5
 
     def _init_classifier(self, meta: dict[str, Any]) -> None:
-        from twoclass.data import LabelEncoding, Preprocessor
+        self.calibrator = None
+        if meta["calibration"] is not None:
+            from twoclass.calibration import calibrator_from_dict  # SciPy, for calibrated models only
 
-        self.preprocessor = Preprocessor.from_dict(meta["preprocessing"])
-        if self.preprocessor.n_features_out_ != self.n_inputs:
-            raise ValueError(
-                f"The preprocessing gives {self.preprocessor.n_features_out_} features but the network "
-                f"takes {self.n_inputs}."
-            )
-        self.calibrator = None if meta["calibration"] is None else calibrator_from_dict(meta["calibration"])
+            self.calibrator = calibrator_from_dict(meta["calibration"])
         self.columns = list(meta["input"]["columns"])
         self.input_kind = meta["input"]["kind"]
-        self.classes_ = np.array(LabelEncoding.from_dict(meta["labels"]).classes)
         self.threshold = float(meta["threshold"]["value"])
+        self._numeric = NumericRows.from_meta(meta, self.n_inputs)
+        if self._numeric is None:
+            self._load_preprocessor()
+        else:
+            self.classes_ = np.array(self._numeric.classes)
+
+    def _load_preprocessor(self) -> None:
+        from twoclass.data import LabelEncoding, Preprocessor
+
+        preprocessor = Preprocessor.from_dict(self.meta["preprocessing"])
+        if preprocessor.n_features_out_ != self.n_inputs:
+            raise ValueError(
+                f"The preprocessing gives {preprocessor.n_features_out_} features but the network "
+                f"takes {self.n_inputs}."
+            )
+        self.classes_ = np.array(LabelEncoding.from_dict(self.meta["labels"]).classes)
+        self._preprocessor = preprocessor
+
+    @property
+    def kind(self) -> str:
+        """'classifier' (a TwoClassClassifier's directory: labels, preprocessing, threshold) or 'network'."""
+        return "classifier" if self._classifier else "network"
+
+    @property
+    def preprocessor(self) -> Any:
+        """The classifier's fitted `twoclass.data.Preprocessor` (pandas and scikit-learn, built on first use); None
+        for a bare network."""
+        if self._classifier and self._preprocessor is None:
+            self._load_preprocessor()
+        return self._preprocessor
 
     # ------------------------------------------------------------------------------------------------ features
     def _features(self, X: Any) -> np.ndarray:
@@ -160,24 +340,36 @@ class Predictor:
                     f"Got shape {x.shape} instead."
                 )
             return x
+        pandas = sys.modules.get("pandas")  # not imported: X cannot be a DataFrame
+        is_frame = pandas is not None and isinstance(X, pandas.DataFrame)
+        if is_frame:
+            if self.input_kind == "array":
+                return self._frame_features(X.to_numpy(dtype=np.float64))
+            return self.preprocessor.transform(X)
+        array = np.asarray(X, dtype=np.float64 if self.input_kind == "array" else object)
+        if array.ndim != 2 or array.shape[1] != len(self.columns):
+            raise ValueError(
+                f"The 'X' argument of Predictor.predict_proba must be a DataFrame or a 2-D array with "
+                f"{len(self.columns)} columns. Got shape {array.shape} instead."
+            )
+        if self._numeric is not None:
+            features = self._numeric.transform(array)
+            if features is not None:
+                return features
+        return self._frame_features(array)  # and the full Preprocessor's message for a value out of range
+
+    def _frame_features(self, array: np.ndarray) -> np.ndarray:
         import pandas as pd
 
-        if isinstance(X, pd.DataFrame):
-            frame = X
-        else:
-            array = np.asarray(X, dtype=np.float64 if self.input_kind == "array" else object)
-            if array.ndim != 2 or array.shape[1] != len(self.columns):
-                raise ValueError(
-                    f"The 'X' argument of Predictor.predict_proba must be a DataFrame or a 2-D array with "
-                    f"{len(self.columns)} columns. Got shape {array.shape} instead."
-                )
-            frame = pd.DataFrame(array, columns=self.columns)
-        if self.input_kind == "array" and isinstance(X, pd.DataFrame):
-            frame = pd.DataFrame(X.to_numpy(dtype=np.float64), columns=self.columns)
-        return self.preprocessor.transform(frame)
+        return self.preprocessor.transform(pd.DataFrame(array, columns=self.columns))
 
     def _logits(self, x: np.ndarray) -> np.ndarray:
-        return calibrated_logits(self.calibrator, _run(self._layers, x, logits=True))
+        logits = _run(self._layers, x, logits=True)
+        if self.calibrator is None:
+            return logits
+        from twoclass.calibration import calibrated_logits
+
+        return calibrated_logits(self.calibrator, logits)
 
     # ------------------------------------------------------------------------------------------------ predict
     def predict_proba(self, X: Any) -> np.ndarray:
@@ -214,8 +406,7 @@ class Predictor:
         ]
 
     def __repr__(self) -> str:
-        kind = "classifier" if self._classifier else "network"
-        return f"Predictor({kind}, {self.n_inputs} network inputs, classes={self.classes_.tolist()})"
+        return f"Predictor({self.kind}, {self.n_inputs} network inputs, classes={self.classes_.tolist()})"
 
 
 def load(path: Any) -> Predictor:

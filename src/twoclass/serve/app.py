@@ -41,6 +41,7 @@ from twoclass.serve.openapi import (
     ServerMetadataBody,
     build_openapi,
 )
+from twoclass.serve.tensors import dumps_json
 
 __all__ = ["CONFIG_ENV", "app_from_environment", "create_app", "one_blas_thread"]
 
@@ -185,28 +186,28 @@ def _routes(app: FastAPI, state: _State) -> None:
         outcome = await state.predict(model, decoded.rows)
         threshold = model.threshold if decoded.threshold is None else decoded.threshold
         body, headers = v2.encode_response(model, decoded, outcome.probability, threshold, outcome.warnings)
-        state.metrics.predicted(model.name, model.labels(outcome.probability, threshold))
+        state.metrics.predicted_counts(model.name, model.label_counts(outcome.probability, threshold))
         return Response(body, headers=headers)
 
-    async def invocations(model: ServedModel, request: Request) -> JSONResponse:
+    async def invocations(model: ServedModel, request: Request) -> Response:
         media_type = _content_type(request, ("application/json", "text/csv"), required=True)
         decoded = mlflow.decode_request(model, _body(request), media_type)
         outcome = await state.predict(model, decoded.rows)
         threshold = model.threshold if decoded.threshold is None else decoded.threshold
         document = mlflow.encode_response(model, outcome.probability, threshold, outcome.warnings)
-        state.metrics.predicted(model.name, (p["label"] for p in document["predictions"]))
-        return JSONResponse(document)
+        state.metrics.predicted_counts(model.name, model.label_counts(outcome.probability, threshold))
+        return Response(dumps_json(document), media_type="application/json")
 
     ok = {200: {"model": PredictionsBody}}
 
     @app.post("/invocations", tags=mlflow_tag, responses={**ok, **_ERRORS})
-    async def invocations_default(request: Request) -> JSONResponse:
+    async def invocations_default(request: Request) -> Response:
         """MLflow's scoring format for the first model served: dataframe_split, dataframe_records, instances or
         inputs (JSON), or text/csv. Answers {"predictions": [{"label", "probability"}, ...]}."""
         return await invocations(state.models[state.default_model], request)
 
     @app.post("/models/{name}/invocations", tags=mlflow_tag, responses={**ok, **_ERRORS})
-    async def invocations_named(name: str, request: Request) -> JSONResponse:
+    async def invocations_named(name: str, request: Request) -> Response:
         """MLflow's scoring format for the model ``name``."""
         return await invocations(state.model(name), request)
 

@@ -18,6 +18,8 @@ from twoclass.serve.models import RequestError
 
 __all__ = ["Guard"]
 
+_KNOWN_PATHS = 1024
+
 
 class Guard:
     """Pure ASGI middleware: metrics around every request, the body-size cap (413), gzip/deflate bodies.
@@ -30,8 +32,20 @@ class Guard:
         # state: the app's _State (models, default_model, metrics, max_body_bytes)
         self.app = app
         self.state = state
+        # (method, path) -> (endpoint, model): matching every route costs more than a small request's prediction.
+        # Bounded, as clients choose the paths; past the bound, paths are matched each time as before.
+        self._known: dict[tuple[str, str], tuple[str, str]] = {}
 
     def _labels(self, scope: dict[str, Any]) -> tuple[str, str]:
+        key = (scope.get("method", ""), scope.get("path", ""))
+        found = self._known.get(key)
+        if found is None:
+            found = self._match(scope)
+            if len(self._known) < _KNOWN_PATHS:
+                self._known[key] = found
+        return found
+
+    def _match(self, scope: dict[str, Any]) -> tuple[str, str]:
         for route in scope["app"].router.routes:
             match, child = route.matches(scope)
             if match == Match.FULL:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter as _Tally
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from prometheus_client import (
@@ -82,17 +82,29 @@ class Metrics:
         self.batch_rows = Histogram(
             "twoclass_batch_rows", "Rows per forward pass.", ["model"], buckets=_ROW_BUCKETS, registry=r
         )
+        # (endpoint, model, code) -> its request counter, error counter (or None) and latency histogram. Endpoints
+        # are route templates and models served names, so this stays as small as the label sets.
+        self._series: dict[tuple[str, str, int], tuple[Any, Any, Any]] = {}
 
     def observe(self, endpoint: str, model: str, code: int, seconds: float) -> None:
-        self.requests.labels(endpoint, model, str(code)).inc()
-        if code >= 400:
-            self.errors.labels(endpoint, model, str(code)).inc()
-        self.latency.labels(endpoint, model).observe(seconds)
+        key = (endpoint, model, code)
+        series = self._series.get(key)
+        if series is None:  # labels() looked up once per endpoint, model and code: a lock and a dict each time
+            errors = self.errors.labels(endpoint, model, str(code)) if code >= 400 else None
+            series = (self.requests.labels(endpoint, model, str(code)), errors, self.latency.labels(endpoint, model))
+            self._series[key] = series
+        series[0].inc()
+        if series[1] is not None:
+            series[1].inc()
+        series[2].observe(seconds)
 
     def predicted(self, model: str, labels: Iterable[Any]) -> None:
-        tally = _Tally(str(label) for label in labels)
-        self.rows.labels(model).inc(sum(tally.values()))
-        for label, count in tally.items():
+        self.predicted_counts(model, _Tally(str(label) for label in labels))
+
+    def predicted_counts(self, model: str, counts: Mapping[str, int]) -> None:
+        """Rows predicted, ``counts`` by label (as text)."""
+        self.rows.labels(model).inc(sum(counts.values()))
+        for label, count in counts.items():
             self.labels.labels(model, label).inc(count)
 
     def render(self) -> tuple[bytes, str]:

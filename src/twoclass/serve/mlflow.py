@@ -169,8 +169,6 @@ def _array_rows(model: ServedModel, data: Any, where: str) -> Rows:
 
 
 def _frame_rows(model: ServedModel, columns: dict[str, list[Any]], n: int, where: str) -> Rows:
-    import pandas as pd
-
     if model.tensor:  # a classifier fitted on an array: its columns are x0, x1, ...
         absent = [c for c in model.known_columns if c not in columns]
         if absent:
@@ -187,6 +185,8 @@ def _frame_rows(model: ServedModel, columns: dict[str, list[Any]], n: int, where
             f"'{where}' has no column {absent[0]!r}; model '{model.name}' needs columns "
             f"{', '.join(repr(s.name) for s in model.inputs)}."
         )
+    import pandas as pd  # here, not above: an array model's server never needs pandas
+
     frame: dict[str, Any] = {}
     for spec in model.inputs:
         values = columns[spec.name]

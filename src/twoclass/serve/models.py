@@ -89,8 +89,12 @@ class ServedModel:
         self.path = path
         self.predictor = predictor
         self.classes = [c.item() if hasattr(c, "item") else c for c in predictor.classes_]
+        # Indexed by 0/1 to label many rows at once (object arrays keep the user's own Python values).
+        self._label_values = np.array([None, None], dtype=object)
+        self._label_values[:] = self.classes
+        self._label_texts = np.array([str(c) for c in self.classes], dtype=object)
         self.threshold = float(predictor.threshold)
-        self.classifier = predictor.preprocessor is not None
+        self.classifier = predictor.kind == "classifier"
         self.tensor = not self.classifier or predictor.input_kind == "array"
         if self.tensor:
             self.n_features = len(predictor.columns) if self.classifier else int(predictor.n_inputs)
@@ -211,17 +215,29 @@ class ServedModel:
         return probability, [_one_line(w.message) for w in caught if issubclass(w.category, UserWarning)]
 
     def _warnings_for(self, rows: Rows) -> list[str]:
-        if self.predictor.preprocessor is None or self.tensor:
+        if not self.classifier or self.tensor:
             return []
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", UserWarning)
             self.predictor.preprocessor.transform(rows.data)
         return [_one_line(w.message) for w in caught if issubclass(w.category, UserWarning)]
 
-    def labels(self, probability: np.ndarray, threshold: float) -> list[Any]:
-        """The user's labels: positive where the probability is >= the threshold (as `twoclass predict`)."""
-        negative, positive = self.classes
-        return [positive if p >= threshold else negative for p in probability.tolist()]
+    def labels(self, probability: np.ndarray, threshold: float, *, text: bool = False) -> list[Any]:
+        """The user's labels: positive where the probability is >= the threshold (as `twoclass predict`); with
+        ``text``, as strings (the V2 protocol's BYTES output).
+
+        Example:
+            >>> model.labels(np.array([0.2, 0.9]), 0.5)  # doctest: +SKIP
+            ['no', 'yes']
+        """
+        chosen = (probability >= threshold).astype(np.intp)
+        return (self._label_texts if text else self._label_values)[chosen].tolist()
+
+    def label_counts(self, probability: np.ndarray, threshold: float) -> dict[str, int]:
+        """How many rows get each label (as text), for the metrics; labels no row got are left out."""
+        positive = int(np.count_nonzero(probability >= threshold))
+        counts = {str(self.classes[0]): len(probability) - positive, str(self.classes[1]): positive}
+        return {label: n for label, n in counts.items() if n}
 
     def __repr__(self) -> str:
         return f"ServedModel({self.name!r}, {len(self.inputs)} input(s), classes={self.classes})"

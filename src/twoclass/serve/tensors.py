@@ -20,12 +20,18 @@ import numpy as np
 
 from twoclass.serve.models import RequestError
 
+try:  # optional (the `serve` extra): the standard library's json does the same, slower
+    import orjson
+except ImportError:  # pragma: no cover - the project's environment has it
+    orjson = None
+
 __all__ = [
     "DATATYPES",
     "NUMBER_TYPES",
     "Tensor",
     "decode_tensors",
     "describe",
+    "dumps_json",
     "loads_json",
     "object_parameter",
     "shown",
@@ -59,12 +65,31 @@ class Tensor:
 
 def loads_json(body: bytes, what: str = "The request body") -> Any:
     """JSON from bytes; NaN and Infinity literals are read as Python reads them (the schema check refuses them
-    where they do not belong)."""
+    where they do not belong). orjson reads it when installed (the `serve` extra: several times faster on a request
+    of thousands of numbers); what it refuses (NaN literals, integers past 64 bits, any error) goes to the standard
+    library, which reads the same values the same way and words the error."""
+    if orjson is not None:
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            pass
     try:
         return json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise RequestError(f"{what} is not valid JSON ({reason}).") from None
+
+
+def dumps_json(document: Any) -> bytes:
+    """Compact JSON bytes of an answer (finite numbers only), with orjson when installed.
+
+    Example:
+        >>> dumps_json({"data": [0.5, 1]})
+        b'{"data":[0.5,1]}'
+    """
+    if orjson is not None:
+        return orjson.dumps(document)
+    return json.dumps(document, separators=(",", ":"), allow_nan=False, ensure_ascii=False).encode("utf-8")
 
 
 def object_parameter(value: Any, what: str) -> dict[str, Any]:

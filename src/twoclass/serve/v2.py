@@ -14,7 +14,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 import math
 import struct
 from dataclasses import dataclass, field
@@ -23,7 +22,16 @@ from typing import Any
 import numpy as np
 
 from twoclass.serve.models import OUTPUTS, RequestError, Rows, ServedModel
-from twoclass.serve.tensors import NUMBER_TYPES, Tensor, decode_tensors, describe, loads_json, object_parameter, shown
+from twoclass.serve.tensors import (
+    NUMBER_TYPES,
+    Tensor,
+    decode_tensors,
+    describe,
+    dumps_json,
+    loads_json,
+    object_parameter,
+    shown,
+)
 
 __all__ = ["InferRequest", "decode_request", "encode_response"]
 
@@ -208,16 +216,16 @@ def encode_response(
     outputs: list[dict[str, Any]] = []
     chunks: list[bytes] = []
     for name in request.outputs:
+        binary = request.binary.get(name, False)
+        output: dict[str, Any] = {"name": name, "datatype": "FP32" if name == "probability" else "BYTES", "shape": [n]}
         if name == "probability":
             values = probability.astype(np.float32)
-            datatype, raw = "FP32", values.astype("<f4").tobytes()
-            data: list[Any] = values.tolist()
+            raw = values.astype("<f4").tobytes() if binary else b""
+            data: list[Any] = [] if binary else values.tolist()
         else:
-            data = [str(label) for label in model.labels(probability, threshold)]
-            datatype = "BYTES"
-            raw = b"".join(struct.pack("<I", len(b)) + b for b in (s.encode("utf-8") for s in data))
-        output: dict[str, Any] = {"name": name, "datatype": datatype, "shape": [n]}
-        if request.binary.get(name):
+            data = model.labels(probability, threshold, text=True)
+            raw = b"".join(struct.pack("<I", len(b)) + b for b in (s.encode("utf-8") for s in data)) if binary else b""
+        if binary:
             output["parameters"] = {"binary_data_size": len(raw)}
             chunks.append(raw)
         else:
@@ -233,7 +241,7 @@ def encode_response(
         document["id"] = request.id
     if warnings:
         document["parameters"]["warning"] = " ".join(warnings)
-    header = json.dumps(document, separators=(",", ":"), allow_nan=False).encode("utf-8")
+    header = dumps_json(document)
     if not chunks:
         return header, {"content-type": "application/json"}
     return header + b"".join(chunks), {
