@@ -126,6 +126,19 @@ def test_streamed_estimator_predicts_as_the_in_memory_one(table, kind, tmp_path)
     np.testing.assert_allclose(loaded.predict_proba(features), model.predict_proba(features), atol=1e-6)
 
 
+def test_held_out_rows_past_the_validation_room_train_instead(table, monkeypatch):
+    from twoclass.streaming import estimator
+
+    monkeypatch.setattr(estimator, "VALIDATION_BYTES", 0)
+    monkeypatch.setattr(estimator, "MIN_VALIDATION_ROWS", 50)
+    params = {"column_types": {"review": "text"}, "epochs": 1, "hidden_layer_sizes": (4,), "random_state": 0}
+    model = train_estimator_stream(table["parquet"], target="y", params=params)
+    notes = model.validation_figures_["notes"]
+    assert model.validation_figures_["n"] == 50
+    assert notes[0].startswith("Trained by streaming 'rows.parquet' in chunks: 1,450 training rows, 50 validation")
+    assert any(note.endswith("the preprocessing was fitted without them.") for note in notes)
+
+
 def test_frame_chunks_cut_every_format_into_equal_frames(table):
     for kind in ("parquet", "csv"):
         chunks = list(frame_chunks(table[kind], 600))

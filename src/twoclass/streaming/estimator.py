@@ -39,6 +39,7 @@ from twoclass.streaming.preprocess import PreprocessingPass
 RAW_ROWS = 65_536  # rows read at a time; the validation draw is per chunk of this size, so it is fixed
 VALIDATION_ROWS = 100_000  # at most this many rows held out (in memory, preprocessed)
 VALIDATION_BYTES = 128 << 20  # ... and at most this much of them as float32 features (wide TF-IDF inputs)
+MIN_VALIDATION_ROWS = 1_000  # ... but at least this many, however wide
 CHUNK_BYTES = 16 << 20  # the float32 features of one training chunk, at most
 STREAM_EPOCHS, STREAM_BATCH_SIZE = 10, 256  # what 'auto' means when streaming
 
@@ -57,7 +58,7 @@ def _estimated_rows(path: Path, head: pd.DataFrame) -> int:
 
 
 class _Split:
-    """Which rows of each raw chunk are held out: a draw from (seed, chunk number), at most `cap` rows in all."""
+    """Which rows of each raw chunk are held out: a draw from (seed, chunk number), the first `cap` rows so drawn."""
 
     def __init__(self, seed: int, share: float, cap: int) -> None:
         self.seed, self.share, self.cap = seed, share, cap
@@ -212,21 +213,28 @@ def train_estimator_stream(
             print(notice)
     n_features = preprocessor.n_features_out_
     n_train = passing.rows
+
+    # the validation rows, preprocessed (as many as VALIDATION_BYTES of features hold)
+    val = pd.concat(held_out, ignore_index=True) if held_out else None
+    room = max(MIN_VALIDATION_ROWS, VALIDATION_BYTES // (4 * n_features))
+    if val is not None and len(val) > room:
+        # the first `room` held-out rows validate; the later ones train in the epochs (the same draws, a lower cap)
+        notes.append(
+            f"{len(val) - room:,} of the {len(val):,} held-out rows train instead (at most {VALIDATION_BYTES >> 20} MB "
+            "of validation features); the preprocessing was fitted without them."
+        )
+        n_train += len(val) - room
+        _count(train_labels, val[target].iloc[room:])
+        split.cap = room
+        val = val.iloc[:room]
+    if val is not None and (len(val) < 2 or val[target].nunique() < 2):
+        val = None
     code = {k: int(encoding.encode([k])[0]) for k in train_labels}
     class_counts = np.bincount([code[k] for k in train_labels], weights=list(train_labels.values()), minlength=2)
     class_weight = compute_class_weight(
         np.repeat(np.arange(2), class_counts.astype(np.int64)), settings.class_weight, encoding
     )
     factor = None if class_weight is None else np.array([class_weight[0], class_weight[1]], np.float64)
-
-    # the validation rows, preprocessed (as many as VALIDATION_BYTES of features hold)
-    val = pd.concat(held_out, ignore_index=True) if held_out else None
-    room = max(1_000, VALIDATION_BYTES // (4 * n_features))
-    if val is not None and len(val) > room:
-        notes.append(f"{len(val) - room:,} of the {len(val):,} held-out rows are left out of validation (wide inputs).")
-        val = val.iloc[:room]
-    if val is not None and (len(val) < 2 or val[target].nunique() < 2):
-        val = None
     x_val = y_val = w_val = None
     if val is not None:
         x_val = np.zeros((len(val), n_features), np.float32)
