@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from twoclass.cli import edge
+from twoclass.cli import edge, startup
 from twoclass.cli.args import check_target as _check_target
 from twoclass.cli.args import column_types as _column_types
 from twoclass.cli.args import fail
@@ -81,8 +81,9 @@ def train(
     Example:  twoclass train sms.csv --target label --positive spam --text text --threshold "recall>=0.9"
     --out spam_model/
     """
-    from twoclass.cli.stream import stream_choice, train_streamed
-    from twoclass.data import infer_labels, read_table
+    with startup.imports_uncollected():  # the libraries, loaded with the garbage collector off (cli/startup.py)
+        from twoclass.cli.stream import stream_choice, train_streamed
+        from twoclass.data import infer_labels, read_table
 
     edge.check_model_out(out, data)
     choice = stream_choice(data, stream)
@@ -103,6 +104,11 @@ def train(
         _print_validation(model)
         typer.echo(f"Saved the model to {saved}")
         return
+    with startup.imports_uncollected():  # and what the fit will use (JAX, optax), before any work
+        from twoclass.estimator.classifier import TwoClassClassifier
+        from twoclass.estimator.training import import_fit_modules
+
+        import_fit_modules()
     with _library_errors(edge.unchanged_model(out)), edge.warnings_as_notices():
         frame = read_table(data, **_read_options(encoding, sep))
         _check_target(frame, target, data)
@@ -110,8 +116,6 @@ def train(
             frame, target, text=text or [], categorical=categorical or [], numeric=numeric or [], drop=drop or []
         )
         encoding = infer_labels(frame[target], positive, name=target)
-        from twoclass.estimator.classifier import TwoClassClassifier
-
         model = TwoClassClassifier(
             **estimator_params, column_types=column_types, positive=encoding.positive, verbose=0 if quiet else 1
         )
@@ -443,6 +447,9 @@ def main() -> None:
         if done.code == 130 and not edge.interrupt_reported():
             edge.ignore_further_interrupts()
             typer.secho("Interrupted.", err=True, fg=typer.colors.RED)
+        if done.code is None or isinstance(done.code, int):  # (a message as the code: Python's own exit prints it)
+            edge.ignore_further_interrupts()
+            startup.exit_without_teardown(done.code or 0)  # 0.3-0.5 s less than Python's teardown
         raise
     finally:
         edge.ignore_further_interrupts()
