@@ -7,7 +7,7 @@ features) and a 'yes'/'no' label that depends on all of them. Then runs `twoclas
 (and, with `--modes stream,memory`, `--stream never --recipe plain`) in a child process per mode, with the same
 network (64-32 relu, Adam, batch 1024) and `--epochs` epochs, and reports the wall time of the whole command, rows
 per second over it, peak resident memory of the child and the validation figures it printed.
-Results: benchmarks/results/stream-mixed.json and .md.
+Results: benchmarks/results/stream-mixed-ROWS.json and .md.
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ def main() -> None:
         result["rows_per_s"] = round(args.rows * args.epochs / result["seconds"])
         print(json.dumps({k: v for k, v in result.items() if k != "output"}), flush=True)
         results.append(result)
-    (RESULTS / "stream-mixed.json").write_text(json.dumps(results, indent=1))
+    (RESULTS / f"stream-mixed-{args.rows}.json").write_text(json.dumps(results, indent=1))
     lines = [
         f"{args.rows:,} rows (6 numeric, 2 categorical of 40 and 3,000 levels, 1 text column), {args.epochs} "
         f"epoch(s), 64-32 relu, Adam, batch 1024; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs",
@@ -126,7 +126,7 @@ def main() -> None:
             f"| {r['mode']} | {r['seconds']} | {r['rows_per_s']:,} | {epochs} | {r['peak_rss_mb']} | {r['roc_auc']} "
             f"| {r['log_loss']} |"
         )
-    (RESULTS / "stream-mixed.md").write_text("\n".join(lines) + "\n")
+    (RESULTS / f"stream-mixed-{args.rows}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 

@@ -129,3 +129,18 @@ def test_streamed_train_names_a_missing_target_in_one_line(files, tmp_path):
     result = invoke("train", files["parquet"], "--target", "label", "--out", tmp_path / "m", "--stream", "always")
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: The target column 'label' is not in") and "'review'" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["train", "predict"])
+def test_a_streamed_file_without_rows_is_one_line(files, in_memory, tmp_path, command):
+    empty = tmp_path / "empty.parquet"
+    files["frame"].head(0).to_parquet(empty)
+    if command == "train":
+        result = invoke("train", empty, "--target", "y", "--out", tmp_path / "m", "--stream", "always")
+    else:
+        model = files["folder"] / "memory_model"
+        result = invoke("predict", model, empty, "--out", tmp_path / "p.csv", "--stream", "1")
+    assert result.exit_code == 2
+    expected = f"Error: The file '{empty}' has a header but no data rows. Add rows or check the path."
+    assert result.stderr.strip() == expected
+    assert not (tmp_path / "p.csv").exists()

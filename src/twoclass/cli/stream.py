@@ -116,7 +116,9 @@ def train_streamed(
     from twoclass.data.stream import frame_chunks
     from twoclass.streaming.estimator import train_estimator_stream
 
-    head = next(iter(frame_chunks(data, 1_000, **read_options)))
+    head = next(iter(frame_chunks(data, 1_000, **read_options)), None)
+    if head is None:
+        fail(f"The file '{data}' has a header but no data rows. Add rows or check the path.")
     check_target(head, target, data)
     given = column_types(head, target, **kinds)
     typer.echo(f"Streaming '{data}' in chunks ({choice.reason}): predicting {target!r}.")

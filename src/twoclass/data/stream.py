@@ -310,12 +310,13 @@ def frame_chunks(path: str | os.PathLike[str], rows: int, **read_options: Any) -
     if not Path(path).exists():
         raise FileNotFoundError(f"The file '{path}' does not exist. Check the path.")
     pending: list[Any] = []
-    held = 0
+    held, read = 0, False
     for frame in _raw_frames(Path(path), rows, read_options):
         if len(frame) == 0:
             continue
         pending.append(frame)
         held += len(frame)
+        read = True
         while held >= rows:
             joined = pending[0] if len(pending) == 1 else pd.concat(pending, ignore_index=True)
             yield joined.iloc[:rows].reset_index(drop=True)
@@ -323,6 +324,8 @@ def frame_chunks(path: str | os.PathLike[str], rows: int, **read_options: Any) -
             pending, held = ([rest] if len(rest) else []), held - rows
     if held:
         yield (pending[0] if len(pending) == 1 else pd.concat(pending, ignore_index=True)).reset_index(drop=True)
+    elif not read:
+        raise ValueError(f"The file '{path}' has a header but no data rows. Add rows or check the path.")
 
 
 def _raw_frames(path: Path, rows: int, read_options: dict[str, Any]) -> Iterator[Any]:

@@ -165,7 +165,9 @@ def train_estimator_stream(
     settings = check_params(estimator.get_params(deep=False))
     seed = settings.seed if settings.seed is not None else int(np.random.randint(0, 2**31 - 1))
 
-    head = next(iter(frame_chunks(path, RAW_ROWS, **read_options)))
+    head = next(iter(frame_chunks(path, RAW_ROWS, **read_options)), None)
+    if head is None:
+        raise ValueError(f"The file '{path}' has a header but no data rows. Add rows or check the path.")
     if target not in head.columns:
         listed = ", ".join(repr(str(c)) for c in list(head.columns)[:20])
         raise ValueError(f"The target column {target!r} is not in '{path}'. The columns are: {listed}.")
