@@ -1,0 +1,77 @@
+"""The console script's start and end (`twoclass.cli.startup`): it ends without Python's teardown, but as the ordinary
+exit would for everything a caller can see (exit code, flushed output, exit hooks, threads still writing)."""
+
+from __future__ import annotations
+
+import gc
+import os
+import subprocess
+import sys
+import textwrap
+
+from twoclass.cli.startup import imports_uncollected
+
+
+def _run_console_script(prelude: str, *argv: str) -> subprocess.CompletedProcess:
+    code = (
+        textwrap.dedent(prelude)
+        + f"\nsys.argv = ['twoclass', *{list(argv)!r}]\nfrom twoclass.cli import main\nmain()\n"
+    )
+    # Output to a pipe is block-buffered, as for a user's `twoclass train ... | tee log`, unless this is set
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False, env=env
+    )
+
+
+def test_the_exit_code_output_and_exit_hooks_are_kept(tmp_path):
+    # Without the flush, the buffered output would be lost at os._exit.
+    prelude = """
+        import atexit, sys
+        atexit.register(lambda: print("exit hook ran"))
+        print("buffered before the command")
+    """
+    failed = _run_console_script(prelude, "inspect", str(tmp_path / "missing"))
+    assert failed.returncode == 2, failed.stderr
+    assert failed.stderr.startswith("Error: ") and "Traceback" not in failed.stderr
+    assert failed.stdout.splitlines() == ["buffered before the command", "exit hook ran"]
+
+    helped = _run_console_script(prelude, "inspect", "--help")
+    assert helped.returncode == 0, helped.stderr
+    assert "Describe a saved model" in helped.stdout and helped.stdout.endswith("exit hook ran\n")
+
+
+def test_a_thread_still_working_is_waited_for(tmp_path):
+    # A non-daemon thread still running at the end: Python's exit waits for it, and so must this one.
+    marker = tmp_path / "written-late"
+    prelude = f"""
+        import sys, threading, time
+        def late():
+            time.sleep(1.0)
+            open({str(marker)!r}, "w").write("done")
+        threading.Thread(target=late).start()
+    """
+    done = _run_console_script(prelude, "inspect", "--help")
+    assert done.returncode == 0, done.stderr
+    assert marker.read_text() == "done"
+
+
+def test_imports_run_without_collection_and_collection_comes_back():
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    try:
+        with imports_uncollected():
+            inside = gc.isenabled()
+            made = [[] for _ in range(10)]  # tracked objects made inside the block are frozen with the rest
+        assert not inside and gc.isenabled()
+        assert gc.get_freeze_count() >= frozen + len(made)
+    finally:
+        gc.unfreeze()  # this test process goes on: leave its objects collectable
+
+    gc.disable()
+    try:
+        with imports_uncollected():  # switched off by someone else: left off, nothing frozen
+            pass
+        assert not gc.isenabled() and gc.get_freeze_count() == 0
+    finally:
+        gc.enable()
