@@ -4,12 +4,9 @@
 preprocessing (pandas and scikit-learn transformers rebuilt from JSON) and the network's forward pass in NumPy
 (Dense and activations, Dropout and GaussianNoise as the identity, BatchNormalization and Normalization with
 their inference formulas), then the calibrator and the stored threshold. Its probabilities match the JAX model's
-to within 1e-5. Suited to servers and batch jobs that should not start JAX, and to one row at a time.
-
-It stays small: SciPy is imported only for a calibrated model or a gelu layer, and a classifier fitted on a numeric
-array (digest-checked record, numeric columns only) predicts arrays without pandas or scikit-learn at all: its
-imputation and scaling run here in NumPy, bit for bit as the stored `Preprocessor` computes them. A DataFrame, dict
-records, or a value out of range go through the full `Preprocessor` (built on first use).
+to within 1e-5. Suited to servers and batch jobs that should not start JAX, and to one row at a time. It stays small:
+SciPy only for a calibrated model or a gelu layer; a classifier fitted on a numeric array predicts arrays without
+pandas or scikit-learn (`NumericRows`); DataFrames and records go through the full `Preprocessor`.
 
 Example:
     >>> predictor = load("titanic_model")  # doctest: +SKIP
@@ -39,8 +36,7 @@ _CHUNK_BLOCKS = 256
 
 
 def expit(x: np.ndarray) -> np.ndarray:
-    """The logistic function, as SciPy's ``expit`` computes it (``1 / (1 + exp(-x))``), without importing SciPy:
-    0 below about -709, where exp overflows.
+    """The logistic function ``1 / (1 + exp(-x))``, as SciPy's ``expit``, without importing SciPy.
 
     Example:
         >>> expit(np.array([0.0, -1000.0])).tolist()
@@ -151,20 +147,14 @@ def _run_block(layers: list[tuple[fmt.LayerSpec, dict]], x: np.ndarray, logits: 
 
 
 class NumericRows:
-    """A classifier's stored numeric preprocessing applied with NumPy alone, for rows that come as a float array: the
-    median imputation with its missing-value indicators, then standardisation (``(x - mean) / scale``) or the
-    recipe's encoding (smooth-clipped robust ``z``, then piecewise-linear bins). The same operations in the same
-    order as `twoclass.data.Preprocessor.transform` (scikit-learn's SimpleImputer and StandardScaler, and
-    `twoclass.data.numeric.NumericEncoding`), so the features are the same bit for bit (tests/serve pins it); kept
-    here because importing `twoclass.data` brings pandas and scikit-learn, a hundred MB that a server holding such a
-    model does not need.
-
-    `from_meta` returns None, and the full Preprocessor is used instead, unless the record's digest was checked and
-    its preprocessing is numeric columns only, plainly written, in a format this code knows.
+    """A classifier's numeric preprocessing in NumPy alone, for float arrays: median imputation and missing-value
+    indicators, then standardisation or the recipe's encoding (smooth-clipped robust z, piecewise-linear bins): the
+    operations of `twoclass.data.Preprocessor.transform` in its order, so the same bits (tests/serve pins it), without
+    importing `twoclass.data` (pandas and scikit-learn: a hundred MB a server of such a model does not need).
+    `from_meta` gives None (use the full Preprocessor) unless the record's digest was checked and it is numeric only.
 
     Example:
-        >>> rows = NumericRows.from_meta(meta, n_inputs=106)  # doctest: +SKIP
-        >>> rows.transform(np.array([[0.1, np.nan, 3.0]])).dtype  # doctest: +SKIP
+        >>> NumericRows.from_meta(meta, n_inputs=106).transform(np.array([[0.1, np.nan]])).dtype  # doctest: +SKIP
         dtype('float32')
     """
 
@@ -191,20 +181,15 @@ class NumericRows:
         if not ok:
             raise ValueError("numeric preprocessing out of range")
         self.width = len(names) + sum(max(len(e) - 1, 0) for e in self.edges) + len(self.flagged)
-        # Where each column's z and each bin land in the output ([z_0, bins of 0..., z_1, ...]), and each bin's
-        # column, left edge and width: the bins of all columns in one vectorised step.
-        z_at, bin_at, bin_column, left, width = [], [], [], [], []
+        # Output places of each z and bin ([z_0, bins of 0..., z_1, ...]); each bin's column, left edge and width.
+        z_at, bin_at, bin_column = [], [], []
         for j, edges in enumerate(self.edges or [np.zeros(0)] * len(names)):
             z_at.append(len(z_at) + len(bin_at))
-            if len(edges):
-                bin_at += range(z_at[-1] + 1, z_at[-1] + len(edges))
-                bin_column += [j] * (len(edges) - 1)
-                left.append(edges[:-1])
-                width.append(np.diff(edges))
-        self.z_at, self.bin_at = np.array(z_at, dtype=np.intp), np.array(bin_at, dtype=np.intp)
-        self.bin_column = np.array(bin_column, dtype=np.intp)
-        self.left = np.concatenate(left) if left else np.zeros(0)
-        self.bin_width = np.concatenate(width) if width else np.zeros(0)
+            bin_at += range(z_at[-1] + 1, z_at[-1] + len(edges))
+            bin_column += [j] * max(len(edges) - 1, 0)
+        self.z_at, self.bin_at, self.bin_column = (np.array(v, dtype=np.intp) for v in (z_at, bin_at, bin_column))
+        self.left = np.concatenate([e[:-1] for e in self.edges if len(e)] or [np.zeros(0)])
+        self.bin_width = np.concatenate([np.diff(e) for e in self.edges if len(e)] or [np.zeros(0)])
         labels = meta["labels"]
         self.classes = [labels["negative"], labels["positive"]]
 
@@ -227,14 +212,10 @@ class NumericRows:
                 and type(negative) in (str, int, bool)
                 and negative != positive
             )
-            if not eligible:
-                return None
-            rows = cls(meta)
+            rows = cls(meta) if eligible else None
+            return rows if rows is not None and rows.width == n_inputs == len(pre["feature_names_out"]) else None
         except (KeyError, TypeError, ValueError, IndexError, AttributeError):
             return None  # the full Preprocessor gives the damaged record's own message
-        if rows.width != n_inputs or rows.width != len(pre.get("feature_names_out", ())):
-            return None
-        return rows
 
     def transform(self, array: np.ndarray) -> np.ndarray | None:
         """The features (n, width) as float32 for rows ``array`` (n, input columns), or None when a value is infinite
@@ -257,8 +238,7 @@ class NumericRows:
         return out
 
 
-_FLOAT32_MAX = float(np.finfo(np.float32).max)
-_CLIP = 3.0  # twoclass.data.numeric.CLIP
+_FLOAT32_MAX, _CLIP = float(np.finfo(np.float32).max), 3.0  # as twoclass.data: written_numbers, numeric.CLIP
 
 
 def _finite(values: Any, n: int) -> np.ndarray:
@@ -324,8 +304,7 @@ class Predictor:
 
     @property
     def preprocessor(self) -> Any:
-        """The classifier's fitted `twoclass.data.Preprocessor` (pandas and scikit-learn, built on first use); None
-        for a bare network."""
+        """The classifier's `twoclass.data.Preprocessor` (built on first use); None for a bare network."""
         if self._classifier and self._preprocessor is None:
             self._load_preprocessor()
         return self._preprocessor
@@ -341,8 +320,7 @@ class Predictor:
                 )
             return x
         pandas = sys.modules.get("pandas")  # not imported: X cannot be a DataFrame
-        is_frame = pandas is not None and isinstance(X, pandas.DataFrame)
-        if is_frame:
+        if pandas is not None and isinstance(X, pandas.DataFrame):
             if self.input_kind == "array":
                 return self._frame_features(X.to_numpy(dtype=np.float64))
             return self.preprocessor.transform(X)
