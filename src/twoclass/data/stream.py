@@ -6,6 +6,8 @@ one row group at a time, a folder's files found by `pyarrow.dataset` and read in
 streaming CSV reader; `read_ahead`
 prepares the next chunk on a thread while the current one trains (pyarrow decodes without holding the GIL).
 `statistics()` is one streaming pass for what preprocessing needs (count, mean, variance, missing values).
+`frame_chunks` reads any column type as pandas DataFrames of a fixed row count, for the estimator's streamed training
+and `twoclass predict`; `table_bytes` is a table's size as `twoclass train` weighs it before choosing to stream.
 
 This module knows pyarrow and NumPy only, never JAX: the training side (`twoclass.streaming`) feeds the chunks to
 the engine.
