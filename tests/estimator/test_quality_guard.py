@@ -46,16 +46,14 @@ def test_networks_that_are_worse_give_way_to_the_logistic_regression():
     assert recipe["validation_loss"]["networks"] > recipe["validation_loss"]["logistic_regression"]
     assert "the logistic regression is kept" in recipe["note"]
     assert [w.shape for w in clf.model_.get_weights()] == [(clf.preprocessor_.n_features_out_, 1), (1,)]
-    # the kept model is scikit-learn's logistic regression on the same features
+    # the kept model is scikit-learn's logistic regression on the same features (600 rows: cross-validation bagging,
+    # which fits the kept logistic regression on all the rows)
+    assert recipe["bagging_folds"] == 4
     x = clf.preprocessor_.transform(df)
-    reference = LogisticRegression(C=1.0, max_iter=5000).fit(x[_train_rows(clf, y)], y[_train_rows(clf, y)])
-    np.testing.assert_allclose(clf.predict_proba(df)[:, 1], reference.predict_proba(x)[:, 1], atol=2e-3)
-
-
-def _train_rows(clf, y):
-    from twoclass.estimator.classifier import split_rows
-
-    return split_rows(np.asarray(y), clf.validation_fraction, clf.seed_)[0]
+    reference = LogisticRegression(C=1.0, max_iter=5000).fit(x, y)
+    # (both solvers reach the same penalised loss to 1e-7; the bins' nearly collinear columns leave the
+    # probabilities a few 1e-3 apart)
+    np.testing.assert_allclose(clf.predict_proba(df)[:, 1], reference.predict_proba(x)[:, 1], atol=5e-3)
 
 
 def test_networks_that_learn_an_interaction_are_kept_and_beat_the_logistic_regression():

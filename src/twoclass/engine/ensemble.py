@@ -48,6 +48,7 @@ from twoclass.engine.shuffle import shuffled_order
 from twoclass.engine.stored import StoredFunction
 
 EVAL_CHUNK = 512  # validation rows per step of the evaluation loop (a sparse gather holds chunk x nonzeros x width)
+STOP_PATIENCE = 4  # the stopping rule waits at least this many epochs after the best
 LINEAR_ITERATIONS = 100  # L-BFGS steps for the logistic regression; it converges in 20-60 on the benchmark's tables
 
 
@@ -62,6 +63,7 @@ class EnsemblePlan(NamedTuple):
     sparse: bool = False
     dropout: float = 0.0
     schedule: str = "flat_cosine"  # or "constant" (the ablation in BENCHMARKS.md)
+    stop: bool = True  # stop once the epochs since the best outnumber the epochs up to it (`keeps_going`)
 
 
 class Rows(NamedTuple):
@@ -161,36 +163,47 @@ def _bce(z: jax.Array, y: jax.Array) -> jax.Array:
     return jax.nn.softplus(z) - y * z
 
 
-def _mean_logit_loss(params: dict, plan: EnsemblePlan, rows: Rows) -> jax.Array:
-    """Weighted validation loss of the members' mean log-odds, evaluated in chunks."""
+def _held_out_mean(z: jax.Array, held: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """Per row, the mean log-odds of the members that hold it out (``held`` (rows, members), 0 or 1), and whether
+    any does. With every member holding every row out (a validation split) it is the members' mean."""
+    count = jnp.sum(held, axis=1)
+    return jnp.sum(z * held, axis=1) / jnp.maximum(count, 1.0), (count > 0).astype(z.dtype)
+
+
+def _mean_logit_loss(params: dict, plan: EnsemblePlan, rows: Rows, held: jax.Array) -> jax.Array:
+    """Weighted validation loss of the held-out members' mean log-odds (`_held_out_mean`), evaluated in chunks."""
     chunk = min(EVAL_CHUNK, rows.y.shape[0])
     count = rows.y.shape[0] // chunk
 
     def part(pieces):
-        values, columns, y, weight = pieces
-        z = jnp.mean(member_logits(params, plan, values, columns), axis=1)
-        return jnp.sum(weight * _bce(z, y))
+        values, columns, y, weight, mask = pieces
+        z, any_held = _held_out_mean(member_logits(params, plan, values, columns), mask)
+        return jnp.stack([jnp.sum(weight * any_held * _bce(z, y)), jnp.sum(weight * any_held)])
 
-    pieces = jax.tree_util.tree_map(lambda a: a.reshape(count, chunk, *a.shape[1:]), tuple(rows))
-    return jnp.sum(jax.lax.map(part, pieces)) / jnp.maximum(jnp.sum(rows.weight), 1e-12)
+    pieces = jax.tree_util.tree_map(lambda a: a.reshape(count, chunk, *a.shape[1:]), (*rows, held))
+    total = jnp.sum(jax.lax.map(part, pieces), axis=0)
+    return total[0] / jnp.maximum(total[1], 1e-12)
 
 
 # ------------------------------------------------------------------------------------------------ initial weights
 
 
 def initial_params(
-    plan: EnsemblePlan, linear_kernel: np.ndarray, linear_bias: float, seed: int, fitted: Any = True
+    plan: EnsemblePlan, linear_kernel: np.ndarray, linear_bias: Any, seed: int, fitted: Any = True
 ) -> dict:
     """The members' weights (He-normal kernels, zero biases, zero output layers); the linear path of the members
     where ``fitted`` is true (a bool, or one per member) starts from ``linear_kernel`` and ``linear_bias``, the
-    others' at zero."""
+    others' at zero. A kernel (members, features) and biases (members,) give each member its own start (the
+    logistic regression of its own training rows, in cross-validation bagging)."""
     rng = np.random.default_rng(seed)
     k, widths = plan.members, plan.hidden
     start = np.broadcast_to(np.asarray(fitted, bool), (k,)).astype(np.float32)
+    kernels = np.broadcast_to(np.asarray(linear_kernel, np.float32), (k, plan.n_features))
+    biases = np.broadcast_to(np.asarray(linear_bias, np.float32), (k,))
     params: dict = {
         "linear": {
-            "kernel": (start[:, None] * np.asarray(linear_kernel, np.float32)[None]),
-            "bias": (start * np.float32(linear_bias)).astype(np.float32),
+            "kernel": (start[:, None] * kernels).astype(np.float32),
+            "bias": (start * biases).astype(np.float32),
         }
     }
     if not plan.hidden:
@@ -221,6 +234,19 @@ def flat_cosine(step: jax.Array, total: int) -> jax.Array:
     return jnp.where(t < 0.5, 1.0, 0.5 * (1.0 + jnp.cos(jnp.pi * (2.0 * t - 1.0))))
 
 
+def keeps_going(number: Any, best_epoch: Any) -> Any:
+    """Whether epoch ``number`` (0-based) runs, with the best validation loss so far at epoch ``best_epoch``: while
+    the epochs since the best are at most as many as the epochs up to it, and at least `STOP_PATIENCE`. On the small
+    tables the validation loss bottoms out at epoch 9-20 of 64 and only rises after (BENCHMARKS.md), so the rule
+    saves most of a fit there and none where the best epoch comes late (Adult).
+
+    Example:
+        >>> bool(keeps_going(19, 9)), bool(keeps_going(20, 9))
+        (True, False)
+    """
+    return number - best_epoch <= jnp.maximum(best_epoch + 1, STOP_PATIENCE)
+
+
 def _decays(params: dict) -> dict:
     """Weight decay on kernels only, never biases, and not on the linear path (it holds the logistic regression's
     own L2 optimum)."""
@@ -229,7 +255,16 @@ def _decays(params: dict) -> dict:
     )
 
 
-def _train(plan: EnsemblePlan, params: dict, train: Rows, val: Rows, key: jax.Array, hyper: Hyper):
+def _train(
+    plan: EnsemblePlan,
+    params: dict,
+    train: Rows,
+    val: Rows,
+    key: jax.Array,
+    hyper: Hyper,
+    train_mask: jax.Array,
+    val_mask: jax.Array,
+):
     rows = train.y.shape[0]
     steps = rows // plan.batch_size
     total = steps * plan.epochs
@@ -241,11 +276,13 @@ def _train(plan: EnsemblePlan, params: dict, train: Rows, val: Rows, key: jax.Ar
     has_validation = val.y.shape[0] > 0
     order_key, dropout_key = jax.random.split(key)
 
-    def loss_fn(p, batch: Rows, step_key):
+    def loss_fn(p, batch: Rows, mask: jax.Array, step_key):
         z = member_logits(p, plan, batch.values, batch.columns, step_key)
         target = batch.y * (1.0 - hyper.label_smoothing) + 0.5 * hyper.label_smoothing
-        per_row = jnp.mean(_bce(z, target[:, None]), axis=1)  # the members' mean loss
-        return jnp.sum(batch.weight * per_row) / jnp.maximum(jnp.sum(batch.weight), 1e-12)
+        # the members' mean loss, each member on its own rows (all of them, but in cross-validation bagging)
+        weight = batch.weight[:, None] * mask
+        per_member = jnp.sum(weight * _bce(z, target[:, None]), axis=0) / jnp.maximum(jnp.sum(weight, axis=0), 1e-12)
+        return jnp.mean(per_member)
 
     def epoch(carry, number):
         p, state, best, best_loss, best_epoch = carry
@@ -256,19 +293,32 @@ def _train(plan: EnsemblePlan, params: dict, train: Rows, val: Rows, key: jax.Ar
             p, state = c
             index, step_key = inputs
             batch = Rows(*[a[index] for a in train])
-            loss, grads = jax.value_and_grad(loss_fn)(p, batch, step_key)
+            loss, grads = jax.value_and_grad(loss_fn)(p, batch, train_mask[index], step_key)
             updates, state = optimizer.update(grads, state, p)
             return (optax.apply_updates(p, updates), state), loss
 
         (p, state), losses = jax.lax.scan(step, (p, state), (order, step_keys))
-        val_loss = _mean_logit_loss(p, plan, val) if has_validation else jnp.float32(jnp.nan)
+        val_loss = _mean_logit_loss(p, plan, val, val_mask) if has_validation else jnp.float32(jnp.nan)
         better = (val_loss < best_loss) if has_validation else jnp.bool_(True)
         best = jax.tree_util.tree_map(lambda a, b: jnp.where(better, a, b), p, best)
         carry = (p, state, best, jnp.where(better, val_loss, best_loss), jnp.where(better, number, best_epoch))
         return carry, jnp.stack([jnp.mean(losses), val_loss])
 
+    def maybe_epoch(carry, number):
+        # the stopping rule: an epoch runs only while `keeps_going` (the skipped ones cost nothing: lax.cond runs one
+        # branch) and leaves NaN in the curve
+        if not (plan.stop and has_validation):
+            return epoch(carry, number)
+        return jax.lax.cond(
+            keeps_going(number, carry[4]),
+            epoch,
+            lambda c, _: (c, jnp.full(2, jnp.nan, jnp.float32)),
+            carry,
+            number,
+        )
+
     start = (params, optimizer.init(params), params, jnp.float32(jnp.inf), jnp.int32(-1))
-    (_, _, best, _, best_epoch), curve = jax.lax.scan(epoch, start, jnp.arange(plan.epochs, dtype=jnp.int32))
+    (_, _, best, _, best_epoch), curve = jax.lax.scan(maybe_epoch, start, jnp.arange(plan.epochs, dtype=jnp.int32))
     return best, best_epoch, curve
 
 
@@ -288,13 +338,18 @@ def train_ensemble(
     learning_rate: float,
     weight_decay: float,
     label_smoothing: float = 0.0,
+    train_mask: np.ndarray | None = None,
+    val_mask: np.ndarray | None = None,
 ) -> tuple[dict, int, np.ndarray]:
     """Train the members for ``plan.epochs`` epochs; returns the weights of the epoch whose mean log-odds had the
     lowest validation loss (the last epoch without validation rows), that epoch (0-based) and the curve
     (epochs, 2): mean training loss, validation loss.
 
     ``train`` holds a whole number of minibatches (``plan.batch_size`` divides its rows); ``val`` a whole number of
-    evaluation chunks (`eval_rows`).
+    evaluation chunks (`eval_rows`). Cross-validation bagging passes ``train_mask`` (train rows, members): 1 where
+    a member trains on a row, and ``val_mask`` (val rows, members): 1 where a member holds a row out, so that each
+    validation row is judged by the mean of the members that never saw it. Without them every member trains on
+    every training row and every member is judged on every validation row.
     """
     if val is None:
         val = Rows(
@@ -303,8 +358,20 @@ def train_ensemble(
             np.zeros(0, np.float32),
             np.zeros(0, np.float32),
         )
+    if train_mask is None:
+        train_mask = np.ones((train.y.shape[0], plan.members), np.float32)
+    if val_mask is None:
+        val_mask = np.ones((val.y.shape[0], plan.members), np.float32)
     hyper = Hyper(np.float32(learning_rate), np.float32(weight_decay), np.float32(label_smoothing))
-    best, best_epoch, curve = _train_program(plan)(params, train, val, prng_key(seed), hyper)
+    best, best_epoch, curve = _train_program(plan)(
+        params,
+        train,
+        val,
+        prng_key(seed),
+        hyper,
+        np.asarray(train_mask, np.float32),
+        np.asarray(val_mask, np.float32),
+    )
     return jax.tree_util.tree_map(np.asarray, best), int(best_epoch), np.asarray(curve)
 
 

@@ -43,6 +43,8 @@ SPARSE_BUDGET, SPARSE_EPOCHS = 40_000, (4, 10)
 BLEND_SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)
 LINEAR_L2 = 1.0  # the logistic regression's penalty: scikit-learn's default C=1
 RECIPE_OPTIMIZERS = ("adam", "adamw")
+BAGGING_ROWS = 2_000  # below this many rows (training + validation), cross-validation bagging
+BAGGING_FOLDS = 4
 
 
 class Ingredients(NamedTuple):
@@ -56,6 +58,8 @@ class Ingredients(NamedTuple):
     ensemble: bool = True  # n_networks='auto' trains up to 8 networks (else 1)
     schedule: str = "flat_cosine"  # or "constant"
     best_epoch: bool = True  # keep the epoch with the lowest validation loss (else the last)
+    bagging: bool = True  # under BAGGING_ROWS rows: members trained on folds, chosen on out-of-fold rows
+    stop: bool = True  # stop training once the validation loss has not improved for as many epochs as it took
 
 
 INGREDIENTS = Ingredients()
@@ -138,6 +142,18 @@ def _rows(x, y: np.ndarray, weight: np.ndarray, rows: int, width: int, nonzeros:
     return dense_rows(padded, y, weight, rows)
 
 
+def _padded(v: np.ndarray, rows: int) -> np.ndarray:
+    out = np.zeros(rows, np.float32)
+    out[: len(v)] = v
+    return out
+
+
+def _padded_rows(m: np.ndarray, rows: int) -> np.ndarray:
+    out = np.zeros((rows, m.shape[1]), np.float32)
+    out[: len(m)] = m
+    return out
+
+
 def padded_width(n_features: int, sparse: bool = False) -> int:
     """The input width the programs are compiled for: a multiple of 32 up to 256 features, then 3 significant bits;
     a vocabulary (sparse), a multiple of 4,096. Bins and vocabularies differ from fold to fold, so exact widths
@@ -186,6 +202,38 @@ def member_parts(params: dict, hidden: tuple[int, ...], x) -> tuple[np.ndarray, 
         h = np.maximum(np.einsum("bkw,kwo->bko", h, layer["kernel"].astype(np.float64)) + layer["bias"], 0.0)
     out = np.einsum("bkw,kw->bk", h, params["head"]["kernel"].astype(np.float64)) + params["head"]["bias"]
     return out.mean(axis=1), linear
+
+
+def member_logits(params: dict, hidden: tuple[int, ...], x) -> np.ndarray:
+    """In NumPy (float64): every member's log-odds (rows, members) for rows x (unpadded width)."""
+    d = x.shape[1]
+    kernels = np.asarray(params["linear"]["kernel"], np.float64)[:, :d]
+    z = _times(x, kernels.T) + np.asarray(params["linear"]["bias"], np.float64)
+    if not hidden:
+        return z
+    k = params["head"]["kernel"].shape[0]
+    h = np.maximum(_times(x, params["first"]["kernel"][:d].astype(np.float64)) + params["first"]["bias"], 0.0)
+    h = h.reshape(len(h), k, hidden[0])
+    for layer in params["hidden"]:
+        h = np.maximum(np.einsum("bkw,kwo->bko", h, layer["kernel"].astype(np.float64)) + layer["bias"], 0.0)
+    return z + np.einsum("bkw,kw->bk", h, params["head"]["kernel"].astype(np.float64)) + params["head"]["bias"]
+
+
+def bagging_folds(y01: np.ndarray, folds: int, seed: int) -> np.ndarray:
+    """A fold number per row, stratified: each class's rows in a random order, dealt out in turn.
+
+    Example:
+        >>> np.bincount(bagging_folds(np.array([0] * 8 + [1] * 4), 4, seed=0)).tolist()
+        [3, 3, 3, 3]
+    """
+    rng = np.random.default_rng(seed)
+    fold = np.zeros(len(y01), np.int64)
+    start = 0
+    for label in (0, 1):
+        rows = rng.permutation(np.flatnonzero(y01 == label))
+        fold[rows] = (start + np.arange(len(rows))) % folds
+        start += len(rows)  # the next class continues the deal, so fold sizes differ by one at most
+    return fold
 
 
 def merged_network(
@@ -264,7 +312,13 @@ def train_recipe(
     """Fit the recipe on the training rows; the validation rows choose the epoch, the blend, the threshold and the
     calibration. Returns the estimator's fitted attributes (as `train_network` does)."""
     from twoclass.data import Preprocessor
-    from twoclass.engine.ensemble import EnsemblePlan, eval_rows, fit_linear, initial_params, train_ensemble
+    from twoclass.engine.ensemble import (
+        EnsemblePlan,
+        eval_rows,
+        fit_linear,
+        initial_params,
+        train_ensemble,
+    )
     from twoclass.engine.tables import bucket
     from twoclass.estimator.training import decide_on_held_out
 
@@ -276,6 +330,18 @@ def train_recipe(
         for notice in preprocessor.notices_:
             print(notice)
     sparse = bool(preprocessor.column_types_.columns("text"))  # TF-IDF: keep it sparse into the first layer
+    bagged = (
+        parts.bagging
+        and val is not None
+        and not sparse
+        and bool(settings.hidden_layer_sizes)
+        and settings.n_networks == "auto"
+        and len(train) + len(val) < BAGGING_ROWS
+    )
+    if bagged:  # every row trains some members and judges the others: fold the validation rows back in
+        train = val = np.sort(np.concatenate([train, val]))
+        preprocessor = Preprocessor(kinds, numeric_encoding=parts.numeric_encoding)
+        preprocessor.fit(frame.iloc[train], y=y01[train], target_name=target_name)
     x_train = _quietly(preprocessor, frame.iloc[train], sparse)
     x_val = None if val is None else _quietly(preprocessor, frame.iloc[val], sparse)
     class_weight = compute_class_weight(y01[train], settings.class_weight, encoding)
@@ -298,6 +364,8 @@ def train_recipe(
         networks=0 if settings.n_networks == "auto" else settings.n_networks,
         sparse=sparse,
     )
+    if bagged:  # members in whole rounds of the folds
+        sizes = sizes._replace(networks=BAGGING_FOLDS * max(1, round(sizes.networks / BAGGING_FOLDS)))
     batch = min(sizes.batch_size, bucket(len(train)))
     train_rows = _rows(
         x_train, y01[train], row_weight[train], bucket(math.ceil(len(train) / batch)) * batch, width, nonzeros
@@ -308,25 +376,69 @@ def train_recipe(
         else fit_linear(train_rows, width, sparse, LINEAR_L2)
     )
     baseline = (kernel, bias)
+    start_kernel, start_bias = kernel, bias
 
     held_x, held = (x_val, val) if val is not None else (x_train, train)
     y_held, w_held = y01[held].astype(np.float64), row_weight[held]
     z_baseline = _times(held_x, kernel[:d]) + bias
+    masks: tuple[np.ndarray, np.ndarray] | None = None
+    if bagged:
+        # member m trains on the rows outside fold m % folds; a row is judged by the members that never saw it,
+        # and the logistic regression it is compared with is the one fitted without its fold (out-of-fold figures)
+        fold = bagging_folds(y01[train], BAGGING_FOLDS, seed)
+        member_fold = np.arange(sizes.networks) % BAGGING_FOLDS
+        out_of_fold = (fold[:, None] == member_fold[None, :]).astype(np.float32)
+        fold_fits = []
+        for f in range(BAGGING_FOLDS):
+            rows_f = train_rows._replace(weight=train_rows.weight * _padded(fold != f, len(train_rows.weight)))
+            fold_fits.append(fit_linear(rows_f, width, sparse, LINEAR_L2))
+        start_kernel = np.stack([fold_fits[f][0] for f in member_fold])
+        start_bias = np.array([fold_fits[f][1] for f in member_fold])
+        z_baseline = np.zeros(len(train))
+        for f, (k_f, b_f) in enumerate(fold_fits):
+            z_baseline[fold == f] = _times(x_train[fold == f], k_f[:d]) + b_f
+        masks = (_padded_rows(1.0 - out_of_fold, len(train_rows.weight)), out_of_fold)
     hidden = tuple(settings.hidden_layer_sizes)
     curve, best_epoch, share, losses, params = np.zeros((0, 2)), 0, 0.0, {0.0: _loss(z_baseline, y_held, w_held)}, {}
     if hidden:
         plan = EnsemblePlan(
-            width, hidden, sizes.networks, batch, sizes.epochs, sparse, float(settings.dropout), parts.schedule
+            width,
+            hidden,
+            sizes.networks,
+            batch,
+            sizes.epochs,
+            sparse,
+            float(settings.dropout),
+            parts.schedule,
+            parts.stop,
         )
-        fitted = {"fitted": True, "zero": False}.get(parts.linear_start, np.arange(sizes.networks) % 2 == 0)
-        params = initial_params(plan, kernel, bias, seed, fitted)
-        val_rows = None
+        # 'mixed': every other member (bagging: every other round of the folds, so each fold has both kinds)
+        rounds = np.arange(sizes.networks) // (BAGGING_FOLDS if bagged else 1)
+        fitted = {"fitted": True, "zero": False}.get(parts.linear_start, rounds % 2 == 0)
+        params = initial_params(plan, start_kernel, start_bias, seed, fitted)
+        val_rows, train_mask, val_mask = None, None, None
         if val is not None and settings.early_stopping and parts.best_epoch:
             val_rows = _rows(x_val, y01[val], row_weight[val], eval_rows(len(val)), width, nonzeros)
+        if masks is not None:
+            train_mask = masks[0]
+            val_mask = None if val_rows is None else _padded_rows(masks[1], len(val_rows.weight))
         params, best_epoch, curve = train_ensemble(
-            plan, params, train_rows, val_rows, seed, settings.learning_rate, settings.l2
+            plan,
+            params,
+            train_rows,
+            val_rows,
+            seed,
+            settings.learning_rate,
+            settings.l2,
+            train_mask=train_mask,
+            val_mask=val_mask,
         )
-        mlp, linear = member_parts(params, hidden, held_x)
+        if masks is None:
+            mlp, linear = member_parts(params, hidden, held_x)
+        else:  # out of fold: each row's log-odds from the members that held it out
+            z_members = member_logits(params, hidden, held_x)
+            mlp = np.sum(z_members * masks[1], axis=1) / np.maximum(masks[1].sum(axis=1), 1.0)
+            linear = np.zeros_like(mlp)
         if val is not None and parts.guard:
             share, losses = best_share(mlp, linear, z_baseline, y_held, w_held)
         elif val is not None:
@@ -359,7 +471,10 @@ def train_recipe(
         sparse,
         baseline_figures,
         val is not None,
+        bagged,
+        int(np.sum(~np.isnan(curve[:, 0]))),
     )
+    curve = curve[~np.isnan(curve[:, 0])]  # the epochs that ran (the stopping rule skips the rest)
     history = {"loss": [float(v) for v in curve[:, 0]]}
     if len(curve) and not np.isnan(curve[:, 1]).all():  # Keras's keys: val_loss only where validation ran
         history["val_loss"] = [float(v) for v in curve[:, 1]]
@@ -386,6 +501,8 @@ def _describe(
     sparse: bool,
     baseline_figures: dict,
     judged: bool,
+    bagged: bool = False,
+    epochs_run: int = 0,
 ) -> dict[str, Any]:
     """The JSON record of what the recipe trained and kept (``recipe_``; stored in the model directory)."""
     bins = sum(1 for name in preprocessor.feature_names_out_ if ":bin" in name)
@@ -416,6 +533,7 @@ def _describe(
         "networks": sizes.networks,
         "hidden_layer_sizes": list(hidden),
         "epochs": sizes.epochs,
+        "epochs_run": epochs_run,
         "batch_size": batch,
         "best_epoch": int(best_epoch) + 1,
         "schedule": INGREDIENTS.schedule,
@@ -426,5 +544,12 @@ def _describe(
         "network_share": share,
         "validation_loss": {"logistic_regression": linear_loss, "networks": network_loss, "kept": losses.get(share)},
         "baseline_figures": baseline_figures,
-        "note": note,
+        "note": note
+        + (
+            f" Cross-validation bagging: each network trained on {BAGGING_FOLDS - 1} of {BAGGING_FOLDS} folds of all"
+            " the rows; the figures are out of fold."
+            if bagged
+            else ""
+        ),
+        "bagging_folds": BAGGING_FOLDS if bagged else 0,
     }
