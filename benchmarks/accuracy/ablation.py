@@ -46,6 +46,8 @@ VARIANTS = {  # name -> (INGREDIENTS changes, estimator parameters, what it show
     "one network": ({"ensemble": False}, {}, "n_networks auto -> 1"),
     "constant learning rate": ({"schedule": "constant"}, {}, "no flat-cosine decay"),
     "last epoch": ({"best_epoch": False}, {}, "the last epoch, not the best one on validation loss"),
+    "no bagging": ({"bagging": False}, {}, "under 2,000 rows, a 15% validation split instead of 4-fold bagging"),
+    "no stopping rule": ({"stop": False}, {}, "every epoch of the budget runs"),
 }
 
 

@@ -72,6 +72,7 @@ def saved(tmp_path_factory):
     df, y = _frame(500, 3, interaction=True)
     df.loc[::17, "c"] = np.nan  # a missing-value indicator among the features
     clf = TwoClassClassifier(**SMALL, calibration="platt").fit(df, y)
+    assert clf.recipe_["bagging_folds"] == 4  # so the tests below read a bagged model (500 rows)
     path = tmp_path_factory.mktemp("recipe") / "model"
     clf.save(path)
     return clf, df, path
