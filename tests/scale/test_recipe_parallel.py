@@ -1,0 +1,146 @@
+"""The estimator's default recipe inside `with DataParallel():` trains its networks over the devices
+(`engine/ensemble_parallel.py`) and gives one device's weights, chosen epoch, blend and predictions.
+
+The checks run in a subprocess with 8 virtual CPU devices (`XLA_FLAGS=--xla_force_host_platform_device_count=8`):
+there each table is fitted by `TwoClassClassifier().fit` once without the scope and once inside it, and everything
+the fit decides is compared. The compiled data-parallel programs are dumped as text and read for their collectives.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+FITS = textwrap.dedent(
+    r"""
+    import json, sys
+    import jax
+    import numpy as np
+    import pandas as pd
+    from twoclass import TwoClassClassifier
+    from twoclass.distribute import DataParallel
+    from twoclass.engine import ensemble_parallel
+
+    assert jax.device_count() == 8, jax.devices()
+    rng = np.random.default_rng(0)
+
+
+    def table(n):
+        x = rng.normal(size=(n, 5))
+        frame = pd.DataFrame(x, columns=[f"x{i}" for i in range(5)])
+        frame["colour"] = rng.choice(["red", "green", "blue"], size=n)
+        score = x[:, 0] * x[:, 1] + x[:, 2] + (frame["colour"] == "red") - 1.2
+        return frame, np.where(score + rng.normal(scale=0.5, size=n) > 0, "yes", "no")
+
+
+    def reviews(n):
+        docs = [" ".join(rng.choice([f"w{i}" for i in range(300)], size=rng.integers(3, 12))) for _ in range(n)]
+        positive = [sum(int(word[1:]) < 40 for word in doc.split()) + rng.normal(scale=0.3) > 0.5 for doc in docs]
+        return pd.DataFrame({"review": docs}), np.array(positive, int)
+
+
+    CASES = {
+        # under 2,000 rows: cross-validation bagging (a row mask per member), 8 networks, balanced class weights
+        "bagged": (table(600), dict(epochs=6, hidden_layer_sizes=(32, 16), class_weight="balanced"), None),
+        # a validation split, dropout; 3 devices: 512 training rows padded to 513, 32-row minibatches split 11+11+10
+        "split": (table(600), dict(epochs=5, n_networks=2, dropout=0.1, hidden_layer_sizes=(32, 16)), 3),
+        # TF-IDF rows into the first layer as (column, value) pairs, class weights
+        "text": (reviews(500), dict(epochs=4, class_weight={0: 1.0, 1: 3.0}, text_columns=("review",)), None),
+    }
+
+
+    def fit(case, distributed):
+        (frame, y), options, devices = CASES[case]
+        model = TwoClassClassifier(random_state=3, **options)
+        compiled = ensemble_parallel._jitted_train.cache_info().misses
+        if distributed:
+            with DataParallel(devices=None if devices is None else jax.devices()[:devices]):
+                model.fit(frame, y)
+        else:
+            model.fit(frame, y)
+        return {
+            "sharded_programs": ensemble_parallel._jitted_train.cache_info().misses - compiled,
+            "weights": [w.tolist() for w in model.model_.get_weights()],
+            "proba": model.predict_proba(frame)[:, 1].tolist(),
+            "recipe": model.recipe_,
+            "history": model.history_,
+            "threshold": float(model.threshold_.value),
+        }
+
+
+    results = {case: [fit(case, False), fit(case, True)] for case in CASES}
+    results["again"] = fit("bagged", True)
+    json.dump(results, open(sys.argv[1], "w"))
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def fits(tmp_path_factory) -> tuple[dict, list[str]]:
+    out = tmp_path_factory.mktemp("recipe_parallel")
+    dump = out / "hlo"
+    env = dict(os.environ, JAX_PLATFORMS="cpu")
+    env["XLA_FLAGS"] = (
+        env.get("XLA_FLAGS", "") + f" --xla_force_host_platform_device_count=8 --xla_dump_to={dump}"
+        " --xla_dump_hlo_as_text --xla_dump_hlo_module_re=.*recipe_train.*"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", FITS, str(out / "results.json")], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    programs = [path.read_text() for path in dump.glob("*recipe_train*after_optimizations.txt")]
+    return json.loads((out / "results.json").read_text()), programs
+
+
+@pytest.mark.parametrize("case", ["bagged", "split", "text"])
+def test_the_recipe_over_devices_gives_one_devices_fit(fits, case):
+    one, spread = fits[0][case]
+    # the scope, and only it, spreads the rows (0 inside it: train_ensemble's hook in engine/ensemble.py is missing)
+    assert (one["sharded_programs"], spread["sharded_programs"]) == (0, 1)
+    assert np.ptp(one["proba"]) > 0.4, "a trained classifier, not a constant"
+    assert one["recipe"]["kept"] != "logistic regression", "the networks must count in the result"
+    for w_one, w_spread in zip(one["weights"], spread["weights"], strict=True):
+        np.testing.assert_allclose(w_spread, w_one, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(spread["proba"], one["proba"], rtol=1e-5, atol=1e-6)
+    for key in ("best_epoch", "epochs_run", "network_share", "kept", "networks", "batch_size", "bagging_folds"):
+        assert spread["recipe"][key] == one["recipe"][key], key
+    for key, loss in one["recipe"]["validation_loss"].items():
+        np.testing.assert_allclose(spread["recipe"]["validation_loss"][key], loss, rtol=1e-5, err_msg=key)
+    assert spread["history"].keys() == one["history"].keys()
+    for key, curve in one["history"].items():
+        np.testing.assert_allclose(spread["history"][key], curve, rtol=1e-5, err_msg=key)
+    np.testing.assert_allclose(spread["threshold"], one["threshold"], atol=1e-5)
+
+
+def test_the_cases_cover_what_they_claim(fits):
+    results = fits[0]
+    assert results["bagged"][0]["recipe"]["bagging_folds"] == 4 and results["bagged"][0]["recipe"]["networks"] == 8
+    assert results["split"][0]["recipe"]["bagging_folds"] == 0 and "val_loss" in results["split"][0]["history"]
+    assert results["text"][0]["recipe"]["sparse_input"]
+
+
+def test_the_same_seed_gives_the_same_weights_over_devices(fits):
+    results = fits[0]
+    assert results["again"]["weights"] == results["bagged"][1]["weights"]
+    assert results["again"]["proba"] == results["bagged"][1]["proba"]
+
+
+def test_no_device_receives_the_training_table(fits):
+    """Each step's minibatch is all-reduced from the shards (masked local gathers) and the gradient sums are
+    all-reduced; an all-gather of the table would put every row on every device. The only all-gathers allowed are
+    of a minibatch's row numbers (int32, a minibatch of them, padded for an uneven split)."""
+    programs = fits[1]
+    assert len(programs) == 3, "one data-parallel program per case"
+    for text in programs:
+        reduced = re.findall(r"= (.*?) all-reduce(?:-start)?\(", text)
+        assert any("f32[" in shapes and shapes.count("f32[") >= 6 for shapes in reduced), "no gradient all-reduce"
+        for shapes in re.findall(r"= (\S+) all-gather(?:-start)?\(", text):
+            dims = [int(d) for d in re.findall(r"\d+", shapes.split("{")[0].split("[", 1)[1])]
+            assert shapes.startswith("s32[") and int(np.prod(dims)) <= 64, shapes
