@@ -14,6 +14,10 @@ the logistic regression is poor (Ionosphere: 0.958 -> 0.972 ROC AUC) and worse w
 - every member sees the same minibatches (TabM's shared batches) and the loss is the mean of the members' losses
   (TabM: train the members, not their mean);
 - the epoch kept is the one whose *mean* log-odds had the lowest validation loss (one epoch for the ensemble);
+- each member can have its own training rows (a mask, rows x members) and be judged on the rows it never saw (a
+  second mask): cross-validation bagging in the same program, at the same cost;
+- an epoch runs only while the epochs since the best are at most the epochs up to it (`keeps_going`): the epochs
+  after are skipped by a ``lax.cond``, which on the small tables leaves half the fit;
 - the learning rate follows a flat-then-cosine schedule (RealMLP's ``flat_cos``: constant for the first half, then
   down to zero), so the last epochs average out the noise of the minibatches without a schedule search.
 
