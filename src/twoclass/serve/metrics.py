@@ -102,7 +102,11 @@ class Metrics:
         self.predicted_counts(model, _Tally(str(label) for label in labels))
 
     def predicted_counts(self, model: str, counts: Mapping[str, int]) -> None:
-        """Rows predicted, ``counts`` by label (as text)."""
+        """Rows predicted, ``counts`` by label (as text).
+
+        Example:
+            >>> Metrics().predicted_counts("titanic", {"0": 7, "1": 3})
+        """
         self.rows.labels(model).inc(sum(counts.values()))
         for label, count in counts.items():
             self.labels.labels(model, label).inc(count)

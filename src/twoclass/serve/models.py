@@ -234,10 +234,18 @@ class ServedModel:
         return (self._label_texts if text else self._label_values)[chosen].tolist()
 
     def label_counts(self, probability: np.ndarray, threshold: float) -> dict[str, int]:
-        """How many rows get each label (as text), for the metrics; labels no row got are left out."""
+        """How many rows get each label (as text), for the metrics; labels no row got are left out.
+
+        Example:
+            >>> model.label_counts(np.array([0.2, 0.9, 0.7]), 0.5)  # doctest: +SKIP
+            {'no': 1, 'yes': 2}
+        """
         positive = int(np.count_nonzero(probability >= threshold))
-        counts = {str(self.classes[0]): len(probability) - positive, str(self.classes[1]): positive}
-        return {label: n for label, n in counts.items() if n}
+        counts: dict[str, int] = {}
+        for label, n in zip(self._label_texts.tolist(), (len(probability) - positive, positive)):
+            if n:  # added up: two labels may read the same as text (1 and "1")
+                counts[label] = counts.get(label, 0) + n
+        return counts
 
     def __repr__(self) -> str:
         return f"ServedModel({self.name!r}, {len(self.inputs)} input(s), classes={self.classes})"

@@ -20,7 +20,7 @@ import numpy as np
 
 from twoclass.serve.models import RequestError
 
-try:  # optional (the `serve` extra): the standard library's json does the same, slower
+try:  # a dependency of twoclass, optional at run time: the standard library's json does the same, slower
     import orjson
 except ImportError:  # pragma: no cover - the project's environment has it
     orjson = None
@@ -65,9 +65,9 @@ class Tensor:
 
 def loads_json(body: bytes, what: str = "The request body") -> Any:
     """JSON from bytes; NaN and Infinity literals are read as Python reads them (the schema check refuses them
-    where they do not belong). orjson reads it when installed (the `serve` extra: several times faster on a request
-    of thousands of numbers); what it refuses (NaN literals, integers past 64 bits, any error) goes to the standard
-    library, which reads the same values the same way and words the error."""
+    where they do not belong). orjson reads it when installed (several times faster on thousands of numbers); what
+    it refuses (NaN literals, integers past 64 bits, any error) goes to the standard library, which reads the same
+    values the same way and words the error."""
     if orjson is not None:
         try:
             return orjson.loads(body)
