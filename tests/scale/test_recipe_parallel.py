@@ -49,10 +49,19 @@ FITS = textwrap.dedent(
     CASES = {
         # under 2,000 rows: cross-validation bagging (a row mask per member), 8 networks, balanced class weights
         "bagged": (table(600), dict(epochs=6, hidden_layer_sizes=(32, 16), class_weight="balanced"), None),
-        # a validation split, dropout; 3 devices: 512 training rows padded to 513, 32-row minibatches split 11+11+10
-        "split": (table(600), dict(epochs=5, n_networks=2, dropout=0.1, hidden_layer_sizes=(32, 16)), 3),
-        # TF-IDF rows into the first layer as (column, value) pairs, class weights
-        "text": (reviews(500), dict(epochs=4, class_weight={0: 1.0, 1: 3.0}, text_columns=("review",)), None),
+        # a validation split, dropout, a best epoch before the stopping rule ends training; 3 devices: 512 training
+        # rows padded to 513, 32-row minibatches split 11+11+10
+        "split": (
+            table(600),
+            dict(epochs=12, learning_rate=0.05, n_networks=2, dropout=0.1, hidden_layer_sizes=(32, 16)),
+            3,
+        ),
+        # TF-IDF rows into the first layer as (column, value) pairs, class weights, an early best epoch
+        "text": (
+            reviews(500),
+            dict(epochs=8, learning_rate=0.02, class_weight={0: 1.0, 1: 3.0}, text_columns=("review",)),
+            None,
+        ),
     }
 
 
@@ -102,12 +111,15 @@ def fits(tmp_path_factory) -> tuple[dict, list[str]]:
 @pytest.mark.parametrize("case", ["bagged", "split", "text"])
 def test_the_recipe_over_devices_gives_one_devices_fit(fits, case):
     one, spread = fits[0][case]
-    # the scope, and only it, spreads the rows (0 inside it: train_ensemble's hook in engine/ensemble.py is missing)
-    assert (one["sharded_programs"], spread["sharded_programs"]) == (0, 1)
+    assert (one["sharded_programs"], spread["sharded_programs"]) == (0, 1), (
+        "the scope, and only it, compiles the data-parallel program (none inside it: is train_ensemble's hook in "
+        "engine/ensemble.py missing?)"
+    )
     assert np.ptp(one["proba"]) > 0.4, "a trained classifier, not a constant"
     assert one["recipe"]["kept"] != "logistic regression", "the networks must count in the result"
     for w_one, w_spread in zip(one["weights"], spread["weights"], strict=True):
-        np.testing.assert_allclose(w_spread, w_one, rtol=1e-4, atol=1e-5)
+        # Adam's steps carry rounding forward: 1.5e-5 is the most measured (a rare word's TF-IDF weight after 6 epochs)
+        np.testing.assert_allclose(w_spread, w_one, rtol=1e-4, atol=5e-5)
     np.testing.assert_allclose(spread["proba"], one["proba"], rtol=1e-5, atol=1e-6)
     for key in ("best_epoch", "epochs_run", "network_share", "kept", "networks", "batch_size", "bagging_folds"):
         assert spread["recipe"][key] == one["recipe"][key], key
@@ -122,8 +134,11 @@ def test_the_recipe_over_devices_gives_one_devices_fit(fits, case):
 def test_the_cases_cover_what_they_claim(fits):
     results = fits[0]
     assert results["bagged"][0]["recipe"]["bagging_folds"] == 4 and results["bagged"][0]["recipe"]["networks"] == 8
-    assert results["split"][0]["recipe"]["bagging_folds"] == 0 and "val_loss" in results["split"][0]["history"]
-    assert results["text"][0]["recipe"]["sparse_input"]
+    assert results["bagged"][0]["recipe"]["kept"] == "blend"
+    split, text = results["split"][0]["recipe"], results["text"][0]["recipe"]
+    assert split["bagging_folds"] == 0 and "val_loss" in results["split"][0]["history"]
+    assert split["best_epoch"] < split["epochs_run"] < split["epochs"], "the epoch choice and the stopping rule"
+    assert text["sparse_input"] and text["best_epoch"] < text["epochs_run"]
 
 
 def test_the_same_seed_gives_the_same_weights_over_devices(fits):
