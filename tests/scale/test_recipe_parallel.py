@@ -159,3 +159,15 @@ def test_no_device_receives_the_training_table(fits):
         for shapes in re.findall(r"= (\S+) all-gather(?:-start)?\(", text):
             dims = [int(d) for d in re.findall(r"\d+", shapes.split("{")[0].split("[", 1)[1])]
             assert shapes.startswith("s32[") and int(np.prod(dims)) <= 64, shapes
+
+
+def test_the_recipe_refuses_several_processes(monkeypatch):
+    """Each process would prepare features from its own rows: the estimator's data-parallel fit is one process's."""
+    import jax
+
+    from twoclass.distribute import DataParallel
+    from twoclass.engine import ensemble, ensemble_parallel
+
+    monkeypatch.setattr(jax, "process_count", lambda: 2)
+    with pytest.raises(ValueError, match=r"trains data-parallel within one process; this is process 0 of 2\. Use"):
+        ensemble_parallel.train_program(ensemble._train, None, DataParallel())
