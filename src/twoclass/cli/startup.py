@@ -5,9 +5,10 @@ Measured on `twoclass train titanic.csv` (2 cores, warm compilation cache; BENCH
 - While scikit-learn, pandas, SciPy and JAX load, Python's cyclic garbage collector runs hundreds of times over the
   growing heap of module objects, none of which is garbage: 0.3 s of the 1.8 s of imports. `imports_uncollected`
   switches it off for the imports, then freezes what they made (it lives until exit) and switches it back on.
-- After the command, Python tears down every module and object one by one (0.3-0.5 s with JAX and SciPy loaded)
-  before the process ends. `exit_without_teardown` does what the ordinary exit does first (waits for threads, runs
-  the exit hooks, flushes the output) and then ends the process at once.
+- After the command, Python tears down every module and object one by one before the process ends (0.5 s with
+  JAX and SciPy loaded, most of it one more collection; 0.1-0.2 s when the imports were frozen).
+  `exit_without_teardown` does what the ordinary exit does first (waits for threads, runs the exit hooks, flushes
+  the output) and then ends the process at once.
 
 Neither changes what a command computes or writes.
 
