@@ -161,13 +161,16 @@ def test_no_device_receives_the_training_table(fits):
             assert shapes.startswith("s32[") and int(np.prod(dims)) <= 64, shapes
 
 
-def test_the_recipe_refuses_several_processes(monkeypatch):
-    """Each process would prepare features from its own rows: the estimator's data-parallel fit is one process's."""
+def test_the_recipe_refuses_another_processs_devices(monkeypatch):
+    """Each process would prepare features from its own rows: the estimator's data-parallel fit uses the devices of
+    the process that fits (here every device seems to belong to process 0 while this process is process 1)."""
     import jax
 
     from twoclass.distribute import DataParallel
     from twoclass.engine import ensemble, ensemble_parallel
 
-    monkeypatch.setattr(jax, "process_count", lambda: 2)
-    with pytest.raises(ValueError, match=r"trains data-parallel within one process; this is process 0 of 2\. Use"):
+    monkeypatch.setattr(jax, "process_index", lambda: 1)
+    with pytest.raises(
+        ValueError, match=r"over one process's devices; this mesh also holds devices of process\(es\) \[0\]"
+    ):
         ensemble_parallel.train_program(ensemble._train, None, DataParallel())

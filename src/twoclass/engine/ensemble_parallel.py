@@ -22,8 +22,8 @@ is not sharded: sharded, its 100 L-BFGS steps on binned features took another pa
 their gradient is vocabulary-wide, and so is each step's all-reduce.
 
 The weights are one device's within float rounding (the same rows in the same minibatches; only the order in which
-partial sums are added differs), and the same seed gives the same weights. One process only: the estimator
-prepares its features in the process that fits.
+partial sums are added differs), and the same seed gives the same weights. One process's devices only: the
+estimator prepares its features in the process that fits.
 
 Example:
     >>> from twoclass.distribute import DataParallel                     # doctest: +SKIP
@@ -44,11 +44,13 @@ from twoclass.engine.distribute import AXIS, DataParallel
 
 
 def _one_process(scope: DataParallel) -> None:
-    if jax.process_count() > 1:
+    """The estimator prepares its features from the rows of the process that fits: a mesh must be that process's."""
+    others = sorted({d.process_index for d in scope.mesh.devices.flat} - {jax.process_index()})
+    if others:
         raise ValueError(
-            f"The estimator's recipe trains data-parallel within one process; this is process "
-            f"{jax.process_index()} of {jax.process_count()}. Use the Keras-style fit(..., distribute='data') across "
-            f"processes, or DataParallel(devices=jax.local_devices()). Received: {scope!r}"
+            f"The estimator's recipe trains data-parallel over one process's devices; this mesh also holds devices of "
+            f"process(es) {others}. Use DataParallel(devices=jax.local_devices()), or the Keras-style "
+            f"fit(..., distribute='data') across processes. Received: {scope!r}"
         )
 
 
