@@ -268,7 +268,15 @@ def _train(
     hyper: Hyper,
     train_mask: jax.Array,
     val_mask: jax.Array,
+    take: Any = None,
 ):
+    # ``take(index)`` picks a minibatch's rows and their member mask; `engine.ensemble_parallel` passes one that
+    # spreads them over devices
+    if take is None:
+
+        def take(index):
+            return Rows(*[a[index] for a in train]), train_mask[index]
+
     rows = train.y.shape[0]
     steps = rows // plan.batch_size
     total = steps * plan.epochs
@@ -296,8 +304,8 @@ def _train(
         def step(c, inputs):
             p, state = c
             index, step_key = inputs
-            batch = Rows(*[a[index] for a in train])
-            loss, grads = jax.value_and_grad(loss_fn)(p, batch, train_mask[index], step_key)
+            batch, mask = take(index)
+            loss, grads = jax.value_and_grad(loss_fn)(p, batch, mask, step_key)
             updates, state = optimizer.update(grads, state, p)
             return (optax.apply_updates(p, updates), state), loss
 
