@@ -441,6 +441,7 @@ def demo(
 def main() -> None:
     """The console script: the app (typer turns a Ctrl-C outside a command's work into exit 130; it is said here),
     and Ctrl-C ignored once the command is done, so exit hooks never print a KeyboardInterrupt traceback."""
+    startup.console_script()
     try:
         app()
     except SystemExit as done:

@@ -4,7 +4,8 @@ Measured on `twoclass train titanic.csv` (2 cores, warm compilation cache; BENCH
 
 - While scikit-learn, pandas, SciPy and JAX load, Python's cyclic garbage collector runs hundreds of times over the
   growing heap of module objects, none of which is garbage: 0.3 s of the 1.8 s of imports. `imports_uncollected`
-  switches it off for the imports, then freezes what they made (it lives until exit) and switches it back on.
+  switches it off for the imports, then freezes what they made (in the console script: it lives until exit) and
+  switches it back on.
 - After the command, Python tears down every module and object one by one before the process ends (0.5 s with
   JAX and SciPy loaded, most of it one more collection; 0.1-0.2 s when the imports were frozen).
   `exit_without_teardown` does what the ordinary exit does first (waits for threads, runs the exit hooks, flushes
@@ -30,12 +31,21 @@ import threading
 from collections.abc import Iterator
 from typing import NoReturn
 
+_CONSOLE_SCRIPT: list[bool] = []  # set by the console script: this process ends when its command does
+
+
+def console_script() -> None:
+    """Say that this process is the console script's (`twoclass.cli.main`), not a caller's that runs the app."""
+    _CONSOLE_SCRIPT.append(True)
+
 
 @contextlib.contextmanager
 def imports_uncollected() -> Iterator[None]:
-    """No cyclic garbage collection while the block imports; afterwards the objects made so far are frozen (left out
-    of later collections: modules, classes and functions stay until exit) and collection is on again, for the
-    command's work."""
+    """No cyclic garbage collection while the block imports, then collection on again for the command's work.
+
+    In the console script's process the objects made so far are also frozen: left out of every later collection
+    (modules, classes and functions stay until exit anyway), 0.15-0.2 s less during a fit. A test or a notebook that
+    runs the app in its own process keeps all its objects collectable."""
     if not gc.isenabled():  # someone else decided: leave it as it is
         yield
         return
@@ -43,7 +53,8 @@ def imports_uncollected() -> Iterator[None]:
     try:
         yield
     finally:
-        gc.freeze()
+        if _CONSOLE_SCRIPT:
+            gc.freeze()
         gc.enable()
 
 
