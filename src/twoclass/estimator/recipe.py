@@ -335,24 +335,29 @@ def train_recipe(
 
     kinds = {name: "numeric" for name in frame.columns} if array_input else settings.column_types
     parts = INGREDIENTS
-    preprocessor = Preprocessor(kinds, numeric_encoding=parts.numeric_encoding)
-    preprocessor.fit(frame.iloc[train], y=y01[train], target_name=target_name)
-    if settings.verbose:
-        for notice in preprocessor.notices_:
-            print(notice)
-    sparse = bool(preprocessor.column_types_.columns("text"))  # TF-IDF: keep it sparse into the first layer
-    bagged = (
+    # Cross-validation bagging folds the validation rows back in: every row trains some members and judges the others.
+    # Text stays on the split (one network), which the fitted column kinds tell; the preprocessing is fitted on the
+    # rows the networks will train on, so a small numeric table fits it once.
+    candidate = (
         parts.bagging
         and val is not None
-        and not sparse
         and bool(settings.hidden_layer_sizes)
         and settings.n_networks == "auto"
         and len(train) + len(val) < BAGGING_ROWS
     )
-    if bagged:  # every row trains some members and judges the others: fold the validation rows back in
-        train = val = np.sort(np.concatenate([train, val]))
+    every_row = np.sort(np.concatenate([train, val])) if candidate else train
+    preprocessor = Preprocessor(kinds, numeric_encoding=parts.numeric_encoding)
+    preprocessor.fit(frame.iloc[every_row], y=y01[every_row], target_name=target_name)
+    sparse = bool(preprocessor.column_types_.columns("text"))  # TF-IDF: keep it sparse into the first layer
+    bagged = candidate and not sparse
+    if candidate and sparse:  # a small text table: its vocabulary from the training rows alone
         preprocessor = Preprocessor(kinds, numeric_encoding=parts.numeric_encoding)
         preprocessor.fit(frame.iloc[train], y=y01[train], target_name=target_name)
+    if bagged:
+        train = val = every_row
+    if settings.verbose:
+        for notice in preprocessor.notices_:
+            print(notice)
     x_train = _quietly(preprocessor, frame.iloc[train], sparse)
     x_val = None if val is None else _quietly(preprocessor, frame.iloc[val], sparse)
     class_weight = compute_class_weight(y01[train], settings.class_weight, encoding)
