@@ -97,8 +97,8 @@ EIGHT_DEVICES = textwrap.dedent(
     def estimator(distributed):
         from twoclass.sklearn import TwoClassClassifier
 
-        # the plain recipe trains through model.fit, which the scope spreads; the tabular recipe's joint training
-        # of several networks is one program of its own, not yet data-parallel
+        # the plain recipe trains through model.fit, which the scope spreads (the tabular recipe's joint training
+        # is spread by engine/ensemble_parallel.py: tests/scale/test_recipe_parallel.py)
         model = TwoClassClassifier(n_networks=1, epochs=8, random_state=0, recipe="plain")
         calls = []
         sharded_call = ShardedFunction.__call__

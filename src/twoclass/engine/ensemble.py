@@ -46,6 +46,8 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from twoclass.engine import distribute as data_parallel
+from twoclass.engine import ensemble_parallel
 from twoclass.engine.cache import PROGRAM_DIR
 from twoclass.engine.programs import prng_key
 from twoclass.engine.shuffle import shuffled_order
@@ -375,7 +377,9 @@ def train_ensemble(
     if val_mask is None:
         val_mask = np.ones((val.y.shape[0], plan.members), np.float32)
     hyper = Hyper(np.float32(learning_rate), np.float32(weight_decay), np.float32(label_smoothing))
-    best, best_epoch, curve = _train_program(plan)(
+    scope = data_parallel.resolve(None)  # inside `with DataParallel():` the rows are spread over its devices
+    program = _train_program(plan) if scope is None else ensemble_parallel.train_program(_train, plan, scope)
+    best, best_epoch, curve = program(
         params,
         train,
         val,
