@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -294,12 +295,22 @@ def app_from_environment() -> FastAPI:
     settings come in the TWOCLASS_SERVE_CONFIG environment variable, as JSON."""
     one_blas_thread()
     config = json.loads(os.environ[CONFIG_ENV])
-    return create_app(
+    app = create_app(
         config["models"],
         max_body_bytes=config["max_body_bytes"],
         max_batch_size=config.get("max_batch_size"),
         max_latency_ms=config.get("max_latency_ms", 5.0),
     )
+    freeze_start_up_objects()
+    return app
+
+
+def freeze_start_up_objects() -> None:
+    """Leave what start-up made (modules, models, routes: it lives as long as the server) out of the cyclic garbage
+    collector's passes, so that a full pass during a request walks only the request's own objects: fewer and
+    shorter pauses in the latency's tail. Only for a server process: the objects are never freed."""
+    gc.collect()
+    gc.freeze()
 
 
 def one_blas_thread() -> None:

@@ -172,7 +172,10 @@ def _config(app: Any, *, workers: int, log_level: str, access_log: bool, factory
 def _run(app: Any, sock: socket.socket, *, workers: int, log_level: str, access_log: bool) -> None:
     import uvicorn
 
+    from twoclass.serve.app import freeze_start_up_objects
+
     server = uvicorn.Server(_config(app, workers=workers, log_level=log_level, access_log=access_log))
+    freeze_start_up_objects()
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:  # a second Ctrl-C while shutting down: stop quietly
