@@ -1,5 +1,6 @@
-"""The estimator's tabular recipe as two compiled programs: a logistic regression (`fit_linear`, full-batch L-BFGS)
-and k networks trained together on it (`train_ensemble`).
+"""The estimator's tabular recipe as compiled programs: a logistic regression (`fit_linear`, full-batch L-BFGS)
+and k networks trained together on it (`train_ensemble`), or both in one program (`fit_and_train_ensemble`: one
+executable for a new process to load instead of two, the same numbers).
 
 Each member's log-odds are ``linear_m(x) + mlp_m(x)``, and each MLP's output layer starts at zero. A member whose
 linear path starts from the fitted logistic regression *is* that logistic regression at epoch 0, and training adds
@@ -365,17 +366,7 @@ def train_ensemble(
     validation row is judged by the mean of the members that never saw it. Without them every member trains on
     every training row and every member is judged on every validation row.
     """
-    if val is None:
-        val = Rows(
-            np.zeros((0, *train.values.shape[1:]), np.float32),
-            np.zeros((0, *train.columns.shape[1:]), np.int32),
-            np.zeros(0, np.float32),
-            np.zeros(0, np.float32),
-        )
-    if train_mask is None:
-        train_mask = np.ones((train.y.shape[0], plan.members), np.float32)
-    if val_mask is None:
-        val_mask = np.ones((val.y.shape[0], plan.members), np.float32)
+    val, train_mask, val_mask = _filled(plan, train, val, train_mask, val_mask)
     hyper = Hyper(np.float32(learning_rate), np.float32(weight_decay), np.float32(label_smoothing))
     scope = data_parallel.resolve(None)  # inside `with DataParallel():` the rows are spread over its devices
     program = _train_program(plan) if scope is None else ensemble_parallel.train_program(_train, plan, scope)
@@ -389,6 +380,22 @@ def train_ensemble(
         np.asarray(val_mask, np.float32),
     )
     return jax.tree_util.tree_map(np.asarray, best), int(best_epoch), np.asarray(curve)
+
+
+def _filled(plan: EnsemblePlan, train: Rows, val: Rows | None, train_mask: Any, val_mask: Any):
+    """No validation rows as an empty table, and the masks' defaults: every member on every row."""
+    if val is None:
+        val = Rows(
+            np.zeros((0, *train.values.shape[1:]), np.float32),
+            np.zeros((0, *train.columns.shape[1:]), np.int32),
+            np.zeros(0, np.float32),
+            np.zeros(0, np.float32),
+        )
+    if train_mask is None:
+        train_mask = np.ones((train.y.shape[0], plan.members), np.float32)
+    if val_mask is None:
+        val_mask = np.ones((val.y.shape[0], plan.members), np.float32)
+    return val, np.asarray(train_mask, np.float32), np.asarray(val_mask, np.float32)
 
 
 def eval_rows(n: int) -> int:
@@ -418,24 +425,32 @@ def _linear_objective(sparse: bool, rows: Rows, l2: jax.Array):
     return objective
 
 
+def _solve_linear(sparse: bool, n_features: int, rows: Rows, l2: jax.Array):
+    """`LINEAR_ITERATIONS` L-BFGS steps on `_linear_objective` from zero: (kernel, intercept, last objective)."""
+    objective = _linear_objective(sparse, rows, l2)
+    solver = optax.lbfgs()
+    value_and_grad = optax.value_and_grad_from_state(objective)
+    theta = (jnp.zeros(n_features, jnp.float32), jnp.float32(0.0))
+
+    def step(carry, _):
+        theta, state = carry
+        value, grad = value_and_grad(theta, state=state)
+        updates, state = solver.update(grad, state, theta, value=value, grad=grad, value_fn=objective)
+        return (optax.apply_updates(theta, updates), state), value
+
+    (theta, _), values = jax.lax.scan(step, (theta, solver.init(theta)), None, length=LINEAR_ITERATIONS)
+    return theta[0], theta[1], values[-1]
+
+
 @functools.cache
 def _linear_program(sparse: bool, n_features: int) -> StoredFunction:
-    def run(rows: Rows, l2: jax.Array):
-        objective = _linear_objective(sparse, rows, l2)
-        solver = optax.lbfgs()
-        value_and_grad = optax.value_and_grad_from_state(objective)
-        theta = (jnp.zeros(n_features, jnp.float32), jnp.float32(0.0))
-
-        def step(carry, _):
-            theta, state = carry
-            value, grad = value_and_grad(theta, state=state)
-            updates, state = solver.update(grad, state, theta, value=value, grad=grad, value_fn=objective)
-            return (optax.apply_updates(theta, updates), state), value
-
-        (theta, _), values = jax.lax.scan(step, (theta, solver.init(theta)), None, length=LINEAR_ITERATIONS)
-        return theta[0], theta[1], values[-1]
-
-    return StoredFunction(run, "linear", (sparse, n_features), PROGRAM_DIR, output_tree=lambda args: (0, 0, 0))
+    return StoredFunction(
+        functools.partial(_solve_linear, sparse, n_features),
+        "linear",
+        (sparse, n_features),
+        PROGRAM_DIR,
+        output_tree=lambda args: (0, 0, 0),
+    )
 
 
 def fit_linear(rows: Rows, n_features: int, sparse: bool, l2: float = 1.0) -> tuple[np.ndarray, float]:
@@ -449,3 +464,111 @@ def fit_linear(rows: Rows, n_features: int, sparse: bool, l2: float = 1.0) -> tu
     """
     kernel, bias, _ = _linear_program(sparse, n_features)(rows, np.float32(l2))
     return np.asarray(kernel, np.float64), float(bias)
+
+
+# ------------------------------------------------------------------------------------------------ both in one program
+
+
+def _fit_and_train(
+    plan: EnsemblePlan,
+    params: dict,
+    train: Rows,
+    val: Rows,
+    key: jax.Array,
+    hyper: Hyper,
+    l2: jax.Array,
+    linear_weights: jax.Array,
+    member_fit: jax.Array,
+    fitted: jax.Array,
+    train_mask: jax.Array,
+    val_mask: jax.Array,
+):
+    # the logistic regressions one after the other (a scan: each runs the very steps of `_linear_program`), then each
+    # member's linear path from its own, as `initial_params` sets it (start * kernel: 0 or the fit, exactly)
+    def solve(weight):
+        kernel, bias, _ = _solve_linear(plan.sparse, plan.n_features, train._replace(weight=weight), l2)
+        return kernel, bias
+
+    kernels, biases = jax.lax.map(solve, linear_weights)
+    params = {
+        **params,
+        "linear": {"kernel": fitted[:, None] * kernels[member_fit], "bias": fitted * biases[member_fit]},
+    }
+    best, best_epoch, curve = _train(plan, params, train, val, key, hyper, train_mask, val_mask)
+    return best, best_epoch, curve, kernels, biases
+
+
+@functools.cache
+def _fit_and_train_program(plan: EnsemblePlan) -> StoredFunction:
+    return StoredFunction(
+        functools.partial(_fit_and_train, plan),
+        "fit_and_train",
+        plan,
+        PROGRAM_DIR,
+        output_tree=lambda args: (args[0], 0, 0, 0, 0),
+    )
+
+
+def fit_and_train_ensemble(
+    plan: EnsemblePlan,
+    params: dict,
+    train: Rows,
+    val: Rows | None,
+    seed: int,
+    learning_rate: float,
+    weight_decay: float,
+    l2: float,
+    linear_weights: np.ndarray,
+    member_fit: np.ndarray,
+    fitted: Any = True,
+    train_mask: np.ndarray | None = None,
+    val_mask: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, dict, int, np.ndarray]:
+    """`fit_linear` on ``train`` once per row of ``linear_weights`` (fits, rows: each fit's row weights), the
+    members' linear paths started from them (member m from fit ``member_fit[m]`` where ``fitted`` says so, else at
+    zero: what `initial_params` does with that fit), then `train_ensemble`, all in one compiled program: a process
+    loads one executable instead of two (0.05-0.1 s of a short command). ``params`` as `initial_params` makes them
+    (their linear path is replaced). Returns the fits' kernels (fits, features) in float64, their intercepts
+    (fits,), and what `train_ensemble` returns; the same numbers as those calls one after the other.
+
+    Inside ``with DataParallel():`` the logistic regressions run on one device and the networks over the mesh, as
+    `fit_linear` and `train_ensemble` do there.
+
+    Example:
+        >>> x = np.random.default_rng(0).standard_normal((64, 8)).astype(np.float32); y = (x[:, 0] > 0) * 1.0
+        >>> plan = EnsemblePlan(n_features=8, hidden=(16,), members=2, batch_size=32, epochs=2)
+        >>> rows = dense_rows(x, y, np.ones(64), 64)
+        >>> params = initial_params(plan, np.zeros(8), 0.0, seed=0)
+        >>> kernels, biases, best, epoch, curve = fit_and_train_ensemble(
+        ...     plan, params, rows, None, 0, 1e-3, 0.0, 1.0, rows.weight[None], np.zeros(2, np.int32))
+        >>> kernels.shape, curve.shape
+        ((1, 8), (2, 2))
+    """
+    weights = np.asarray(linear_weights, np.float32)
+    member_fit = np.asarray(member_fit, np.int32)
+    start = np.broadcast_to(np.asarray(fitted, bool), (plan.members,)).astype(np.float32)
+    if data_parallel.resolve(None) is not None:  # the networks data-parallel, the logistic regressions not
+        fits = [fit_linear(train._replace(weight=w), plan.n_features, plan.sparse, l2) for w in weights]
+        params = {
+            **params,
+            "linear": {
+                "kernel": (start[:, None] * np.stack([np.float32(fits[f][0]) for f in member_fit])).astype(np.float32),
+                "bias": (start * np.array([fits[f][1] for f in member_fit], np.float32)).astype(np.float32),
+            },
+        }
+        best, best_epoch, curve = train_ensemble(
+            plan, params, train, val, seed, learning_rate, weight_decay, train_mask=train_mask, val_mask=val_mask
+        )
+        return np.stack([k for k, _ in fits]), np.array([b for _, b in fits]), best, best_epoch, curve
+    val, train_mask, val_mask = _filled(plan, train, val, train_mask, val_mask)
+    hyper = Hyper(np.float32(learning_rate), np.float32(weight_decay), np.float32(0.0))
+    best, best_epoch, curve, kernels, biases = _fit_and_train_program(plan)(
+        params, train, val, prng_key(seed), hyper, np.float32(l2), weights, member_fit, start, train_mask, val_mask
+    )
+    return (
+        np.asarray(kernels, np.float64),
+        np.asarray(biases, np.float64),
+        jax.tree_util.tree_map(np.asarray, best),
+        int(best_epoch),
+        np.asarray(curve),
+    )

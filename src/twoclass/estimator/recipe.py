@@ -8,7 +8,8 @@
    in one compiled program (`engine.ensemble.train_ensemble`): shared minibatches, mean of the members' losses,
    flat-cosine learning rate, the epoch whose mean log-odds had the lowest validation loss, and a stopping rule
    tied to that epoch (training stops once the epochs since the best outnumber those up to it: on the small tables
-   the best comes at epoch 9-20 of 64, so half the fit time goes, and no ROC AUC).
+   the best comes at epoch 9-20 of 64, so half the fit time goes, and no ROC AUC). On dense rows the logistic
+   regression(s) of step 2 and this training are one compiled program (`engine.ensemble.fit_and_train_ensemble`).
    Under `BAGGING_ROWS` rows, cross-validation bagging: the validation rows go back in, every row gets a fold (4,
    stratified), member m trains on the rows outside fold m % 4, and the epoch, the guard and the threshold are
    chosen on out-of-fold log-odds (each row judged by the members that never saw it, the logistic regression it is
@@ -326,6 +327,7 @@ def train_recipe(
     from twoclass.engine.ensemble import (
         EnsemblePlan,
         eval_rows,
+        fit_and_train_ensemble,
         fit_linear,
         initial_params,
         train_ensemble,
@@ -386,36 +388,35 @@ def train_recipe(
     train_rows = _rows(
         x_train, y01[train], row_weight[train], bucket(math.ceil(len(train) / batch)) * batch, width, nonzeros
     )
-    kernel, bias = (
-        _logistic_regression(x_train, y01[train], row_weight[train], width)
-        if sparse
-        else fit_linear(train_rows, width, sparse, LINEAR_L2)
-    )
-    baseline = (kernel, bias)
-    start_kernel, start_bias = kernel, bias
+    hidden = tuple(settings.hidden_layer_sizes)
+    # dense rows with networks: the logistic regression(s) and the networks in one compiled program (one executable
+    # for a new process to load, not two); the same steps and the same numbers as fitting them one after the other
+    joint = bool(hidden) and not sparse
+    if not joint:
+        kernel, bias = (
+            _logistic_regression(x_train, y01[train], row_weight[train], width)
+            if sparse
+            else fit_linear(train_rows, width, sparse, LINEAR_L2)
+        )
 
     held_x, held = (x_val, val) if val is not None else (x_train, train)
     y_held, w_held = y01[held].astype(np.float64), row_weight[held]
-    z_baseline = _times(held_x, kernel[:d]) + bias
     masks: tuple[np.ndarray, np.ndarray] | None = None
+    linear_weights, member_fit = train_rows.weight[None], np.zeros(sizes.networks, np.int32)
     if bagged:
         # member m trains on the rows outside fold m % folds; a row is judged by the members that never saw it,
-        # and the logistic regression it is compared with is the one fitted without its fold (out-of-fold figures)
+        # and the logistic regression it is compared with is the one fitted without its fold (out-of-fold figures):
+        # fit 0 on all the rows (the baseline kept), fit 1 + f without fold f (member m starts from 1 + m % folds)
         fold = bagging_folds(y01[train], BAGGING_FOLDS, seed)
         member_fold = np.arange(sizes.networks) % BAGGING_FOLDS
         out_of_fold = (fold[:, None] == member_fold[None, :]).astype(np.float32)
-        fold_fits = []
-        for f in range(BAGGING_FOLDS):
-            rows_f = train_rows._replace(weight=train_rows.weight * _padded(fold != f, len(train_rows.weight)))
-            fold_fits.append(fit_linear(rows_f, width, sparse, LINEAR_L2))
-        start_kernel = np.stack([fold_fits[f][0] for f in member_fold])
-        start_bias = np.array([fold_fits[f][1] for f in member_fold])
-        z_baseline = np.zeros(len(train))
-        for f, (k_f, b_f) in enumerate(fold_fits):
-            z_baseline[fold == f] = _times(x_train[fold == f], k_f[:d]) + b_f
+        linear_weights = np.stack(
+            [train_rows.weight]
+            + [train_rows.weight * _padded(fold != f, len(train_rows.weight)) for f in range(BAGGING_FOLDS)]
+        )
+        member_fit = (1 + member_fold).astype(np.int32)
         masks = (_padded_rows(1.0 - out_of_fold, len(train_rows.weight)), out_of_fold)
-    hidden = tuple(settings.hidden_layer_sizes)
-    curve, best_epoch, share, losses, params = np.zeros((0, 2)), 0, 0.0, {0.0: _loss(z_baseline, y_held, w_held)}, {}
+    curve, best_epoch, share, params = np.zeros((0, 2)), 0, 0.0, {}
     if hidden:
         plan = EnsemblePlan(
             width,
@@ -431,24 +432,49 @@ def train_recipe(
         # 'mixed': every other member (bagging: every other round of the folds, so each fold has both kinds)
         rounds = np.arange(sizes.networks) // (BAGGING_FOLDS if bagged else 1)
         fitted = {"fitted": True, "zero": False}.get(parts.linear_start, rounds % 2 == 0)
-        params = initial_params(plan, start_kernel, start_bias, seed, fitted)
         val_rows, train_mask, val_mask = None, None, None
         if val is not None and settings.early_stopping and parts.best_epoch:
             val_rows = _rows(x_val, y01[val], row_weight[val], eval_rows(len(val)), width, nonzeros)
         if masks is not None:
             train_mask = masks[0]
             val_mask = None if val_rows is None else _padded_rows(masks[1], len(val_rows.weight))
-        params, best_epoch, curve = train_ensemble(
-            plan,
-            params,
-            train_rows,
-            val_rows,
-            seed,
-            settings.learning_rate,
-            settings.l2,
-            train_mask=train_mask,
-            val_mask=val_mask,
-        )
+        if joint:
+            kernels, biases, params, best_epoch, curve = fit_and_train_ensemble(
+                plan,
+                initial_params(plan, np.zeros(width), 0.0, seed, fitted),  # the linear paths come from the fits
+                train_rows,
+                val_rows,
+                seed,
+                settings.learning_rate,
+                settings.l2,
+                LINEAR_L2,
+                linear_weights,
+                member_fit,
+                fitted,
+                train_mask=train_mask,
+                val_mask=val_mask,
+            )
+            kernel, bias = kernels[0], float(biases[0])
+        else:
+            params, best_epoch, curve = train_ensemble(
+                plan,
+                initial_params(plan, kernel, bias, seed, fitted),
+                train_rows,
+                val_rows,
+                seed,
+                settings.learning_rate,
+                settings.l2,
+                train_mask=train_mask,
+                val_mask=val_mask,
+            )
+    baseline = (kernel, bias)
+    z_baseline = _times(held_x, kernel[:d]) + bias
+    if bagged:  # each row's logistic regression is the one fitted without its fold
+        z_baseline = np.zeros(len(train))
+        for f in range(BAGGING_FOLDS):
+            z_baseline[fold == f] = _times(x_train[fold == f], kernels[1 + f][:d]) + float(biases[1 + f])
+    losses = {0.0: _loss(z_baseline, y_held, w_held)}
+    if hidden:
         if masks is None:
             mlp, linear = member_parts(params, hidden, held_x)
         else:  # out of fold: each row's log-odds from the members that held it out
