@@ -345,6 +345,27 @@ def test_id_and_constant_columns_dropped_with_notices():
         Preprocessor().fit(pd.DataFrame({"k": [1, 1, 1], "y": [0, 1, 0]}), target="y")
 
 
+def test_a_copy_of_the_target_under_another_name_is_left_out_unless_its_kind_is_given():
+    from twoclass.streaming.preprocess import PreprocessingPass
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 200)
+    frame = pd.DataFrame({"x": rng.normal(size=200), "outcome": np.where(y == 1, "yes", "no")})
+    frame.loc[3, "outcome"] = "no" if y[3] else "yes"  # 199 of 200 rows agree: still a copy
+    p = Preprocessor().fit(frame, y=y, target_name="churned")
+    assert p.feature_names_out_ == ["x"]
+    assert any("'outcome'" in n and "matches the target 'churned' on 99.5% of the rows" in n for n in p.notices_)
+    kept = Preprocessor(column_types={"outcome": "categorical"}).fit(frame, y=y, target_name="churned")
+    assert any(name.startswith("outcome") for name in kept.feature_names_out_)
+    honest = frame.assign(outcome=rng.choice(["yes", "no"], 200))  # unrelated to y: kept
+    assert any(name.startswith("outcome") for name in Preprocessor().fit(honest, y=y).feature_names_out_)
+    streamed = PreprocessingPass(frame, y_head=y, target_name="churned")
+    streamed.add(frame)
+    p_streamed = streamed.finish()
+    assert p_streamed.feature_names_out_ == ["x"]
+    assert any("on 99.5% of the rows of the first chunk" in n for n in p_streamed.notices_)
+
+
 def test_titanic_end_to_end_with_json_round_trip_and_records(tmp_path):
     (tmp_path / "titanic.csv").write_text(TITANIC_CSV)
     frame = read_table(tmp_path / "titanic.csv")

@@ -52,6 +52,32 @@ def _check_column_types(value: Any) -> dict[str, str] | None:
     return dict(value)
 
 
+def drop_target_copies(
+    frame: pd.DataFrame,
+    types: ColumnTypes,
+    y: Any,
+    target: str | None,
+    given: Mapping[str, str],
+    rows: str = "the rows",
+) -> None:
+    """Leave out (and announce) columns that pair one-to-one with the labels: the target under another name. The
+    user's own kinds (`given`) are kept; `rows` says which rows were compared (streaming sees the first chunk)."""
+    named = "the target" + (f" {target!r}" if target else "")
+    for name in list(types):
+        if types[name] in ("drop", "id") or name in given:
+            continue
+        agreement = copies_target(frame[name], y)
+        if agreement is None:
+            continue
+        types[name] = "drop"
+        types.notes.pop(name, None)
+        types.reasons[name] = (
+            f"it matches {named} on {agreement:.1%} of {rows} (a copy of the target under another name would make "
+            f"every prediction look perfect); give its kind in column_types (--numeric or --categorical) to use it "
+            f"anyway"
+        )
+
+
 class Preprocessor:
     """Turns a DataFrame into a float32 matrix: numeric columns imputed (median, plus a missing-indicator for
     columns with gaps in training) and standardised, categorical columns one-hot encoded (rare levels pooled past
@@ -118,7 +144,7 @@ class Preprocessor:
             raise ValueError("Preprocessor.fit needs at least one row. Got an empty DataFrame.")
         types = self._types(df, target)
         if y is not None:
-            self._drop_target_copies(df, types, y, target_name or target)
+            drop_target_copies(df, types, y, target_name or target, self.column_types or {})
         numeric = types.columns("numeric")
         self._numeric = (
             NumericBlock.fit(df, numeric, types.formats, encoding=self.numeric_encoding, y=y) if numeric else None
@@ -141,24 +167,6 @@ class Preprocessor:
                 + " ".join(self.notices_)
             )
         return self
-
-    def _drop_target_copies(self, df: pd.DataFrame, types: ColumnTypes, y: Any, target: str | None) -> None:
-        """Leave out (and announce) columns that pair one-to-one with the labels: the target under another name."""
-        given = self.column_types or {}
-        named = "the target" + (f" {target!r}" if target else "")
-        for name in list(types):
-            if types[name] in ("drop", "id") or name in given:
-                continue
-            agreement = copies_target(df[name], y)
-            if agreement is None:
-                continue
-            types[name] = "drop"
-            types.notes.pop(name, None)
-            types.reasons[name] = (
-                f"it matches {named} on {agreement:.1%} of the rows (a copy of the target under "
-                f"another name would make every prediction look perfect); give its kind in "
-                f"column_types (--numeric or --categorical) to use it anyway"
-            )
 
     def _finish(self, types: ColumnTypes, target: str | None) -> None:
         self.column_types_ = types

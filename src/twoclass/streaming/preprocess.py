@@ -35,8 +35,7 @@ import pandas as pd
 
 from twoclass.data.blocks import category_column, numeric_matrix, text_column
 from twoclass.data.columns import KINDS, ColumnTypes, infer_column_types
-from twoclass.data.guesses import copies_target
-from twoclass.data.preprocess import FORMAT, Preprocessor
+from twoclass.data.preprocess import FORMAT, Preprocessor, drop_target_copies
 from twoclass.data.written_numbers import shown_words
 
 MEDIAN_ROWS = 200_000  # rows kept for the medians: 1.6 MB a column; the median is exact on tables up to this size
@@ -81,7 +80,9 @@ class PreprocessingPass:
             raise ValueError("The first chunk of the stream has no rows; the column kinds are decided on it.")
         self.types = _kinds(head, self._params.column_types or {}, max_categories)
         if y_head is not None:
-            _drop_target_copies(head, self.types, y_head, target_name, self._params.column_types or {})
+            drop_target_copies(
+                head, self.types, y_head, target_name, self._params.column_types or {}, "the rows of the first chunk"
+            )
         self.target_name = target_name
         numeric = self.types.columns("numeric")
         self._numeric = _NumericSums(numeric, self.types.formats, seed) if numeric else None
@@ -184,25 +185,6 @@ def _kinds(head: pd.DataFrame, given: Mapping[str, str], max_categories: int) ->
         types[name] = "id"
         types.reasons[name] = "marked as an identifier"
     return types
-
-
-def _drop_target_copies(
-    head: pd.DataFrame, types: ColumnTypes, y: Any, target: str | None, given: Mapping[str, str]
-) -> None:
-    named = "the target" + (f" {target!r}" if target else "")
-    for name in list(types):
-        if types[name] in ("drop", "id") or name in given:
-            continue
-        agreement = copies_target(head[name], y)
-        if agreement is None:
-            continue
-        types[name] = "drop"
-        types.notes.pop(name, None)
-        types.reasons[name] = (
-            f"it matches {named} on {agreement:.1%} of the rows of the first chunk (a copy of the target under "
-            f"another name would make every prediction look perfect); give its kind in column_types (--numeric or "
-            f"--categorical) to use it anyway"
-        )
 
 
 # ------------------------------------------------------------------------------------------------ numeric
