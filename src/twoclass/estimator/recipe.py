@@ -361,7 +361,8 @@ def train_recipe(
         for notice in preprocessor.notices_:
             print(notice)
     x_train = _quietly(preprocessor, frame.iloc[train], sparse)
-    x_val = None if val is None else _quietly(preprocessor, frame.iloc[val], sparse)
+    # bagged, the validation rows are the training rows: their features are the same matrix, not computed again
+    x_val = None if val is None else x_train if bagged else _quietly(preprocessor, frame.iloc[val], sparse)
     class_weight = compute_class_weight(y01[train], settings.class_weight, encoding)
     factor = np.ones(2) if class_weight is None else np.array([class_weight[0], class_weight[1]])
     row_weight = weights * factor[y01]
