@@ -1,0 +1,337 @@
+"""python -m benchmarks.accuracy.prototype_adult: a time-boxed prototype (issue 13) of per-feature embeddings on the
+recipe's own piecewise-linear (tree-bin) encoding, MLP-T-LR style (Gorishniy et al. 2022), on Adult's official split.
+
+Each numeric column's block of the Preprocessor's output (its smooth-clipped z and its tree bins) goes through its
+OWN linear map to ``d`` units and a ReLU. That is one Dense layer whose kernel is multiplied by a fixed 0/1
+block-diagonal mask in the forward pass, so a saved model would stay plain Dense layers. Categorical one-hot
+columns either pass through unchanged (identity columns of the same Dense layer: one-hot values are >= 0, so the
+ReLU leaves them as they are) or get their own block too (``cat_embed``). Then an MLP of ReLU layers, an output
+starting at zero, and optionally the logistic regression's linear path (logit = linear(x) + MLP(x), the linear part
+started from scikit-learn's LogisticRegression(C=1) on the same features). AdamW, flat-cosine schedule, the epoch
+with the lowest validation log loss (15% stratified split of the official training rows).
+
+Plain JAX + optax; imports only twoclass's data preprocessing and the benchmark's loader. Not wired into the
+estimator: the figures are in the helper's report.
+
+    python -m benchmarks.accuracy.prototype_adult [--only adult] [--configs NAMES] [--seeds 0,1] [--reference]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import time
+import warnings
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+DATASETS = Path(os.environ.get("TWOCLASS_DATASETS", str(ROOT.parent / "shared" / "datasets")))
+
+CONFIGS = {  # name -> settings
+    "tlr16_256x2_lin": dict(d=16, hidden=(256, 256), dropout=0.1, lr=1e-3, wd=1e-4, batch=256, epochs=20, linear=True),
+    "tlr16_256x2": dict(d=16, hidden=(256, 256), dropout=0.1, lr=1e-3, wd=1e-4, batch=256, epochs=20, linear=False),
+    "tlr8_128x3_lin": dict(d=8, hidden=(128, 128, 128), dropout=0.1, lr=1e-3, wd=1e-4, batch=512, epochs=24, linear=True),
+    "tlr32_256x2_lin": dict(d=32, hidden=(256, 256), dropout=0.1, lr=5e-4, wd=1e-4, batch=256, epochs=20, linear=True),
+    "tlr32_256x2_lin_catemb": dict(
+        d=32, hidden=(256, 256), dropout=0.1, lr=5e-4, wd=1e-4, batch=256, epochs=20, linear=True, cat_embed=True
+    ),
+    "tlr32_256x2_lin_lr3": dict(d=32, hidden=(256, 256), dropout=0.1, lr=3e-4, wd=1e-4, batch=256, epochs=30, linear=True),
+    "tlr32_256x2_lin_drop3": dict(
+        d=32, hidden=(256, 256), dropout=0.3, lr=5e-4, wd=1e-4, batch=256, epochs=20, linear=True
+    ),
+    "tlr32_256x2_lin_wd": dict(d=32, hidden=(256, 256), dropout=0.1, lr=5e-4, wd=1e-2, batch=256, epochs=20, linear=True),
+    "combo32": dict(
+        d=32, hidden=(256, 256), dropout=0.2, lr=5e-4, wd=1e-2, batch=256, epochs=20, linear=True, cat_embed=True
+    ),
+    "combo64": dict(
+        d=64, hidden=(256, 256), dropout=0.2, lr=5e-4, wd=1e-2, batch=256, epochs=20, linear=True, cat_embed=True
+    ),
+    "combo32_512": dict(
+        d=32, hidden=(512, 512), dropout=0.3, lr=3e-4, wd=1e-2, batch=256, epochs=20, linear=True, cat_embed=True
+    ),
+    "combo32_x4": dict(
+        d=32, hidden=(256, 256), dropout=0.2, lr=5e-4, wd=1e-2, batch=256, epochs=20, linear=True, cat_embed=True,
+        members=4,
+    ),
+    "combo32_b512": dict(
+        d=32, hidden=(256, 256), dropout=0.2, lr=1e-3, wd=3e-2, batch=512, epochs=30, linear=True, cat_embed=True
+    ),
+    "combo32_nolin": dict(
+        d=32, hidden=(256, 256), dropout=0.2, lr=5e-4, wd=1e-2, batch=256, epochs=20, linear=False, cat_embed=True
+    ),
+    "combo64_q32": dict(
+        d=64, hidden=(256, 256), dropout=0.2, lr=5e-4, wd=1e-2, batch=256, epochs=20, linear=True, cat_embed=True,
+        quantiles=32, keep_tree=False,
+    ),
+    "combo64_tree_q32": dict(
+        d=64, hidden=(256, 256), dropout=0.2, lr=5e-4, wd=1e-2, batch=256, epochs=20, linear=True, cat_embed=True,
+        quantiles=32,
+    ),
+    "combo64_x4": dict(
+        d=64, hidden=(256, 256), dropout=0.2, lr=5e-4, wd=1e-2, batch=256, epochs=20, linear=True, cat_embed=True,
+        members=4,
+    ),
+    "combo32_reg": dict(
+        d=32, hidden=(256, 256), dropout=0.3, lr=5e-4, wd=5e-2, batch=256, epochs=20, linear=True, cat_embed=True
+    ),
+    "combo32_1x512": dict(
+        d=32, hidden=(512,), dropout=0.3, lr=5e-4, wd=1e-2, batch=256, epochs=20, linear=True, cat_embed=True
+    ),
+    "combo32_1x512_e40": dict(
+        d=32, hidden=(512,), dropout=0.3, lr=5e-4, wd=1e-2, batch=256, epochs=40, linear=True, cat_embed=True
+    ),
+    "combo32_1x512_lr1": dict(
+        d=32, hidden=(512,), dropout=0.3, lr=1e-3, wd=1e-2, batch=256, epochs=20, linear=True, cat_embed=True
+    ),
+    "combo32_1x512_lr2": dict(
+        d=32, hidden=(512,), dropout=0.3, lr=2e-3, wd=1e-2, batch=256, epochs=20, linear=True, cat_embed=True
+    ),
+    "combo32_1x1024_lr1": dict(
+        d=32, hidden=(1024,), dropout=0.3, lr=1e-3, wd=1e-2, batch=256, epochs=20, linear=True, cat_embed=True
+    ),
+    "combo32_1x512_lr2_x4": dict(
+        d=32, hidden=(512,), dropout=0.3, lr=2e-3, wd=1e-2, batch=256, epochs=20, linear=True, cat_embed=True,
+        members=4,
+    ),
+    "tlr16_256x2_lin_catemb": dict(
+        d=16, hidden=(256, 256), dropout=0.1, lr=1e-3, wd=1e-4, batch=256, epochs=20, linear=True, cat_embed=True
+    ),
+}
+
+
+def groups_of(names: list[str]) -> list[str]:
+    """The source column of each output feature: 'age:bin3' -> 'age', 'sex=Male' -> 'sex'."""
+    return [n.split(":bin")[0].split("=")[0] for n in names]
+
+
+def block_mask(names: list[str], numeric: set[str], d: int, cat_embed: bool) -> tuple[np.ndarray, int]:
+    """(features, units) 0/1 mask: each embedded column's features map to its own ``d`` units; categorical features
+    not embedded get one identity unit each (the mask allows only the diagonal entry; the kernel is fixed to 1 there
+    by the caller). Returns the mask and the number of embedded units (they come first)."""
+    groups = groups_of(names)
+    embedded = [g for g in dict.fromkeys(groups) if g in numeric or cat_embed]
+    passthrough = [j for j, g in enumerate(groups) if g not in embedded]
+    units = d * len(embedded) + len(passthrough)
+    mask = np.zeros((len(names), units), np.float32)
+    for k, g in enumerate(embedded):
+        rows = [j for j, gj in enumerate(groups) if gj == g]
+        mask[np.ix_(rows, range(k * d, (k + 1) * d))] = 1.0
+    for i, j in enumerate(passthrough):
+        mask[j, d * len(embedded) + i] = 1.0
+    return mask, d * len(embedded)
+
+
+def fit_tlr(x_tr, y_tr, x_va, y_va, names, numeric, cfg, seed):
+    """Train the block-diagonal T-LR net; returns a predict function (log-odds) at the best epoch and the curve."""
+    import jax
+    import jax.numpy as jnp
+    import optax
+    from sklearn.linear_model import LogisticRegression
+
+    d = cfg["d"]
+    mask, n_emb = block_mask(names, numeric, d, cfg.get("cat_embed", False))
+    fixed = np.zeros_like(mask)  # pass-through units: kernel fixed to 1 on the diagonal, not trained
+    fixed[:, n_emb:] = mask[:, n_emb:]
+    train_mask = mask.copy()
+    train_mask[:, n_emb:] = 0.0
+    rng = np.random.default_rng(seed)
+    fan_in = np.maximum(mask[:, :n_emb].sum(axis=0), 1.0)  # each unit reads only its column's features
+    params = {
+        "emb": {
+            "kernel": (rng.standard_normal(mask.shape) * np.sqrt(2.0 / np.concatenate([fan_in, np.ones(mask.shape[1] - n_emb)]))).astype(np.float32),
+            "bias": np.zeros(mask.shape[1], np.float32),
+        },
+        "hidden": [],
+    }
+    width = mask.shape[1]
+    for h in cfg["hidden"]:
+        params["hidden"].append(
+            {"kernel": (rng.standard_normal((width, h)) * math.sqrt(2.0 / width)).astype(np.float32),
+             "bias": np.zeros(h, np.float32)}
+        )
+        width = h
+    params["head"] = {"kernel": np.zeros((width, 1), np.float32), "bias": np.zeros(1, np.float32)}
+    if cfg["linear"]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            lr = LogisticRegression(C=1.0, max_iter=500).fit(x_tr, y_tr)
+        params["linear"] = {"kernel": lr.coef_[0].astype(np.float32)[:, None], "bias": lr.intercept_.astype(np.float32)}
+    params = jax.tree_util.tree_map(jnp.asarray, params)
+    m_train, m_fixed = jnp.asarray(train_mask), jnp.asarray(fixed)
+
+    def logits(p, x, key=None):
+        k = p["emb"]["kernel"] * m_train + m_fixed  # the block-diagonal Dense layer
+        bias = p["emb"]["bias"] * (jnp.arange(k.shape[1]) < n_emb)
+        h = jax.nn.relu(x @ k + bias)
+        keys = jax.random.split(key, len(p["hidden"])) if key is not None else None
+        for i, layer in enumerate(p["hidden"]):
+            h = jax.nn.relu(h @ layer["kernel"] + layer["bias"])
+            if keys is not None and cfg["dropout"] > 0:
+                keep = jax.random.bernoulli(keys[i], 1.0 - cfg["dropout"], h.shape)
+                h = jnp.where(keep, h / (1.0 - cfg["dropout"]), 0.0)
+        z = (h @ p["head"]["kernel"] + p["head"]["bias"])[:, 0]
+        if "linear" in p:
+            z = z + (x @ p["linear"]["kernel"] + p["linear"]["bias"])[:, 0]
+        return z
+
+    def bce(z, y):
+        return jnp.mean(jax.nn.softplus(z) - y * z)
+
+    n = len(y_tr)
+    batch = cfg["batch"]
+    steps = n // batch
+    total = steps * cfg["epochs"]
+
+    def schedule(step):
+        t = step / total
+        return cfg["lr"] * jnp.where(t < 0.5, 1.0, 0.5 * (1.0 + jnp.cos(jnp.pi * (2.0 * t - 1.0))))
+
+    decay = jax.tree_util.tree_map_with_path(
+        lambda path, _: path[-1].key == "kernel" and path[0].key != "linear", params
+    )
+    opt = optax.adamw(schedule, weight_decay=cfg["wd"], mask=decay)
+    xt, yt = jnp.asarray(x_tr, jnp.float32), jnp.asarray(y_tr, jnp.float32)
+    xv, yv = jnp.asarray(x_va, jnp.float32), jnp.asarray(y_va, jnp.float32)
+
+    @jax.jit
+    def epoch(p, state, key):
+        k_order, k_drop = jax.random.split(key)
+        order = jax.random.permutation(k_order, n)[: steps * batch].reshape(steps, batch)
+        drop_keys = jax.random.split(k_drop, steps)
+
+        def step(c, inp):
+            p, s = c
+            idx, dk = inp
+            loss, g = jax.value_and_grad(lambda q: bce(logits(q, xt[idx], dk), yt[idx]))(p)
+            u, s = opt.update(g, s, p)
+            return (optax.apply_updates(p, u), s), loss
+
+        (p, state), losses = jax.lax.scan(step, (p, state), (order, drop_keys))
+        return p, state, jnp.mean(losses), bce(logits(p, xv), yv)
+
+    state = opt.init(params)
+    key = jax.random.PRNGKey(seed)
+    best, best_loss, best_epoch, curve = params, float(bce(logits(params, xv), yv)), -1, []
+    start_loss = best_loss
+    for e in range(cfg["epochs"]):
+        key, sub = jax.random.split(key)
+        params, state, tl, vl = epoch(params, state, sub)
+        vl = float(vl)
+        curve.append((float(tl), vl))
+        if vl < best_loss:
+            best, best_loss, best_epoch = params, vl, e
+    predict = jax.jit(logits)
+    return (lambda x: np.asarray(predict(best, jnp.asarray(x, jnp.float32)))), best_epoch, best_loss, start_loss, curve
+
+
+def with_quantile_bins(task, parts, base_x, names, numeric, quantiles, keep_tree):
+    """Append (or substitute for the tree bins) piecewise-linear columns on ``quantiles`` quantile bins of each
+    numeric column (raw values, medians for gaps, edges from the training rows)."""
+    from twoclass.data.numeric import piecewise_linear
+
+    keep = [j for j, n in enumerate(names) if keep_tree or ":bin" not in n]
+    out = [b[:, keep] for b in base_x]
+    new_names = [names[j] for j in keep]
+    for col in sorted(numeric):
+        raw = [task.frame[col].iloc[r].to_numpy(np.float64) for r in parts]
+        fill = np.nanmedian(raw[0])
+        raw = [np.where(np.isnan(v), fill, v) for v in raw]
+        edges = np.unique(np.quantile(raw[0], np.linspace(0, 1, quantiles + 1)))
+        if len(edges) < 3:
+            continue
+        for i in range(3):
+            out[i] = np.hstack([out[i], piecewise_linear(raw[i], edges)])
+        new_names += [f"{col}:binq{k}" for k in range(1, len(edges))]
+    return out[0], out[1], out[2], new_names
+
+
+def run(task_name: str, configs: list[str], seeds: list[int], reference: bool, folds: int | None) -> None:
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import train_test_split
+
+    from twoclass.data import Preprocessor
+
+    from .tasks import load_tasks
+
+    caps = (lambda name: 20_000) if task_name != "adult" else None
+    task = load_tasks(DATASETS, only=[task_name], max_rows=caps)[0]
+    numeric = {c for c, k in task.column_types.items() if k == "numeric"}
+    print(f"# {task.name}: {task.split} {task.notes}", flush=True)
+    use = task.folds[: folds or len(task.folds)]
+    rows: list[tuple] = []
+    for seed in seeds:
+        for fold_number, (train, test) in enumerate(use):
+            if reference:
+                from twoclass import TwoClassClassifier
+
+                model = TwoClassClassifier(column_types=task.column_types, random_state=seed)
+                t0 = time.perf_counter()
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    model.fit(task.frame.iloc[train], task.y[train])
+                    seconds = time.perf_counter() - t0
+                    proba = model.predict_proba(task.frame.iloc[test])[:, 1]
+                auc = roc_auc_score(task.y[test], proba)
+                print(f"reference TwoClassClassifier() seed {seed} fold {fold_number}: AUC {auc:.4f}  fit {seconds:.1f} s",
+                      flush=True)
+                rows.append(("reference", seed, fold_number, auc, seconds))
+            tr, va = train_test_split(train, test_size=0.15, stratify=task.y[train], random_state=seed)
+            t0 = time.perf_counter()
+            pre = Preprocessor(task.column_types, numeric_encoding="binned")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                pre.fit(task.frame.iloc[tr], y=task.y[tr])
+                base_x = tuple(pre.transform(task.frame.iloc[r]) for r in (tr, va, test))
+            prep_s = time.perf_counter() - t0
+            tree_names = list(pre.feature_names_out_)
+            for name in configs:
+                cfg = CONFIGS[name]
+                names = tree_names
+                x_tr, x_va, x_te = base_x
+                if cfg.get("quantiles"):  # quantile PLE (rtdl's PLE-Q) on the raw numeric columns, beside or instead
+                    x_tr, x_va, x_te, names = with_quantile_bins(
+                        task, (tr, va, test), base_x, tree_names, numeric, cfg["quantiles"], cfg.get("keep_tree", True)
+                    )
+                t1 = time.perf_counter()
+                z_te, z_va = 0.0, 0.0
+                for member in range(cfg.get("members", 1)):  # independent networks, their log-odds averaged
+                    predict, best_epoch, best_loss, start_loss, _ = fit_tlr(
+                        x_tr, task.y[tr], x_va, task.y[va], names, numeric, cfg, seed + 1000 * member
+                    )
+                    z_te, z_va = z_te + predict(x_te), z_va + predict(x_va)
+                seconds = time.perf_counter() - t1 + prep_s
+                z_va = z_va / cfg.get("members", 1)
+                best_loss = float(np.mean(np.logaddexp(0, z_va) - task.y[va] * z_va))
+                auc = roc_auc_score(task.y[test], z_te)
+                print(
+                    f"{name} seed {seed} fold {fold_number}: AUC {auc:.4f}  fit {seconds:.1f} s (prep {prep_s:.1f})  "
+                    f"best epoch {best_epoch + 1}/{cfg['epochs']}  val loss {best_loss:.4f} (epoch 0: {start_loss:.4f})",
+                    flush=True,
+                )
+                rows.append((name, seed, fold_number, auc, seconds))
+    print("\n| setting | seed | fold | ROC AUC | fit s |\n|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]:.4f} | {r[4]:.1f} |")
+    for name in dict.fromkeys(r[0] for r in rows):
+        aucs = [r[3] for r in rows if r[0] == name]
+        print(f"{name}: mean AUC {np.mean(aucs):.4f} over {len(aucs)} fits, mean fit {np.mean([r[4] for r in rows if r[0] == name]):.1f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="adult")
+    parser.add_argument("--configs", default=",".join(CONFIGS))
+    parser.add_argument("--seeds", default="0,1")
+    parser.add_argument("--folds", type=int, default=None, help="at most this many folds (CV tasks)")
+    parser.add_argument("--reference", action="store_true", help="also fit TwoClassClassifier() defaults")
+    args = parser.parse_args()
+    run(args.only, args.configs.split(","), [int(s) for s in args.seeds.split(",")], args.reference, args.folds)
+
+
+if __name__ == "__main__":
+    main()
