@@ -89,6 +89,26 @@ class Hyper(NamedTuple):
     label_smoothing: Any
 
 
+class TrainedEnsemble(NamedTuple):
+    """What `train_ensemble` gives: the members' parameters at the best epoch, that epoch (0-based), and the curve
+    (epochs, 2): mean training loss, validation loss."""
+
+    params: dict
+    best_epoch: int
+    curve: np.ndarray
+
+
+class FittedAndTrained(NamedTuple):
+    """What `fit_and_train_ensemble` gives: the logistic regressions' kernels (fits, features) and intercepts
+    (fits,) in float64, then what `train_ensemble` gives."""
+
+    kernels: np.ndarray
+    intercepts: np.ndarray
+    params: dict
+    best_epoch: int
+    curve: np.ndarray
+
+
 def dense_rows(x: np.ndarray, y: np.ndarray, weight: np.ndarray, rows: int) -> Rows:
     """``rows`` rows (the real ones first, then zero-weight padding) of a dense float32 matrix."""
     n = len(x)
@@ -355,7 +375,7 @@ def train_ensemble(
     label_smoothing: float = 0.0,
     train_mask: np.ndarray | None = None,
     val_mask: np.ndarray | None = None,
-) -> tuple[dict, int, np.ndarray]:
+) -> TrainedEnsemble:
     """Train the members for ``plan.epochs`` epochs; returns the weights of the epoch whose mean log-odds had the
     lowest validation loss (the last epoch without validation rows), that epoch (0-based) and the curve
     (epochs, 2): mean training loss, validation loss.
@@ -379,7 +399,7 @@ def train_ensemble(
         np.asarray(train_mask, np.float32),
         np.asarray(val_mask, np.float32),
     )
-    return jax.tree_util.tree_map(np.asarray, best), int(best_epoch), np.asarray(curve)
+    return TrainedEnsemble(jax.tree_util.tree_map(np.asarray, best), int(best_epoch), np.asarray(curve))
 
 
 def _filled(plan: EnsemblePlan, train: Rows, val: Rows | None, train_mask: Any, val_mask: Any):
@@ -523,7 +543,7 @@ def fit_and_train_ensemble(
     fitted: Any = True,
     train_mask: np.ndarray | None = None,
     val_mask: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, dict, int, np.ndarray]:
+) -> FittedAndTrained:
     """`fit_linear` on ``train`` once per row of ``linear_weights`` (fits, rows: each fit's row weights), the
     members' linear paths started from them (member m from fit ``member_fit[m]`` where ``fitted`` says so, else at
     zero: what `initial_params` does with that fit), then `train_ensemble`, all in one compiled program: a process
@@ -559,13 +579,13 @@ def fit_and_train_ensemble(
         best, best_epoch, curve = train_ensemble(
             plan, params, train, val, seed, learning_rate, weight_decay, train_mask=train_mask, val_mask=val_mask
         )
-        return np.stack([k for k, _ in fits]), np.array([b for _, b in fits]), best, best_epoch, curve
+        return FittedAndTrained(np.stack([k for k, _ in fits]), np.array([b for _, b in fits]), best, best_epoch, curve)
     val, train_mask, val_mask = _filled(plan, train, val, train_mask, val_mask)
     hyper = Hyper(np.float32(learning_rate), np.float32(weight_decay), np.float32(0.0))
     best, best_epoch, curve, kernels, biases = _fit_and_train_program(plan)(
         params, train, val, prng_key(seed), hyper, np.float32(l2), weights, member_fit, start, train_mask, val_mask
     )
-    return (
+    return FittedAndTrained(
         np.asarray(kernels, np.float64),
         np.asarray(biases, np.float64),
         jax.tree_util.tree_map(np.asarray, best),
