@@ -170,19 +170,8 @@ class TableStream:
         """(features, target, weight) of `rows` rows each (the last one shorter), in file order, one pass."""
         if rows < 1:
             raise ValueError(f"The 'rows' argument of {_OWNER}.chunks must be >= 1. Got {rows} instead.")
-        pending: list[tuple[np.ndarray, ...]] = []
-        held = 0
-        for batch in self.record_batches():
-            if batch.num_rows == 0:
-                continue
-            pending.append(self._arrays(batch))
-            held += batch.num_rows
-            while held >= rows:
-                chunk, pending = _take(pending, rows)
-                held -= rows
-                yield chunk
-        if held:
-            yield _take(pending, held)[0]
+        pieces = (self._arrays(batch) for batch in self.record_batches() if batch.num_rows)
+        yield from rechunked(pieces, rows)
 
     def statistics(self) -> ColumnStatistics:
         """Count, mean, variance and missing values of each feature column, in one streaming pass (Chan's
@@ -210,6 +199,27 @@ class TableStream:
 
     def __repr__(self) -> str:
         return f"TableStream('{self.path}', {len(self.columns)} feature columns, target={self.target!r})"
+
+
+def rechunked(pieces: Iterable[tuple], rows: int) -> Iterator[tuple]:
+    """Pieces of parallel arrays (features, target, weight; None where absent) of any lengths, regrouped into chunks
+    of exactly `rows` rows each (the last one shorter), in order.
+
+    Example:
+        >>> [len(c[0]) for c in rechunked([(np.zeros(3), None), (np.zeros(4), None)], 5)]
+        [5, 2]
+    """
+    pending: list[tuple] = []
+    held = 0
+    for piece in pieces:
+        pending.append(piece)
+        held += len(piece[0])
+        while held >= rows:
+            chunk, pending = _take(pending, rows)
+            held -= rows
+            yield chunk
+    if held:
+        yield _take(pending, held)[0]
 
 
 def _take(pending: list[tuple], rows: int) -> tuple[tuple, list[tuple]]:

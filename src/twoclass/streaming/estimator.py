@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from twoclass.data.stream import _take, frame_chunks
+from twoclass.data.stream import frame_chunks, rechunked
 from twoclass.streaming.preprocess import PreprocessingPass
 
 RAW_ROWS = 65_536  # rows read at a time; the validation draw is per chunk of this size, so it is fixed
@@ -97,17 +97,7 @@ class _TrainingRows:
                 yield x, y, w
 
     def chunks(self, rows: int) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
-        pending: list[tuple] = []
-        held = 0
-        for piece in self._pieces(rows):
-            pending.append(piece)
-            held += len(piece[0])
-            while held >= rows:
-                chunk, pending = _take(pending, rows)
-                held -= rows
-                yield chunk
-        if held:
-            yield _take(pending, held)[0]
+        yield from rechunked(self._pieces(rows), rows)
 
 
 def _transform(preprocessor, frame: pd.DataFrame) -> np.ndarray:
