@@ -215,6 +215,12 @@ def _mean_logit_loss(params: dict, plan: EnsemblePlan, rows: Rows, held: jax.Arr
 # ------------------------------------------------------------------------------------------------ initial weights
 
 
+def started_linear(start: Any, kernels: Any, biases: Any) -> dict:
+    """The members' linear paths: member m's is its fit (``kernels[m]``, ``biases[m]``) where ``start[m]`` is 1, zero
+    where it is 0; the one rule for `initial_params`, the one-program fit and its data-parallel twin (NumPy or JAX)."""
+    return {"kernel": (start[:, None] * kernels).astype(np.float32), "bias": (start * biases).astype(np.float32)}
+
+
 def initial_params(
     plan: EnsemblePlan, linear_kernel: np.ndarray, linear_bias: Any, seed: int, fitted: Any = True
 ) -> dict:
@@ -227,12 +233,7 @@ def initial_params(
     start = np.broadcast_to(np.asarray(fitted, bool), (k,)).astype(np.float32)
     kernels = np.broadcast_to(np.asarray(linear_kernel, np.float32), (k, plan.n_features))
     biases = np.broadcast_to(np.asarray(linear_bias, np.float32), (k,))
-    params: dict = {
-        "linear": {
-            "kernel": (start[:, None] * kernels).astype(np.float32),
-            "bias": (start * biases).astype(np.float32),
-        }
-    }
+    params: dict = {"linear": started_linear(start, kernels, biases)}
     if not plan.hidden:
         return params
     params["first"] = {
@@ -510,10 +511,7 @@ def _fit_and_train(
         return kernel, bias
 
     kernels, biases = jax.lax.map(solve, linear_weights)
-    params = {
-        **params,
-        "linear": {"kernel": fitted[:, None] * kernels[member_fit], "bias": fitted * biases[member_fit]},
-    }
+    params = {**params, "linear": started_linear(fitted, kernels[member_fit], biases[member_fit])}
     best, best_epoch, curve = _train(plan, params, train, val, key, hyper, train_mask, val_mask)
     return best, best_epoch, curve, kernels, biases
 
@@ -569,12 +567,10 @@ def fit_and_train_ensemble(
     start = np.broadcast_to(np.asarray(fitted, bool), (plan.members,)).astype(np.float32)
     if data_parallel.resolve(None) is not None:  # the networks data-parallel, the logistic regressions not
         fits = [fit_linear(train._replace(weight=w), plan.n_features, plan.sparse, l2) for w in weights]
+        kernels = np.stack([np.float32(fits[f][0]) for f in member_fit])
         params = {
             **params,
-            "linear": {
-                "kernel": (start[:, None] * np.stack([np.float32(fits[f][0]) for f in member_fit])).astype(np.float32),
-                "bias": (start * np.array([fits[f][1] for f in member_fit], np.float32)).astype(np.float32),
-            },
+            "linear": started_linear(start, kernels, np.array([fits[f][1] for f in member_fit], np.float32)),
         }
         best, best_epoch, curve = train_ensemble(
             plan, params, train, val, seed, learning_rate, weight_decay, train_mask=train_mask, val_mask=val_mask
