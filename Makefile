@@ -11,12 +11,16 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
+# An editable install leaves the package's modules uncompiled (pip byte-compiles only what it copies), and with
+# PYTHONDONTWRITEBYTECODE set Python would compile them again at every start: 0.1 s of a 2 s `twoclass train`.
 $(VENV)/.base-$(HASH): $(PY)
 	$(PY) -m pip install --quiet -e .
+	$(PY) -m compileall -q src
 	touch $@
 
 $(VENV)/.dev-$(HASH): $(PY)
 	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m compileall -q src
 	touch $@
 
 $(VENV)/.bench-$(HASH): $(PY)

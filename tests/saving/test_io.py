@@ -48,6 +48,16 @@ def test_classifier_round_trip_keeps_everything(fitted, tmp_path):
     np.testing.assert_array_equal(again.predict_proba(df), clf.predict_proba(df))
 
 
+def test_saving_the_same_model_again_writes_the_same_bytes(fitted, tmp_path):
+    """Same model, same files: nothing in them varies from save to save (a file digest can be compared). Eight
+    saves, as an order that varied at random would show in at least one of them (all but 1 time in 128)."""
+    clf, _ = fitted
+    paths = [clf.save(tmp_path / f"m{k}") for k in range(8)]
+    for name in ("weights.safetensors", "twoclass.json"):
+        contents = {(tmp_path / f"m{k}" / name).read_bytes() for k in range(len(paths))}
+        assert len(contents) == 1, f"{name} differs from save to save"
+
+
 def test_json_record_is_strict_json_with_the_documented_parts(fitted, tmp_path):
     clf, _ = fitted
     path = clf.save(tmp_path / "m")

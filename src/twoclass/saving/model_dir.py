@@ -281,7 +281,9 @@ def _write_files(directory: str, meta: dict[str, Any], weights: dict[str, np.nda
     from safetensors.numpy import save
 
     tensors = {name: np.array(array, order="C") for name, array in weights.items()}  # keeps 0-d shapes
-    weights_bytes = save(tensors, metadata={"format": FORMAT, "format_version": str(FORMAT_VERSION)})
+    # one metadata entry: safetensors writes the entries of its metadata map in no fixed order, and two made the
+    # file (and the digest twoclass.json keeps of it) differ from save to save of the same model
+    weights_bytes = save(tensors, metadata={"format": f"{FORMAT} {FORMAT_VERSION}"})
     content = jsonable({k: v for k, v in meta.items() if k != integrity.INTEGRITY_KEY})
     content[integrity.INTEGRITY_KEY] = integrity.integrity_entry(content, weights_bytes)
     text = json.dumps(content, indent=1, allow_nan=False) + "\n"
