@@ -10,7 +10,7 @@ and record validation figures. `predict` uses that threshold.
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -115,6 +115,33 @@ class TwoClassClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X, y, sample_weight=None) -> TwoClassClassifier:
         """Train on X (DataFrame or numeric array) and y (two labels); returns self."""
         settings = check_params(self.get_params(deep=False))
+        rows = self.fit_rows(X, y, sample_weight, settings)
+        from twoclass.estimator.training import train_network
+
+        result = train_network(
+            settings,
+            rows.frame,
+            rows.y01,
+            rows.weights,
+            rows.train,
+            rows.val,
+            rows.seed,
+            rows.encoding,
+            array_input=self.input_kind_ == "array",
+            target_name=rows.target_name,
+        )
+        self.classes_ = np.array(rows.encoding.classes)
+        self.label_encoding_ = rows.encoding
+        self.seed_ = rows.seed
+        for name, value in result.items():
+            setattr(self, name, value)
+        if rows.target_name is not None:
+            self.preprocessor_.target_ = rows.target_name
+        return self
+
+    def fit_rows(self, X: Any, y: Any, sample_weight: Any, settings: Settings) -> FitRows:
+        """What fit makes of X, y and sample_weight before any preprocessing (checked, with clear errors), and the
+        rows it trains and validates on; sets the input attributes (n_features_in_, ...). A sweep shares it."""
         frame = self.frame_for_fit(X, settings)
         y = prep.aligned_target(X, y)
         target_name = getattr(y, "name", None)  # a pandas Series knows its column: kept for evaluation later
@@ -124,28 +151,8 @@ class TwoClassClassifier(ClassifierMixin, BaseEstimator):
         weights = prep.row_weights(sample_weight, y01, frame)
         seed = settings.seed if settings.seed is not None else int(np.random.randint(0, 2**31 - 1))
         train, val = split_rows(y01, settings.validation_fraction, seed)
-        from twoclass.estimator.training import train_network
-
-        result = train_network(
-            settings,
-            frame,
-            y01,
-            weights,
-            train,
-            val,
-            seed,
-            encoding,
-            array_input=self.input_kind_ == "array",
-            target_name=target_name if isinstance(target_name, str) else None,
-        )
-        self.classes_ = np.array(encoding.classes)
-        self.label_encoding_ = encoding
-        self.seed_ = seed
-        for name, value in result.items():
-            setattr(self, name, value)
-        if isinstance(target_name, str):
-            self.preprocessor_.target_ = target_name
-        return self
+        name = target_name if isinstance(target_name, str) else None
+        return FitRows(frame, y01, weights, train, val, seed, encoding, name)
 
     def frame_for_fit(self, X: Any, settings: Settings) -> pd.DataFrame:
         if isinstance(X, pd.DataFrame):
@@ -236,6 +243,21 @@ class TwoClassClassifier(ClassifierMixin, BaseEstimator):
 
             state["model_"] = network_from_record(state["model_"])
         self.__dict__.update(state)
+
+
+class FitRows(NamedTuple):
+    """The rows a fit works on: the checked frame, labels as 0/1, row weights, the training and validation row
+    indices (no validation rows when there are too few), the seed used and the label encoding; ``target_name`` is
+    y's column name when y was a named Series."""
+
+    frame: pd.DataFrame
+    y01: np.ndarray
+    weights: np.ndarray
+    train: np.ndarray
+    val: np.ndarray | None
+    seed: int
+    encoding: Any
+    target_name: str | None
 
 
 def split_rows(y01: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray | None]:

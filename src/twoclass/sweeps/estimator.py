@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import inspect
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,7 +37,7 @@ class Prepared:
     encoding: Any
     seed: int
     preprocessor: Any
-    target_name: Any
+    target_name: str | None
     y01: np.ndarray
     weights: np.ndarray
     train: np.ndarray
@@ -57,8 +56,6 @@ def prepare(estimator: Any, X: Any, y: Any, sample_weight: Any = None) -> Prepar
     from sklearn.base import clone
 
     from twoclass.data.labels import compute_class_weight
-    from twoclass.estimator import inputs as prep
-    from twoclass.estimator.classifier import split_rows
     from twoclass.estimator.params import check_params
     from twoclass.estimator.training import fit_preprocessor, transform_quietly
 
@@ -66,40 +63,28 @@ def prepare(estimator: Any, X: Any, y: Any, sample_weight: Any = None) -> Prepar
     if "recipe" in est.get_params(deep=False):
         est.set_params(recipe="plain")  # members are the plain recipe's networks (see the module's docstring)
     settings = _plain_numbers(check_params(est.get_params(deep=False)))
-    frame = est.frame_for_fit(X, settings)
-    if hasattr(prep, "aligned_target"):
-        y = prep.aligned_target(X, y)
-    target_name = getattr(y, "name", None)
-    y = prep.target_1d(y, len(frame))
-    encoding = prep.label_encoding(y, settings.positive)
-    y01 = encoding.encode(y)
-    weights = prep.row_weights(sample_weight, y01, frame)
-    seed = settings.seed if settings.seed is not None else int(np.random.randint(0, 2**31 - 1))
-    train, val = split_rows(y01, settings.validation_fraction, seed)
+    rows = est.fit_rows(X, y, sample_weight, settings)  # the checks, labels, weights, seed and split of fit
+    frame, y01, train, val = rows.frame, rows.y01, rows.train, rows.val
     preprocessor = fit_preprocessor(settings, frame, array_input=est.input_kind_ == "array")
-    if "target_name" in inspect.signature(preprocessor.fit_transform).parameters:
-        # it leaves out (and announces) a copy of the target under another name, as fit does
-        name = target_name if isinstance(target_name, str) else None
-        x_train = preprocessor.fit_transform(frame.iloc[train], y=y01[train], target_name=name)
-    else:
-        x_train = preprocessor.fit_transform(frame.iloc[train])
+    # it leaves out (and announces) a copy of the target under another name, as fit does
+    x_train = preprocessor.fit_transform(frame.iloc[train], y=y01[train], target_name=rows.target_name)
     x_val = transform_quietly(preprocessor, frame.iloc[val]) if val is not None else None
-    class_weight = compute_class_weight(y01[train], settings.class_weight, encoding)
+    class_weight = compute_class_weight(y01[train], settings.class_weight, rows.encoding)
     factor = np.ones(2) if class_weight is None else np.array([class_weight[0], class_weight[1]])
     return Prepared(
         est,
         settings,
-        encoding,
-        seed,
+        rows.encoding,
+        rows.seed,
         preprocessor,
-        target_name,
+        rows.target_name,
         y01,
-        weights,
+        rows.weights,
         train,
         val,
         x_train,
         x_val,
-        weights * factor[y01],
+        rows.weights * factor[y01],
     )
 
 
@@ -271,6 +256,6 @@ def finish(prepared: Prepared, members: Sequence[Member], runs: MemberRuns, chos
     est.seed_ = prepared.seed
     for name, value in fitted.items():
         setattr(est, name, value)
-    if isinstance(prepared.target_name, str):
+    if prepared.target_name is not None:
         est.preprocessor_.target_ = prepared.target_name
     return est
