@@ -121,51 +121,32 @@ STRUCTURE_KEYS = frozenset(
 )
 LIVE_KEYS = frozenset({"learningRate", "showTestData", "discretize", "threshold", "stopEpoch", "stopLoss", "speed"})
 
+# The slides: Dense(4, tanh) -> Dense(1, sigmoid), SGD(0.5), binary cross-entropy, 20 epochs, batch 32,
+# validation_split=0.2 on 1000 red and blue circles with noise 0.08.
+_SLIDES: dict[str, Any] = {
+    "dataset": "circles",
+    "noise": 8.0,
+    "percTrainData": 80,
+    "batchSize": 32,
+    "learningRate": 0.5,
+    "activation": "tanh",
+    "layerActivations": ("tanh",),
+    "networkShape": (4,),
+    "regularization": "none",
+    "regularizationRate": 0.0,
+    "features": ("x", "y"),
+    "loss": "bce",
+    "optimizer": "sgd",
+    "dropout": 0.0,
+    "stopEpoch": 20,
+    "stopLoss": 0.0,
+    "threshold": 0.5,
+}
+
 PRESETS: dict[str, dict[str, Any]] = {
-    # The slides: Dense(4, tanh) -> Dense(1, sigmoid), SGD(0.5), binary cross-entropy, 20 epochs, batch 32,
-    # validation_split=0.2 on 1000 red and blue circles with noise 0.08.
-    "slides": {
-        "dataset": "circles",
-        "noise": 8.0,
-        "percTrainData": 80,
-        "batchSize": 32,
-        "learningRate": 0.5,
-        "activation": "tanh",
-        "layerActivations": ("tanh",),
-        "networkShape": (4,),
-        "regularization": "none",
-        "regularizationRate": 0.0,
-        "features": ("x", "y"),
-        "loss": "bce",
-        "optimizer": "sgd",
-        "dropout": 0.0,
-        "stopEpoch": 20,
-        "stopLoss": 0.0,
-        "threshold": 0.5,
-    },
-    # What playground.tensorflow.org opens with (State's defaults in state.ts).
-    "playground": {
-        name: getattr(Settings(), name)
-        for name in (
-            "dataset",
-            "noise",
-            "percTrainData",
-            "batchSize",
-            "learningRate",
-            "activation",
-            "layerActivations",
-            "networkShape",
-            "regularization",
-            "regularizationRate",
-            "features",
-            "loss",
-            "optimizer",
-            "dropout",
-            "stopEpoch",
-            "stopLoss",
-            "threshold",
-        )
-    },
+    "slides": _SLIDES,
+    # What playground.tensorflow.org opens with (State's defaults in state.ts), for the settings the slides set.
+    "playground": {name: getattr(Settings(), name) for name in _SLIDES},
 }
 
 
