@@ -1,5 +1,6 @@
-"""The command line: `twoclass train / evaluate / predict / inspect / demo` (`app`), argument checks (`args`), what
-`inspect` and `train` print (`show`), the seed lessons (`demo`), and the commands of the wings below it:
+"""The command line: the `app` and its console script (`app`), one module per command or group (`train`,
+`evaluate`, `predict`, `describe` for inspect and demo), argument checks (`args`), what `inspect` and `train` print
+(`show`, `figures`), the seed lessons (`demo`), and the commands of the wings below it:
 `twoclass sweep` (`sweep`), `twoclass serve` (`twoclass.serve.command`), `twoclass playground`
 (`twoclass.web.command`). Each of those imports its wing's library only when it runs.
 """

@@ -1,7 +1,7 @@
 """The command line's shared pieces: the one-line error exit, and the parsing and checking of train's options.
 
-Kept apart from `app.py` so the commands there stay thin; everything here fails through `fail` (`edge.py`), never a
-traceback.
+Kept apart from the command modules (`train.py`, `evaluate.py`, ...) so that they stay thin; everything here
+fails through `fail` (`edge.py`), never a traceback.
 """
 
 from __future__ import annotations
