@@ -22,6 +22,12 @@ the logistic regression is poor (Ionosphere: 0.958 -> 0.972 ROC AUC) and worse w
 - the learning rate follows a flat-then-cosine schedule (RealMLP's ``flat_cos``: constant for the first half, then
   down to zero), so the last epochs average out the noise of the minibatches without a schedule search.
 
+Large tables can put a per-column embedding layer first (``plan.embed`` units per member, MLP-T-LR style, Gorishniy
+et al. 2022): each source column's block of features (its z and tree bins, or its one-hot levels) goes through its
+own Dense(d) + ReLU. It is one Dense layer whose kernel is multiplied by a 0/1 block mask (features, embed), an
+input of the program (`Hyper.first_mask`), so the program stays keyed by structure and the trained kernel, times
+the mask, is a plain Dense kernel.
+
 Sparse rows (TF-IDF text) enter as (column, value) pairs, a fixed number per row: the first layer gathers the rows
 of its kernel that a row uses and sums them, instead of multiplying a 20,000-wide dense matrix of zeros.
 
@@ -71,6 +77,17 @@ class EnsemblePlan(NamedTuple):
     dropout: float = 0.0
     schedule: str = "flat_cosine"  # or "constant" (the ablation in BENCHMARKS.md)
     stop: bool = True  # stop once the epochs since the best outnumber the epochs up to it (`keeps_going`)
+    embed: int = 0  # units of each member's per-column embedding layer before ``hidden`` (0: none; dense rows only)
+
+
+def layer_widths(plan: EnsemblePlan) -> tuple[int, ...]:
+    """Each member's layer widths: the embedding layer's (when ``plan.embed``), then ``plan.hidden``.
+
+    Example:
+        >>> layer_widths(EnsemblePlan(n_features=8, hidden=(512,), members=2, batch_size=32, epochs=4, embed=64))
+        (64, 512)
+    """
+    return ((plan.embed,) if plan.embed else ()) + tuple(plan.hidden)
 
 
 class Rows(NamedTuple):
@@ -84,9 +101,13 @@ class Rows(NamedTuple):
 
 
 class Hyper(NamedTuple):
+    """The programs' numeric inputs; ``first_mask`` (features, plan.embed), 0 or 1, is the embedding layer's block
+    mask (None without one)."""
+
     learning_rate: Any
     weight_decay: Any
     label_smoothing: Any
+    first_mask: Any = None
 
 
 class TrainedEnsemble(NamedTuple):
@@ -165,20 +186,31 @@ def _member_linear(params: dict, values: jax.Array, columns: jax.Array, sparse: 
 
 
 def member_logits(
-    params: dict, plan: EnsemblePlan, values: jax.Array, columns: jax.Array, key: jax.Array | None = None
+    params: dict,
+    plan: EnsemblePlan,
+    values: jax.Array,
+    columns: jax.Array,
+    key: jax.Array | None = None,
+    first_mask: jax.Array | None = None,
 ) -> jax.Array:
-    """Log-odds of every member, shape (rows, members); ``key`` turns dropout on (training)."""
+    """Log-odds of every member, shape (rows, members); ``key`` turns dropout on (training). With ``plan.embed``
+    the first kernel is multiplied by ``first_mask`` (features, embed), the same for every member, and no dropout
+    follows the embedding layer (it follows the hidden layers)."""
     z_linear = _member_linear(params, values, columns, plan.sparse)
     if not plan.hidden:
         return z_linear
+    widths = layer_widths(plan)
     first = params["first"]
-    h = jax.nn.relu(_times(first["kernel"], values, columns, plan.sparse) + first["bias"])
-    h = h.reshape(h.shape[0], plan.members, plan.hidden[0])
-    keys = jax.random.split(key, len(plan.hidden)) if key is not None and plan.dropout > 0 else None
+    kernel = first["kernel"]
+    if plan.embed:
+        kernel = kernel * jnp.tile(first_mask, (1, plan.members))
+    h = jax.nn.relu(_times(kernel, values, columns, plan.sparse) + first["bias"])
+    h = h.reshape(h.shape[0], plan.members, widths[0])
+    keys = jax.random.split(key, len(widths)) if key is not None and plan.dropout > 0 else None
     for index, layer in enumerate([None, *params["hidden"]]):
         if layer is not None:
             h = jax.nn.relu(jnp.einsum("bkw,kwo->bko", h, layer["kernel"]) + layer["bias"])
-        if keys is not None:
+        if keys is not None and not (plan.embed and index == 0):
             keep = jax.random.bernoulli(keys[index], 1.0 - plan.dropout, h.shape)
             h = jnp.where(keep, h / (1.0 - plan.dropout), 0.0)
     out = jnp.einsum("bkw,kw->bk", h, params["head"]["kernel"]) + params["head"]["bias"]
@@ -197,14 +229,16 @@ def _held_out_mean(z: jax.Array, held: jax.Array) -> tuple[jax.Array, jax.Array]
     return jnp.sum(z * held, axis=1) / jnp.maximum(count, 1.0), (count > 0).astype(z.dtype)
 
 
-def _mean_logit_loss(params: dict, plan: EnsemblePlan, rows: Rows, held: jax.Array) -> jax.Array:
+def _mean_logit_loss(
+    params: dict, plan: EnsemblePlan, rows: Rows, held: jax.Array, first_mask: jax.Array | None = None
+) -> jax.Array:
     """Weighted validation loss of the held-out members' mean log-odds (`_held_out_mean`), evaluated in chunks."""
     chunk = min(EVAL_CHUNK, rows.y.shape[0])
     count = rows.y.shape[0] // chunk
 
     def part(pieces):
         values, columns, y, weight, mask = pieces
-        z, any_held = _held_out_mean(member_logits(params, plan, values, columns), mask)
+        z, any_held = _held_out_mean(member_logits(params, plan, values, columns, first_mask=first_mask), mask)
         return jnp.stack([jnp.sum(weight * any_held * _bce(z, y)), jnp.sum(weight * any_held)])
 
     pieces = jax.tree_util.tree_map(lambda a: a.reshape(count, chunk, *a.shape[1:]), (*rows, held))
@@ -222,24 +256,36 @@ def started_linear(start: Any, kernels: Any, biases: Any) -> dict:
 
 
 def initial_params(
-    plan: EnsemblePlan, linear_kernel: np.ndarray, linear_bias: Any, seed: int, fitted: Any = True
+    plan: EnsemblePlan,
+    linear_kernel: np.ndarray,
+    linear_bias: Any,
+    seed: int,
+    fitted: Any = True,
+    first_mask: np.ndarray | None = None,
 ) -> dict:
     """The members' weights (He-normal kernels, zero biases, zero output layers); the linear path of the members
     where ``fitted`` is true (a bool, or one per member) starts from ``linear_kernel`` and ``linear_bias``, the
     others' at zero. A kernel (members, features) and biases (members,) give each member its own start (the
-    logistic regression of its own training rows, in cross-validation bagging)."""
+    logistic regression of its own training rows, in cross-validation bagging). With ``plan.embed``, ``first_mask``
+    (features, embed) is the embedding layer's block mask: each unit's He scale counts only the features it reads."""
     rng = np.random.default_rng(seed)
-    k, widths = plan.members, plan.hidden
+    k, widths = plan.members, layer_widths(plan)
     start = np.broadcast_to(np.asarray(fitted, bool), (k,)).astype(np.float32)
     kernels = np.broadcast_to(np.asarray(linear_kernel, np.float32), (k, plan.n_features))
     biases = np.broadcast_to(np.asarray(linear_bias, np.float32), (k,))
     params: dict = {"linear": started_linear(start, kernels, biases)}
     if not plan.hidden:
         return params
+    fan_in: Any = plan.n_features
+    if plan.embed:
+        if first_mask is None or np.shape(first_mask) != (plan.n_features, plan.embed):
+            raise ValueError(
+                f"An embedding layer of {plan.embed} units over {plan.n_features} features needs its block mask, "
+                f"shape ({plan.n_features}, {plan.embed}). Got {None if first_mask is None else np.shape(first_mask)}."
+            )
+        fan_in = np.tile(np.maximum(np.asarray(first_mask, np.float64).sum(axis=0), 1.0), k)
     params["first"] = {
-        "kernel": (rng.standard_normal((plan.n_features, k * widths[0])) * math.sqrt(2.0 / plan.n_features)).astype(
-            np.float32
-        ),
+        "kernel": (rng.standard_normal((plan.n_features, k * widths[0])) * np.sqrt(2.0 / fan_in)).astype(np.float32),
         "bias": np.zeros(k * widths[0], np.float32),
     }
     params["hidden"] = [
@@ -251,6 +297,15 @@ def initial_params(
     ]
     params["head"] = {"kernel": np.zeros((k, widths[-1]), np.float32), "bias": np.zeros(k, np.float32)}
     return params
+
+
+def folded(params: dict, plan: EnsemblePlan, first_mask: np.ndarray | None) -> dict:
+    """The parameters with the embedding layer's mask multiplied into its kernel (as the program applies it), so
+    the first layer is a plain Dense kernel; unchanged without an embedding layer."""
+    if not plan.embed or not plan.hidden:
+        return params
+    mask = np.tile(np.asarray(first_mask, np.float32), (1, plan.members))
+    return {**params, "first": {**params["first"], "kernel": np.asarray(params["first"]["kernel"]) * mask}}
 
 
 # ------------------------------------------------------------------------------------------------ the programs
@@ -313,7 +368,7 @@ def _train(
     order_key, dropout_key = jax.random.split(key)
 
     def loss_fn(p, batch: Rows, mask: jax.Array, step_key):
-        z = member_logits(p, plan, batch.values, batch.columns, step_key)
+        z = member_logits(p, plan, batch.values, batch.columns, step_key, hyper.first_mask)
         target = batch.y * (1.0 - hyper.label_smoothing) + 0.5 * hyper.label_smoothing
         # the members' mean loss, each member on its own rows (all of them, but in cross-validation bagging)
         weight = batch.weight[:, None] * mask
@@ -334,7 +389,9 @@ def _train(
             return (optax.apply_updates(p, updates), state), loss
 
         (p, state), losses = jax.lax.scan(step, (p, state), (order, step_keys))
-        val_loss = _mean_logit_loss(p, plan, val, val_mask) if has_validation else jnp.float32(jnp.nan)
+        val_loss = (
+            _mean_logit_loss(p, plan, val, val_mask, hyper.first_mask) if has_validation else jnp.float32(jnp.nan)
+        )
         better = (val_loss < best_loss) if has_validation else jnp.bool_(True)
         best = jax.tree_util.tree_map(lambda a, b: jnp.where(better, a, b), p, best)
         carry = (p, state, best, jnp.where(better, val_loss, best_loss), jnp.where(better, number, best_epoch))
@@ -376,6 +433,7 @@ def train_ensemble(
     label_smoothing: float = 0.0,
     train_mask: np.ndarray | None = None,
     val_mask: np.ndarray | None = None,
+    first_mask: np.ndarray | None = None,
 ) -> TrainedEnsemble:
     """Train the members for ``plan.epochs`` epochs; returns the weights of the epoch whose mean log-odds had the
     lowest validation loss (the last epoch without validation rows), that epoch (0-based) and the curve
@@ -385,10 +443,14 @@ def train_ensemble(
     evaluation chunks (`eval_rows`). Cross-validation bagging passes ``train_mask`` (train rows, members): 1 where
     a member trains on a row, and ``val_mask`` (val rows, members): 1 where a member holds a row out, so that each
     validation row is judged by the mean of the members that never saw it. Without them every member trains on
-    every training row and every member is judged on every validation row.
+    every training row and every member is judged on every validation row. ``first_mask`` is the embedding
+    layer's block mask (with ``plan.embed``; see `member_logits`); the parameters come back as trained, unmasked
+    (`folded` multiplies the mask in).
     """
     val, train_mask, val_mask = _filled(plan, train, val, train_mask, val_mask)
-    hyper = Hyper(np.float32(learning_rate), np.float32(weight_decay), np.float32(label_smoothing))
+    hyper = Hyper(
+        np.float32(learning_rate), np.float32(weight_decay), np.float32(label_smoothing), _mask(plan, first_mask)
+    )
     scope = data_parallel.resolve(None)  # inside `with DataParallel():` the rows are spread over its devices
     program = _train_program(plan) if scope is None else ensemble_parallel.train_program(_train, plan, scope)
     best, best_epoch, curve = program(
@@ -417,6 +479,19 @@ def _filled(plan: EnsemblePlan, train: Rows, val: Rows | None, train_mask: Any, 
     if val_mask is None:
         val_mask = np.ones((val.y.shape[0], plan.members), np.float32)
     return val, np.asarray(train_mask, np.float32), np.asarray(val_mask, np.float32)
+
+
+def _mask(plan: EnsemblePlan, first_mask: Any) -> np.ndarray | None:
+    """The embedding layer's mask as the program's input (None without an embedding layer)."""
+    if not plan.embed or not plan.hidden:
+        return None
+    mask = np.asarray(first_mask, np.float32)
+    if mask.shape != (plan.n_features, plan.embed):
+        raise ValueError(
+            f"The 'first_mask' of an embedding layer of {plan.embed} units over {plan.n_features} features must have "
+            f"shape ({plan.n_features}, {plan.embed}). Got {mask.shape} instead."
+        )
+    return mask
 
 
 def eval_rows(n: int) -> int:
@@ -541,6 +616,7 @@ def fit_and_train_ensemble(
     fitted: Any = True,
     train_mask: np.ndarray | None = None,
     val_mask: np.ndarray | None = None,
+    first_mask: np.ndarray | None = None,
 ) -> FittedAndTrained:
     """`fit_linear` on ``train`` once per row of ``linear_weights`` (fits, rows: each fit's row weights), the
     members' linear paths started from them (member m from fit ``member_fit[m]`` where ``fitted`` says so, else at
@@ -550,7 +626,8 @@ def fit_and_train_ensemble(
     (fits,), and what `train_ensemble` returns; the same numbers as those calls one after the other.
 
     Inside ``with DataParallel():`` the logistic regressions run on one device and the networks over the mesh, as
-    `fit_linear` and `train_ensemble` do there.
+    `fit_linear` and `train_ensemble` do there. ``first_mask``: the embedding layer's block mask, as for
+    `train_ensemble`.
 
     Example:
         >>> x = np.random.default_rng(0).standard_normal((64, 8)).astype(np.float32); y = (x[:, 0] > 0) * 1.0
@@ -573,11 +650,20 @@ def fit_and_train_ensemble(
             "linear": started_linear(start, kernels, np.array([fits[f][1] for f in member_fit], np.float32)),
         }
         best, best_epoch, curve = train_ensemble(
-            plan, params, train, val, seed, learning_rate, weight_decay, train_mask=train_mask, val_mask=val_mask
+            plan,
+            params,
+            train,
+            val,
+            seed,
+            learning_rate,
+            weight_decay,
+            train_mask=train_mask,
+            val_mask=val_mask,
+            first_mask=first_mask,
         )
         return FittedAndTrained(np.stack([k for k, _ in fits]), np.array([b for _, b in fits]), best, best_epoch, curve)
     val, train_mask, val_mask = _filled(plan, train, val, train_mask, val_mask)
-    hyper = Hyper(np.float32(learning_rate), np.float32(weight_decay), np.float32(0.0))
+    hyper = Hyper(np.float32(learning_rate), np.float32(weight_decay), np.float32(0.0), _mask(plan, first_mask))
     best, best_epoch, curve, kernels, biases = _fit_and_train_program(plan)(
         params, train, val, prng_key(seed), hyper, np.float32(l2), weights, member_fit, start, train_mask, val_mask
     )
