@@ -136,6 +136,7 @@ def test_same_seed_same_weights_and_the_network_is_the_embedding(forced):
         np.testing.assert_array_equal(a, b)
     assert first.recipe_["embedding"] == {"units_per_column": 4, "columns": 3, "min_rows": 0}
     assert first.recipe_["hidden_layer_sizes"] == [16]
+    assert "per-column embeddings" in first.recipe_["note"]
     if first.recipe_["kept"] != "logistic regression":
         kernel = first.model_.get_weights()[0]  # features x (2 networks x 3 columns x 4 units + the linear pair)
         assert kernel.shape[1] == 2 * 3 * 4 + 2

@@ -715,6 +715,12 @@ def _describe(
             " the rows; the figures are out of fold."
             if bagged
             else ""
+        )
+        + (
+            f" A large table ({LARGE_ROWS:,} training rows or more): each column's features go through their own"
+            f" {embedding[0].embed} units first (per-column embeddings)."
+            if embedding is not None
+            else ""
         ),
         "bagging_folds": BAGGING_FOLDS if bagged else 0,
         **extra,
