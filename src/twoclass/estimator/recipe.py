@@ -7,9 +7,10 @@
 3. ``n_networks`` networks, each that logistic regression plus an MLP whose output starts at zero, trained together
    in one compiled program (`engine.ensemble.train_ensemble`): shared minibatches, mean of the members' losses,
    flat-cosine learning rate, the epoch whose mean log-odds had the lowest validation loss, and a stopping rule
-   tied to that epoch (training stops once the epochs since the best outnumber those up to it: on the small tables
-   the best comes at epoch 9-20 of 64, so half the fit time goes, and no ROC AUC). On dense rows the logistic
-   regression(s) of step 2 and this training are one compiled program (`engine.ensemble.fit_and_train_ensemble`).
+   tied to that epoch (training stops once the epochs since the best outnumber half of those up to it, and 4: on the
+   small tables the best comes at epoch 5-20 of 64, so most of the fit time goes, and no ROC AUC). On dense rows
+   the logistic regression(s) of step 2 and this training are one compiled program
+   (`engine.ensemble.fit_and_train_ensemble`).
    Under `BAGGING_ROWS` rows, cross-validation bagging: the validation rows go back in, every row gets a fold (4,
    stratified), member m trains on the rows outside fold m % 4, and the epoch, the guard and the threshold are
    chosen on out-of-fold log-odds (each row judged by the members that never saw it, the logistic regression it is
