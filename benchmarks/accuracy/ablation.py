@@ -40,6 +40,7 @@ VARIANTS = {  # name -> (INGREDIENTS changes, estimator parameters, what it show
     "last epoch": ({"best_epoch": False}, {}, "the last epoch, not the best one on validation loss"),
     "no bagging": ({"bagging": False}, {}, "under 2,000 rows, a 15% validation split instead of 4-fold bagging"),
     "no stopping rule": ({"stop": False}, {}, "every epoch of the budget runs"),
+    "no large-table network": ({"large_table": False}, {}, "from 25,000 rows too, the 64-32 networks of small tables"),
 }
 
 
@@ -62,9 +63,9 @@ def _fit_fold(task, train, test, seed, params) -> tuple[float, float, str]:
 def run(names: list[str], variants: list[str], datasets: Path) -> dict:
     from twoclass.estimator import recipe
 
-    from .tasks import load_tasks
+    from .tasks import load_tasks, protocol_rows
 
-    tasks = load_tasks(datasets, only=names)
+    tasks = load_tasks(datasets, only=names, max_rows=protocol_rows)  # the accuracy benchmark's protocol
     default = recipe.INGREDIENTS
     results: dict = {
         "meta": {"date": datetime.datetime.now().isoformat(timespec="seconds"), "load_at_start": os.getloadavg()[0]},

@@ -57,6 +57,23 @@ def _kinds(features: pd.DataFrame) -> dict[str, str]:
     return dict(infer_column_types(features))
 
 
+# Issue 13's protocol: "5 stratified folds, 20k-row subsample above 20k rows, adult on its official split". Adult's
+# official split is kept whole (32,561 / 16,281 rows); any other table above PROTOCOL_ROWS rows is subsampled
+# (stratified), which today is credit default (30,000 rows).
+PROTOCOL_ROWS = 20_000
+OFFICIAL_SPLITS = ("adult",)
+
+
+def protocol_rows(name: str) -> int | None:
+    """The row cap of task ``name`` under issue 13's protocol (None: all rows), for `load_tasks`' ``max_rows``.
+
+    Example:
+        >>> protocol_rows("adult"), protocol_rows("default_credit_card_clients")
+        (None, 20000)
+    """
+    return None if name in OFFICIAL_SPLITS else PROTOCOL_ROWS
+
+
 def load_tasks(
     directory: Path, *, n_folds: int = 5, max_rows: int | None = None, only: list[str] | None = None
 ) -> list[Task]:

@@ -109,7 +109,8 @@ class Ingredients(NamedTuple):
     schedule: str = "flat_cosine"  # or "constant"
     best_epoch: bool = True  # keep the epoch with the lowest validation loss (else the last)
     bagging: bool = True  # under BAGGING_ROWS rows: members trained on folds, chosen on out-of-fold rows
-    stop: bool = True  # stop training once the validation loss has not improved for as many epochs as it took
+    stop: bool = True  # stop training once the validation loss has not improved for half as many epochs as it took
+    large_table: bool = True  # from LARGE_ROWS rows, the per-column embedding network (`LargeTable`)
 
 
 INGREDIENTS = Ingredients()
@@ -134,7 +135,7 @@ def large_table(settings: Any, n_rows: int, sparse: bool) -> LargeTable | None:
     """
     from twoclass.estimator.params import PARAMETERS
 
-    if sparse or n_rows < LARGE_ROWS:
+    if sparse or n_rows < LARGE_ROWS or not INGREDIENTS.large_table:
         return None
     defaults = {p.name: p.default for p in PARAMETERS if p.name in LARGE_REPLACES}
     chosen = {name: getattr(settings, name) for name in LARGE_REPLACES}
