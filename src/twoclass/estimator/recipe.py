@@ -36,7 +36,8 @@ Measured on Adult's official split (27,700 training rows; seeds 0, 1, 2; 2-core 
 rows come from the time budget of issue 13 (the eight tables' fits in 30 s, 9 s of which the six small tables
 take): the large network costs about 0.4 ms per training row, so one fit on Adult (27,700 rows) is 10 s, but the
 five folds of credit default (30,000 rows: 20,400 training rows a fold) took 9-14 s each, 60 s in all, for ROC AUC
-0.7831 against 0.7813 (1.7 s a fold). Tables whose folds have fewer than 25,000 training rows keep the MLP.
+0.7831 against 0.7813 (1.7 s a fold; under issue 13's protocol credit default is a 20,000-row subsample, 13,600
+training rows a fold). Tables whose folds have fewer than 25,000 training rows keep the MLP.
 Candidates measured: ``benchmarks/accuracy/prototype_adult.py --engine``.
 
 Sizes come from a compute budget of rows x epochs x networks (`recipe_sizes`): a few hundred rows get 8 networks
@@ -47,7 +48,8 @@ epochs beat one (credit default, 20,000-row protocol: ROC AUC 0.7825 against 0.7
 the networks to whole rounds of the folds (8).
 
 Measured and not kept (BENCHMARKS.md): periodic (PBLD) numeric embeddings, RealMLP's learnable input scale with its
-own learning rate, bagging above 2,000 rows, more networks or epochs on Adult and credit: none moved ROC AUC.
+own learning rate, bagging above 2,000 rows, more epochs on Adult and credit, more than 3 networks of 64-32 on Adult
+(or more than one of them: 0.9174 with two against 0.9189 with one): none moved ROC AUC up.
 
 Example:
     >>> recipe_sizes(700, auto_epochs=True, auto_batch=True, auto_members=True)
