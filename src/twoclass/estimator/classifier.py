@@ -10,7 +10,7 @@ and record validation figures. `predict` uses that threshold.
 from __future__ import annotations
 
 import warnings
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from twoclass.calibration import calibrated_logits
 from twoclass.estimator import inputs as prep
+from twoclass.estimator.inputs import FitRows
 from twoclass.estimator.params import OWNER, Settings, check_params
 from twoclass.estimator.state import restore_fitted, stored_params
 
@@ -118,18 +119,7 @@ class TwoClassClassifier(ClassifierMixin, BaseEstimator):
         rows = self.fit_rows(X, y, sample_weight, settings)
         from twoclass.estimator.training import train_network
 
-        result = train_network(
-            settings,
-            rows.frame,
-            rows.y01,
-            rows.weights,
-            rows.train,
-            rows.val,
-            rows.seed,
-            rows.encoding,
-            array_input=self.input_kind_ == "array",
-            target_name=rows.target_name,
-        )
+        result = train_network(settings, rows, array_input=self.input_kind_ == "array")
         self.classes_ = np.array(rows.encoding.classes)
         self.label_encoding_ = rows.encoding
         self.seed_ = rows.seed
@@ -243,21 +233,6 @@ class TwoClassClassifier(ClassifierMixin, BaseEstimator):
 
             state["model_"] = network_from_record(state["model_"])
         self.__dict__.update(state)
-
-
-class FitRows(NamedTuple):
-    """The rows a fit works on: the checked frame, labels as 0/1, row weights, the training and validation row
-    indices (no validation rows when there are too few), the seed used and the label encoding; ``target_name`` is
-    y's column name when y was a named Series."""
-
-    frame: pd.DataFrame
-    y01: np.ndarray
-    weights: np.ndarray
-    train: np.ndarray
-    val: np.ndarray | None
-    seed: int
-    encoding: Any
-    target_name: str | None
 
 
 def split_rows(y01: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray | None]:

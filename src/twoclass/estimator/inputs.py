@@ -7,7 +7,7 @@ unambiguous pairs of `data.infer_labels` (0/1, no/yes, ...), else scikit-learn's
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -15,6 +15,21 @@ import pandas as pd
 from twoclass.data.labels import LabelEncoding, infer_labels, label_key, to_scalar
 
 OWNER = "TwoClassClassifier"
+
+
+class FitRows(NamedTuple):
+    """The rows a fit works on: the checked frame, labels as 0/1, row weights, the training and validation row
+    indices (no validation rows when there are too few), the seed used and the label encoding; ``target_name`` is
+    y's column name when y was a named Series."""
+
+    frame: pd.DataFrame
+    y01: np.ndarray
+    weights: np.ndarray
+    train: np.ndarray
+    val: np.ndarray | None
+    seed: int
+    encoding: LabelEncoding
+    target_name: str | None
 
 
 def checked_array(estimator: Any, X: Any, method: str, reset: bool) -> np.ndarray:

@@ -66,7 +66,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse as scipy_sparse
 
-from twoclass.data.labels import LabelEncoding, compute_class_weight
+from twoclass.data.labels import compute_class_weight
+from twoclass.estimator.inputs import FitRows
 
 BUDGET = 400_000  # rows x epochs x networks of one fit
 MIN_NETWORKS, MAX_NETWORKS = 2, 8
@@ -409,18 +410,7 @@ def best_share(
 # ------------------------------------------------------------------------------------------------ fit
 
 
-def train_recipe(
-    settings: Any,
-    frame: pd.DataFrame,
-    y01: np.ndarray,
-    weights: np.ndarray,
-    train: np.ndarray,
-    val: np.ndarray | None,
-    seed: int,
-    encoding: LabelEncoding,
-    array_input: bool,
-    target_name: str | None = None,
-) -> dict[str, Any]:
+def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, Any]:
     """Fit the recipe on the training rows; the validation rows choose the epoch, the blend, the threshold and the
     calibration. Returns the estimator's fitted attributes (as `train_network` does)."""
     from twoclass.data import Preprocessor
@@ -437,6 +427,8 @@ def train_recipe(
     from twoclass.engine.tables import bucket
     from twoclass.estimator.training import decide_on_held_out
 
+    frame, y01, weights, train, val = rows.frame, rows.y01, rows.weights, rows.train, rows.val
+    seed, encoding, target_name = rows.seed, rows.encoding, rows.target_name
     kinds = {name: "numeric" for name in frame.columns} if array_input else settings.column_types
     parts = INGREDIENTS
     # Cross-validation bagging folds the validation rows back in: every row trains some members and judges the others.

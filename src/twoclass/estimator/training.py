@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from twoclass.data.labels import LabelEncoding, compute_class_weight
+from twoclass.data.labels import compute_class_weight
+from twoclass.estimator.inputs import FitRows
 from twoclass.estimator.params import (
     PLAIN_BATCH_SIZE,
     PLAIN_EPOCHS,
@@ -58,18 +59,7 @@ def transform_quietly(preprocessor, frame: pd.DataFrame) -> np.ndarray:
         return preprocessor.transform(frame)
 
 
-def train_network(
-    settings: Settings,
-    frame: pd.DataFrame,
-    y01: np.ndarray,
-    weights: np.ndarray,
-    train: np.ndarray,
-    val: np.ndarray | None,
-    seed: int,
-    encoding: LabelEncoding,
-    array_input: bool,
-    target_name: str | None = None,
-) -> dict[str, Any]:
+def train_network(settings: Settings, rows: FitRows, array_input: bool) -> dict[str, Any]:
     """Fit preprocessing on the training rows, train the network, then calibrate and choose the threshold on the
     validation rows (the training rows when there are none). recipe='auto' trains the tabular recipe
     (`estimator/recipe.py`) where it applies."""
@@ -77,7 +67,9 @@ def train_network(
     from twoclass.keras.callbacks import EarlyStopping
 
     if recipe_applies(settings):
-        return train_recipe(settings, frame, y01, weights, train, val, seed, encoding, array_input, target_name)
+        return train_recipe(settings, rows, array_input)
+    frame, y01, weights, train, val = rows.frame, rows.y01, rows.weights, rows.train, rows.val
+    seed, encoding, target_name = rows.seed, rows.encoding, rows.target_name
 
     preprocessor = fit_preprocessor(settings, frame, array_input)
     # y lets it leave out (and announce) a copy of the target under another name
