@@ -59,22 +59,39 @@ Example:
 from __future__ import annotations
 
 import math
-import warnings
 from typing import Any, NamedTuple
 
 import numpy as np
-import pandas as pd
-from scipy import sparse as scipy_sparse
 
 from twoclass.data.labels import compute_class_weight
 from twoclass.estimator.inputs import FitRows
+
+# The module keeps the recipe's settings (INGREDIENTS, LARGE, the sizes' constants), every function that reads them
+# (ablation.py and the tests replace them here at run time) and the fit; the features are in `recipe_features`,
+# the NumPy side of the networks in `recipe_networks`. Every name stays importable from here.
+from twoclass.estimator.recipe_features import LINEAR_L2 as LINEAR_L2
+from twoclass.estimator.recipe_features import _logistic_regression as _logistic_regression
+from twoclass.estimator.recipe_features import _padded as _padded
+from twoclass.estimator.recipe_features import _padded_rows as _padded_rows
+from twoclass.estimator.recipe_features import _quietly as _quietly
+from twoclass.estimator.recipe_features import _rows as _rows
+from twoclass.estimator.recipe_features import _times as _times
+from twoclass.estimator.recipe_features import column_groups as column_groups
+from twoclass.estimator.recipe_features import embedding_mask as embedding_mask
+from twoclass.estimator.recipe_features import padded_width as padded_width
+from twoclass.estimator.recipe_networks import BLEND_SHARES as BLEND_SHARES
+from twoclass.estimator.recipe_networks import _loss as _loss
+from twoclass.estimator.recipe_networks import _mean_linear as _mean_linear
+from twoclass.estimator.recipe_networks import bagging_folds as bagging_folds
+from twoclass.estimator.recipe_networks import best_share as best_share
+from twoclass.estimator.recipe_networks import member_logits as member_logits
+from twoclass.estimator.recipe_networks import member_parts as member_parts
+from twoclass.estimator.recipe_networks import merged_network as merged_network
 
 BUDGET = 400_000  # rows x epochs x networks of one fit
 MIN_NETWORKS, MAX_NETWORKS = 2, 8
 MIN_EPOCHS, MAX_EPOCHS = 12, 64
 SPARSE_BUDGET, SPARSE_EPOCHS = 40_000, (4, 10)
-BLEND_SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)
-LINEAR_L2 = 1.0  # the logistic regression's penalty: scikit-learn's default C=1
 RECIPE_OPTIMIZERS = ("adam", "adamw")
 BAGGING_ROWS = 2_000  # below this many rows (training + validation), cross-validation bagging
 BAGGING_FOLDS = 4
@@ -148,38 +165,6 @@ def large_table(settings: Any, n_rows: int, sparse: bool) -> LargeTable | None:
     return LARGE if chosen == defaults else None
 
 
-def column_groups(names: list[str], columns: list[str]) -> list[str]:
-    """The source column of each output feature: 'age' and 'age:bin3' -> 'age', 'sex=Male' -> 'sex' (the longest
-    column name that the feature's name is, or starts with followed by ':' or '=').
-
-    Example:
-        >>> column_groups(["age", "age:bin1", "sex=Male", "sex=Female"], ["sex", "age"])
-        ['age', 'age', 'sex', 'sex']
-    """
-    by_length = sorted(columns, key=len, reverse=True)
-    groups = []
-    for name in names:
-        match = next((c for c in by_length if name == c or name.startswith((f"{c}:", f"{c}="))), name)
-        groups.append(match)
-    return groups
-
-
-def embedding_mask(groups: list[str], width: int, units: int) -> np.ndarray:
-    """The embedding layer's 0/1 block mask (width, units x columns): the features of the k-th source column (in
-    order of first appearance) feed units k * units ... (k + 1) * units - 1 and no others; padding rows are 0.
-
-    Example:
-        >>> embedding_mask(["a", "a", "b"], 4, 2).astype(int).tolist()
-        [[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 1, 1], [0, 0, 0, 0]]
-    """
-    order = {g: k for k, g in enumerate(dict.fromkeys(groups))}
-    mask = np.zeros((width, units * len(order)), np.float32)
-    for row, group in enumerate(groups):
-        k = order[group]
-        mask[row, k * units : (k + 1) * units] = 1.0
-    return mask
-
-
 def recipe_applies(settings: Any) -> bool:
     """recipe='auto' with what the recipe is built from: ReLU layers (the linear path rides through them as
     relu(z) - relu(-z)) and Adam; any other choice trains the plain Keras-style networks."""
@@ -225,186 +210,6 @@ def recipe_sizes(
         )
         epochs = int(np.clip(budget // (n_rows * networks), low, high))
     return RecipeSizes(size, epochs, networks)
-
-
-# ------------------------------------------------------------------------------------------------ features
-
-
-def _quietly(preprocessor, frame: pd.DataFrame, sparse: bool):
-    # A level that only the validation rows have is expected there; the warning is meant for prediction time.
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Categories not seen in training")
-        warnings.filterwarnings("ignore", message="Values that are not numbers")
-        return preprocessor.transform(frame, sparse=sparse)
-
-
-def _times(x, kernel: np.ndarray) -> np.ndarray:
-    """x @ kernel in float64 for a dense or scipy sparse x."""
-    if scipy_sparse.issparse(x):
-        return np.asarray(x.astype(np.float64) @ kernel)
-    return np.asarray(x, np.float64) @ kernel
-
-
-def _rows(x, y: np.ndarray, weight: np.ndarray, rows: int, width: int, nonzeros: int):
-    from twoclass.engine.ensemble import dense_rows, sparse_rows
-
-    if scipy_sparse.issparse(x):
-        return sparse_rows(x, y, weight, rows, nonzeros)
-    padded = np.zeros((x.shape[0], width), np.float32)
-    padded[:, : x.shape[1]] = x
-    return dense_rows(padded, y, weight, rows)
-
-
-def _padded(v: np.ndarray, rows: int) -> np.ndarray:
-    out = np.zeros(rows, np.float32)
-    out[: len(v)] = v
-    return out
-
-
-def _padded_rows(m: np.ndarray, rows: int) -> np.ndarray:
-    out = np.zeros((rows, m.shape[1]), np.float32)
-    out[: len(m)] = m
-    return out
-
-
-def padded_width(n_features: int, sparse: bool = False) -> int:
-    """The input width the programs are compiled for: a multiple of 32 up to 256 features, then 3 significant bits;
-    a vocabulary (sparse), a multiple of 4,096. Bins and vocabularies differ from fold to fold, so exact widths
-    compiled a program per fold (Banknote: 2.5 s a fold instead of 0.3 s); zero columns cost a little arithmetic."""
-    from twoclass.engine.tables import bucket
-
-    if sparse:
-        return 4096 * math.ceil(n_features / 4096)
-    return 32 * math.ceil(n_features / 32) if n_features <= 256 else bucket(n_features)
-
-
-def _logistic_regression(x, y: np.ndarray, weight: np.ndarray, width: int) -> tuple[np.ndarray, float]:
-    """scikit-learn's LogisticRegression (C=1) on sparse rows: on TF-IDF its L-BFGS reads the CSR matrix directly
-    (SMS spam, 3,800 rows x 20,000 terms: 0.6 s), where the engine's L-BFGS gathers and scatters each nonzero in
-    every line-search step (5.6 s). Dense tables use the engine's (Adult: 0.9 s against scikit-learn's 7 s)."""
-    from sklearn.linear_model import LogisticRegression
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a ConvergenceWarning at max_iter: the networks start from it anyway
-        model = LogisticRegression(C=1.0 / LINEAR_L2, max_iter=200).fit(x, y, sample_weight=weight)
-    kernel = np.zeros(width)
-    kernel[: x.shape[1]] = model.coef_[0]
-    return kernel, float(model.intercept_[0])
-
-
-# ------------------------------------------------------------------------------------------------ the networks
-
-
-def _mean_linear(params: dict, d: int) -> tuple[np.ndarray, float]:
-    """The members' mean linear path (kernel over the first ``d`` features, bias): their mean log-odds hold it."""
-    kernel = np.asarray(params["linear"]["kernel"], np.float64).reshape(-1, np.shape(params["linear"]["kernel"])[-1])
-    return kernel.mean(axis=0)[:d], float(np.mean(params["linear"]["bias"]))
-
-
-def member_parts(params: dict, hidden: tuple[int, ...], x) -> tuple[np.ndarray, np.ndarray]:
-    """In NumPy (float64): the members' mean MLP output and the linear path, for rows x (unpadded width)."""
-    d = x.shape[1]
-    kernel, bias = _mean_linear(params, d)
-    linear = _times(x, kernel) + bias
-    if not hidden:
-        return np.zeros(len(linear)), linear
-    k = params["head"]["kernel"].shape[0]
-    h = np.maximum(_times(x, params["first"]["kernel"][:d].astype(np.float64)) + params["first"]["bias"], 0.0)
-    h = h.reshape(len(h), k, hidden[0])
-    for layer in params["hidden"]:
-        h = np.maximum(np.einsum("bkw,kwo->bko", h, layer["kernel"].astype(np.float64)) + layer["bias"], 0.0)
-    out = np.einsum("bkw,kw->bk", h, params["head"]["kernel"].astype(np.float64)) + params["head"]["bias"]
-    return out.mean(axis=1), linear
-
-
-def member_logits(params: dict, hidden: tuple[int, ...], x) -> np.ndarray:
-    """In NumPy (float64): every member's log-odds (rows, members) for rows x (unpadded width)."""
-    d = x.shape[1]
-    kernels = np.asarray(params["linear"]["kernel"], np.float64)[:, :d]
-    z = _times(x, kernels.T) + np.asarray(params["linear"]["bias"], np.float64)
-    if not hidden:
-        return z
-    k = params["head"]["kernel"].shape[0]
-    h = np.maximum(_times(x, params["first"]["kernel"][:d].astype(np.float64)) + params["first"]["bias"], 0.0)
-    h = h.reshape(len(h), k, hidden[0])
-    for layer in params["hidden"]:
-        h = np.maximum(np.einsum("bkw,kwo->bko", h, layer["kernel"].astype(np.float64)) + layer["bias"], 0.0)
-    return z + np.einsum("bkw,kw->bk", h, params["head"]["kernel"].astype(np.float64)) + params["head"]["bias"]
-
-
-def bagging_folds(y01: np.ndarray, folds: int, seed: int) -> np.ndarray:
-    """A fold number per row, stratified: each class's rows in a random order, dealt out in turn.
-
-    Example:
-        >>> np.bincount(bagging_folds(np.array([0] * 8 + [1] * 4), 4, seed=0)).tolist()
-        [3, 3, 3, 3]
-    """
-    rng = np.random.default_rng(seed)
-    fold = np.zeros(len(y01), np.int64)
-    start = 0
-    for label in (0, 1):
-        rows = rng.permutation(np.flatnonzero(y01 == label))
-        fold[rows] = (start + np.arange(len(rows))) % folds
-        start += len(rows)  # the next class continues the deal, so fold sizes differ by one at most
-    return fold
-
-
-def merged_network(
-    params: dict, hidden: tuple[int, ...], n_features: int, share: float, baseline: tuple[np.ndarray, float]
-) -> Any:
-    """One Sequential of Dense layers computing ``share * (mean MLP + linear path) + (1 - share) * baseline``.
-
-    The members sit side by side in the first layer and block-diagonally below it; the linear part z rides along as
-    two more ReLU units, relu(z) and relu(-z), which the output layer adds back as +1 and -1 (exact, as
-    relu(z) - relu(-z) = z). With share 0, or no hidden layer, it is one Dense(1) layer: the logistic regression.
-    """
-    from scipy.linalg import block_diag
-
-    from twoclass.keras.layers import Dense, Input
-    from twoclass.keras.model import Sequential
-
-    d = n_features
-    kernel, bias = _mean_linear(params, d)
-    linear = share * kernel + (1 - share) * baseline[0][:d]
-    linear_bias = share * bias + (1 - share) * baseline[1]
-    layers: list[Any] = [Input(shape=(d,))]
-    if share == 0.0 or not hidden:
-        layers.append(Dense(1, activation="sigmoid"))
-        weights = [linear[:, None], np.array([linear_bias])]
-    else:
-        k = params["head"]["kernel"].shape[0]
-        first = params["first"]
-        layers.append(Dense(k * hidden[0] + 2, activation="relu"))
-        weights = [
-            np.hstack([first["kernel"][:d], linear[:, None], -linear[:, None]]),
-            np.concatenate([first["bias"], [linear_bias, -linear_bias]]),
-        ]
-        for width, layer in zip(hidden[1:], params["hidden"]):
-            layers.append(Dense(k * width + 2, activation="relu"))
-            weights += [block_diag(*layer["kernel"], np.eye(2)), np.concatenate([layer["bias"].ravel(), [0.0, 0.0]])]
-        head = params["head"]
-        layers.append(Dense(1, activation="sigmoid"))
-        weights += [
-            np.concatenate([share * head["kernel"].ravel() / k, [1.0, -1.0]])[:, None],
-            np.array([share * float(np.mean(head["bias"]))]),
-        ]
-    model = Sequential(layers, name="twoclass_classifier")
-    model.set_weights([np.asarray(w, np.float32) for w in weights])
-    return model
-
-
-def _loss(z: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
-    return float(np.sum(w * (np.logaddexp(0.0, z) - y * z)) / max(float(np.sum(w)), 1e-12))
-
-
-def best_share(
-    mlp: np.ndarray, linear: np.ndarray, baseline: np.ndarray, y: np.ndarray, w: np.ndarray
-) -> tuple[float, dict[float, float]]:
-    """The share of the networks in the blend with the lowest validation loss (ties keep the larger share), and the
-    loss of every share tried."""
-    losses = {a: _loss(a * (mlp + linear) + (1 - a) * baseline, y, w) for a in BLEND_SHARES}
-    best = min(losses.values())
-    return max(a for a, v in losses.items() if v <= best + 1e-12), losses
 
 
 # ------------------------------------------------------------------------------------------------ fit

@@ -1,0 +1,133 @@
+"""The recipe's networks in NumPy (`twoclass.estimator.recipe`): the members' log-odds in float64, the folds of
+cross-validation bagging, the guard's blend of networks and logistic regression, and the one network of Dense
+layers that the estimator keeps.
+
+Example:
+    >>> best_share(np.zeros(4), np.zeros(4), np.zeros(4), np.array([0.0, 1, 0, 1]), np.ones(4))[0]
+    1.0
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from twoclass.estimator.recipe_features import _times
+
+BLEND_SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+# ------------------------------------------------------------------------------------------------ the networks
+
+
+def _mean_linear(params: dict, d: int) -> tuple[np.ndarray, float]:
+    """The members' mean linear path (kernel over the first ``d`` features, bias): their mean log-odds hold it."""
+    kernel = np.asarray(params["linear"]["kernel"], np.float64).reshape(-1, np.shape(params["linear"]["kernel"])[-1])
+    return kernel.mean(axis=0)[:d], float(np.mean(params["linear"]["bias"]))
+
+
+def member_parts(params: dict, hidden: tuple[int, ...], x) -> tuple[np.ndarray, np.ndarray]:
+    """In NumPy (float64): the members' mean MLP output and the linear path, for rows x (unpadded width)."""
+    d = x.shape[1]
+    kernel, bias = _mean_linear(params, d)
+    linear = _times(x, kernel) + bias
+    if not hidden:
+        return np.zeros(len(linear)), linear
+    k = params["head"]["kernel"].shape[0]
+    h = np.maximum(_times(x, params["first"]["kernel"][:d].astype(np.float64)) + params["first"]["bias"], 0.0)
+    h = h.reshape(len(h), k, hidden[0])
+    for layer in params["hidden"]:
+        h = np.maximum(np.einsum("bkw,kwo->bko", h, layer["kernel"].astype(np.float64)) + layer["bias"], 0.0)
+    out = np.einsum("bkw,kw->bk", h, params["head"]["kernel"].astype(np.float64)) + params["head"]["bias"]
+    return out.mean(axis=1), linear
+
+
+def member_logits(params: dict, hidden: tuple[int, ...], x) -> np.ndarray:
+    """In NumPy (float64): every member's log-odds (rows, members) for rows x (unpadded width)."""
+    d = x.shape[1]
+    kernels = np.asarray(params["linear"]["kernel"], np.float64)[:, :d]
+    z = _times(x, kernels.T) + np.asarray(params["linear"]["bias"], np.float64)
+    if not hidden:
+        return z
+    k = params["head"]["kernel"].shape[0]
+    h = np.maximum(_times(x, params["first"]["kernel"][:d].astype(np.float64)) + params["first"]["bias"], 0.0)
+    h = h.reshape(len(h), k, hidden[0])
+    for layer in params["hidden"]:
+        h = np.maximum(np.einsum("bkw,kwo->bko", h, layer["kernel"].astype(np.float64)) + layer["bias"], 0.0)
+    return z + np.einsum("bkw,kw->bk", h, params["head"]["kernel"].astype(np.float64)) + params["head"]["bias"]
+
+
+def bagging_folds(y01: np.ndarray, folds: int, seed: int) -> np.ndarray:
+    """A fold number per row, stratified: each class's rows in a random order, dealt out in turn.
+
+    Example:
+        >>> np.bincount(bagging_folds(np.array([0] * 8 + [1] * 4), 4, seed=0)).tolist()
+        [3, 3, 3, 3]
+    """
+    rng = np.random.default_rng(seed)
+    fold = np.zeros(len(y01), np.int64)
+    start = 0
+    for label in (0, 1):
+        rows = rng.permutation(np.flatnonzero(y01 == label))
+        fold[rows] = (start + np.arange(len(rows))) % folds
+        start += len(rows)  # the next class continues the deal, so fold sizes differ by one at most
+    return fold
+
+
+def merged_network(
+    params: dict, hidden: tuple[int, ...], n_features: int, share: float, baseline: tuple[np.ndarray, float]
+) -> Any:
+    """One Sequential of Dense layers computing ``share * (mean MLP + linear path) + (1 - share) * baseline``.
+
+    The members sit side by side in the first layer and block-diagonally below it; the linear part z rides along as
+    two more ReLU units, relu(z) and relu(-z), which the output layer adds back as +1 and -1 (exact, as
+    relu(z) - relu(-z) = z). With share 0, or no hidden layer, it is one Dense(1) layer: the logistic regression.
+    """
+    from scipy.linalg import block_diag
+
+    from twoclass.keras.layers import Dense, Input
+    from twoclass.keras.model import Sequential
+
+    d = n_features
+    kernel, bias = _mean_linear(params, d)
+    linear = share * kernel + (1 - share) * baseline[0][:d]
+    linear_bias = share * bias + (1 - share) * baseline[1]
+    layers: list[Any] = [Input(shape=(d,))]
+    if share == 0.0 or not hidden:
+        layers.append(Dense(1, activation="sigmoid"))
+        weights = [linear[:, None], np.array([linear_bias])]
+    else:
+        k = params["head"]["kernel"].shape[0]
+        first = params["first"]
+        layers.append(Dense(k * hidden[0] + 2, activation="relu"))
+        weights = [
+            np.hstack([first["kernel"][:d], linear[:, None], -linear[:, None]]),
+            np.concatenate([first["bias"], [linear_bias, -linear_bias]]),
+        ]
+        for width, layer in zip(hidden[1:], params["hidden"]):
+            layers.append(Dense(k * width + 2, activation="relu"))
+            weights += [block_diag(*layer["kernel"], np.eye(2)), np.concatenate([layer["bias"].ravel(), [0.0, 0.0]])]
+        head = params["head"]
+        layers.append(Dense(1, activation="sigmoid"))
+        weights += [
+            np.concatenate([share * head["kernel"].ravel() / k, [1.0, -1.0]])[:, None],
+            np.array([share * float(np.mean(head["bias"]))]),
+        ]
+    model = Sequential(layers, name="twoclass_classifier")
+    model.set_weights([np.asarray(w, np.float32) for w in weights])
+    return model
+
+
+def _loss(z: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
+    return float(np.sum(w * (np.logaddexp(0.0, z) - y * z)) / max(float(np.sum(w)), 1e-12))
+
+
+def best_share(
+    mlp: np.ndarray, linear: np.ndarray, baseline: np.ndarray, y: np.ndarray, w: np.ndarray
+) -> tuple[float, dict[float, float]]:
+    """The share of the networks in the blend with the lowest validation loss (ties keep the larger share), and the
+    loss of every share tried."""
+    losses = {a: _loss(a * (mlp + linear) + (1 - a) * baseline, y, w) for a in BLEND_SHARES}
+    best = min(losses.values())
+    return max(a for a, v in losses.items() if v <= best + 1e-12), losses
