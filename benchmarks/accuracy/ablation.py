@@ -19,6 +19,7 @@ import os
 import time
 import warnings
 from pathlib import Path
+from typing import NamedTuple
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
@@ -44,7 +45,17 @@ VARIANTS = {  # name -> (INGREDIENTS changes, estimator parameters, what it show
 }
 
 
-def _fit_fold(task, train, test, seed, params) -> tuple[float, float, str]:
+class FoldFit(NamedTuple):
+    """One fold's `TwoClassClassifier()` fit: test ROC AUC, fit seconds, what the guard kept, and `recipe_`."""
+
+    roc_auc: float
+    seconds: float
+    kept: str
+    recipe: dict | None
+
+
+def fit_fold(task, train, test, seed, params) -> FoldFit:
+    """`TwoClassClassifier(**params)` fitted on the task's ``train`` rows and scored on its ``test`` rows."""
     from sklearn.metrics import roc_auc_score
 
     from twoclass import TwoClassClassifier
@@ -56,8 +67,9 @@ def _fit_fold(task, train, test, seed, params) -> tuple[float, float, str]:
         model.fit(task.frame.iloc[train], task.y[train])
         seconds = time.perf_counter() - start
         proba = model.predict_proba(task.frame.iloc[test])[:, 1]
-    kept = (getattr(model, "recipe_", None) or {}).get("kept", "plain")
-    return float(roc_auc_score(task.y[test], proba)), seconds, kept
+    recipe = getattr(model, "recipe_", None)
+    kept = (recipe or {}).get("kept", "plain")
+    return FoldFit(float(roc_auc_score(task.y[test], proba)), seconds, kept, recipe)
 
 
 def run(names: list[str], variants: list[str], datasets: Path) -> dict:
@@ -79,11 +91,11 @@ def run(names: list[str], variants: list[str], datasets: Path) -> dict:
                 rows = {}
                 for task in tasks:
                     folds = task.folds[:1] if warm else task.folds
-                    figures = [_fit_fold(task, train, test, k, params) for k, (train, test) in enumerate(folds)]
+                    figures = [fit_fold(task, train, test, k, params) for k, (train, test) in enumerate(folds)]
                     rows[task.name] = {
-                        "roc_auc": float(np.mean([f[0] for f in figures])),
-                        "fit_seconds": float(sum(f[1] for f in figures)),
-                        "kept": [f[2] for f in figures],
+                        "roc_auc": float(np.mean([f.roc_auc for f in figures])),
+                        "fit_seconds": float(sum(f.seconds for f in figures)),
+                        "kept": [f.kept for f in figures],
                     }
             finally:
                 recipe.INGREDIENTS = default

@@ -81,140 +81,40 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 DATASETS = Path(os.environ.get("TWOCLASS_DATASETS", str(ROOT.parent / "shared" / "datasets")))
 
-CONFIGS = {  # name -> settings
-    "tlr16_256x2_lin": dict(d=16, hidden=(256, 256), dropout=0.1, lr=1e-3, wd=1e-4, batch=256, epochs=20, linear=True),
-    "tlr16_256x2": dict(d=16, hidden=(256, 256), dropout=0.1, lr=1e-3, wd=1e-4, batch=256, epochs=20, linear=False),
-    "tlr8_128x3_lin": dict(
-        d=8, hidden=(128, 128, 128), dropout=0.1, lr=1e-3, wd=1e-4, batch=512, epochs=24, linear=True
-    ),
-    "tlr32_256x2_lin": dict(d=32, hidden=(256, 256), dropout=0.1, lr=5e-4, wd=1e-4, batch=256, epochs=20, linear=True),
-    "tlr32_256x2_lin_catemb": dict(
-        d=32, hidden=(256, 256), dropout=0.1, lr=5e-4, wd=1e-4, batch=256, epochs=20, linear=True, cat_embed=True
-    ),
-    "tlr32_256x2_lin_lr3": dict(
-        d=32, hidden=(256, 256), dropout=0.1, lr=3e-4, wd=1e-4, batch=256, epochs=30, linear=True
-    ),
-    "tlr32_256x2_lin_drop3": dict(
-        d=32, hidden=(256, 256), dropout=0.3, lr=5e-4, wd=1e-4, batch=256, epochs=20, linear=True
-    ),
-    "tlr32_256x2_lin_wd": dict(
-        d=32, hidden=(256, 256), dropout=0.1, lr=5e-4, wd=1e-2, batch=256, epochs=20, linear=True
-    ),
-    "combo32": dict(
-        d=32, hidden=(256, 256), dropout=0.2, lr=5e-4, wd=1e-2, batch=256, epochs=20, linear=True, cat_embed=True
-    ),
-    "combo64": dict(
-        d=64, hidden=(256, 256), dropout=0.2, lr=5e-4, wd=1e-2, batch=256, epochs=20, linear=True, cat_embed=True
-    ),
-    "combo32_512": dict(
-        d=32, hidden=(512, 512), dropout=0.3, lr=3e-4, wd=1e-2, batch=256, epochs=20, linear=True, cat_embed=True
-    ),
-    "combo32_x4": dict(
-        d=32,
-        hidden=(256, 256),
-        dropout=0.2,
-        lr=5e-4,
-        wd=1e-2,
-        batch=256,
-        epochs=20,
-        linear=True,
-        cat_embed=True,
-        members=4,
-    ),
-    "combo32_b512": dict(
-        d=32, hidden=(256, 256), dropout=0.2, lr=1e-3, wd=3e-2, batch=512, epochs=30, linear=True, cat_embed=True
-    ),
-    "combo32_nolin": dict(
-        d=32, hidden=(256, 256), dropout=0.2, lr=5e-4, wd=1e-2, batch=256, epochs=20, linear=False, cat_embed=True
-    ),
-    "combo64_q32": dict(
-        d=64,
-        hidden=(256, 256),
-        dropout=0.2,
-        lr=5e-4,
-        wd=1e-2,
-        batch=256,
-        epochs=20,
-        linear=True,
-        cat_embed=True,
-        quantiles=32,
-        keep_tree=False,
-    ),
-    "combo64_tree_q32": dict(
-        d=64,
-        hidden=(256, 256),
-        dropout=0.2,
-        lr=5e-4,
-        wd=1e-2,
-        batch=256,
-        epochs=20,
-        linear=True,
-        cat_embed=True,
-        quantiles=32,
-    ),
-    "combo64_x4": dict(
-        d=64,
-        hidden=(256, 256),
-        dropout=0.2,
-        lr=5e-4,
-        wd=1e-2,
-        batch=256,
-        epochs=20,
-        linear=True,
-        cat_embed=True,
-        members=4,
-    ),
-    "combo32_reg": dict(
-        d=32, hidden=(256, 256), dropout=0.3, lr=5e-4, wd=5e-2, batch=256, epochs=20, linear=True, cat_embed=True
-    ),
-    "combo32_1x512": dict(
-        d=32, hidden=(512,), dropout=0.3, lr=5e-4, wd=1e-2, batch=256, epochs=20, linear=True, cat_embed=True
-    ),
-    "combo32_1x512_e40": dict(
-        d=32, hidden=(512,), dropout=0.3, lr=5e-4, wd=1e-2, batch=256, epochs=40, linear=True, cat_embed=True
-    ),
-    "combo32_1x512_lr1": dict(
-        d=32, hidden=(512,), dropout=0.3, lr=1e-3, wd=1e-2, batch=256, epochs=20, linear=True, cat_embed=True
-    ),
-    "combo32_1x512_lr2": dict(
-        d=32, hidden=(512,), dropout=0.3, lr=2e-3, wd=1e-2, batch=256, epochs=20, linear=True, cat_embed=True
-    ),
-    "combo32_1x1024_lr1": dict(
-        d=32, hidden=(1024,), dropout=0.3, lr=1e-3, wd=1e-2, batch=256, epochs=20, linear=True, cat_embed=True
-    ),
-    "combo32_1x512_lr2_x4": dict(
-        d=32,
-        hidden=(512,),
-        dropout=0.3,
-        lr=2e-3,
-        wd=1e-2,
-        batch=256,
-        epochs=20,
-        linear=True,
-        cat_embed=True,
-        members=4,
-    ),
-    "combo16_1x512_lr2": dict(
-        d=16, hidden=(512,), dropout=0.3, lr=2e-3, wd=1e-2, batch=256, epochs=20, linear=True, cat_embed=True
-    ),
-    "combo32_1x512_lr3": dict(
-        d=32, hidden=(512,), dropout=0.3, lr=3e-3, wd=1e-2, batch=256, epochs=20, linear=True, cat_embed=True
-    ),
-    "combo32_1x512_lr3_x4": dict(
-        d=32,
-        hidden=(512,),
-        dropout=0.3,
-        lr=3e-3,
-        wd=1e-2,
-        batch=256,
-        epochs=20,
-        linear=True,
-        cat_embed=True,
-        members=4,
-    ),
-    "tlr16_256x2_lin_catemb": dict(
-        d=16, hidden=(256, 256), dropout=0.1, lr=1e-3, wd=1e-4, batch=256, epochs=20, linear=True, cat_embed=True
-    ),
+# name -> settings: each family's base, then what a setting changes
+_TLR = dict(d=16, hidden=(256, 256), dropout=0.1, lr=1e-3, wd=1e-4, batch=256, epochs=20, linear=True)
+_TLR32 = {**_TLR, "d": 32, "lr": 5e-4}
+_COMBO = {**_TLR32, "dropout": 0.2, "wd": 1e-2, "cat_embed": True}
+_COMBO_1X512 = {**_COMBO, "hidden": (512,), "dropout": 0.3}
+CONFIGS = {
+    "tlr16_256x2_lin": _TLR,
+    "tlr16_256x2": {**_TLR, "linear": False},
+    "tlr8_128x3_lin": {**_TLR, "d": 8, "hidden": (128, 128, 128), "batch": 512, "epochs": 24},
+    "tlr32_256x2_lin": _TLR32,
+    "tlr32_256x2_lin_catemb": {**_TLR32, "cat_embed": True},
+    "tlr32_256x2_lin_lr3": {**_TLR32, "lr": 3e-4, "epochs": 30},
+    "tlr32_256x2_lin_drop3": {**_TLR32, "dropout": 0.3},
+    "tlr32_256x2_lin_wd": {**_TLR32, "wd": 1e-2},
+    "combo32": _COMBO,
+    "combo64": {**_COMBO, "d": 64},
+    "combo32_512": {**_COMBO, "hidden": (512, 512), "dropout": 0.3, "lr": 3e-4},
+    "combo32_x4": {**_COMBO, "members": 4},
+    "combo32_b512": {**_COMBO, "lr": 1e-3, "wd": 3e-2, "batch": 512, "epochs": 30},
+    "combo32_nolin": {**_COMBO, "linear": False},
+    "combo64_q32": {**_COMBO, "d": 64, "quantiles": 32, "keep_tree": False},
+    "combo64_tree_q32": {**_COMBO, "d": 64, "quantiles": 32},
+    "combo64_x4": {**_COMBO, "d": 64, "members": 4},
+    "combo32_reg": {**_COMBO, "dropout": 0.3, "wd": 5e-2},
+    "combo32_1x512": _COMBO_1X512,
+    "combo32_1x512_e40": {**_COMBO_1X512, "epochs": 40},
+    "combo32_1x512_lr1": {**_COMBO_1X512, "lr": 1e-3},
+    "combo32_1x512_lr2": {**_COMBO_1X512, "lr": 2e-3},
+    "combo32_1x1024_lr1": {**_COMBO_1X512, "hidden": (1024,), "lr": 1e-3},
+    "combo32_1x512_lr2_x4": {**_COMBO_1X512, "lr": 2e-3, "members": 4},
+    "combo16_1x512_lr2": {**_COMBO_1X512, "d": 16, "lr": 2e-3},
+    "combo32_1x512_lr3": {**_COMBO_1X512, "lr": 3e-3},
+    "combo32_1x512_lr3_x4": {**_COMBO_1X512, "lr": 3e-3, "members": 4},
+    "tlr16_256x2_lin_catemb": {**_TLR, "cat_embed": True},
 }
 
 
@@ -222,57 +122,60 @@ CONFIGS = {  # name -> settings
 # program, the guard and blend of the recipe): name -> `recipe.LargeTable` fields, plus `recipe.Ingredients` fields
 # (e.g. 'linear_start', 'guard') for the INGREDIENTS while it runs. Run with --engine; every table is forced onto
 # the large-table network.
+_E = dict(embed=16, hidden=(256,), networks=4, epochs=20, batch_size=256)
+_E16 = {**_E, "epochs": 16}
 ENGINE_CONFIGS = {
-    "e32_512_x1": dict(embed=32, hidden=(512,), networks=1, epochs=20, batch_size=256),
-    "e32_512_x2": dict(embed=32, hidden=(512,), networks=2, epochs=20, batch_size=256),
-    "e32_512_x4": dict(embed=32, hidden=(512,), networks=4, epochs=20, batch_size=256),
-    "e16_512_x2": dict(embed=16, hidden=(512,), networks=2, epochs=20, batch_size=256),
-    "e16_256_x4": dict(embed=16, hidden=(256,), networks=4, epochs=20, batch_size=256),
-    "e16_384_x4": dict(embed=16, hidden=(384,), networks=4, epochs=20, batch_size=256),
-    "e16_512_x4": dict(embed=16, hidden=(512,), networks=4, epochs=20, batch_size=256),
-    "e16_256_x4_b512": dict(embed=16, hidden=(256,), networks=4, epochs=20, batch_size=512),
-    "e16_256_x4_e12": dict(embed=16, hidden=(256,), networks=4, epochs=12, batch_size=256),
-    "e16_256_x4_e16": dict(embed=16, hidden=(256,), networks=4, epochs=16, batch_size=256),
-    "e16_256_x8": dict(embed=16, hidden=(256,), networks=8, epochs=20, batch_size=256),
-    "e32_256_x4": dict(embed=32, hidden=(256,), networks=4, epochs=20, batch_size=256),
-    "e16_256_x4_fitted": dict(embed=16, hidden=(256,), networks=4, epochs=20, batch_size=256, linear_start="fitted"),
-    "e8_128_x8": dict(embed=8, hidden=(128,), networks=8, epochs=16, batch_size=256),
-    "e16_128_x8": dict(embed=16, hidden=(128,), networks=8, epochs=16, batch_size=256),
-    "e16_256_x4_e16_lr4": dict(embed=16, hidden=(256,), networks=4, epochs=16, batch_size=256, learning_rate=4e-3),
-    "e16_256_x4_e16_lr2": dict(embed=16, hidden=(256,), networks=4, epochs=16, batch_size=256, learning_rate=2e-3),
-    "e16_256_x4_e16_drop2": dict(embed=16, hidden=(256,), networks=4, epochs=16, batch_size=256, dropout=0.2),
-    "e16_256_x4_e16_drop4": dict(embed=16, hidden=(256,), networks=4, epochs=16, batch_size=256, dropout=0.4),
-    "e16_256_x4_e16_wd3": dict(embed=16, hidden=(256,), networks=4, epochs=16, batch_size=256, weight_decay=3e-2),
-    "e16_256_x2_e16_lr4": dict(embed=16, hidden=(256,), networks=2, epochs=16, batch_size=256, learning_rate=4e-3),
-    "e32_256_x2_e16_lr4": dict(embed=32, hidden=(256,), networks=2, epochs=16, batch_size=256, learning_rate=4e-3),
-    "e16_512_x2_e16_lr4": dict(embed=16, hidden=(512,), networks=2, epochs=16, batch_size=256, learning_rate=4e-3),
-    "e16_256_x3_e16_lr4": dict(embed=16, hidden=(256,), networks=3, epochs=16, batch_size=256, learning_rate=4e-3),
-    "e16_256_x2_e12_lr4": dict(embed=16, hidden=(256,), networks=2, epochs=12, batch_size=256, learning_rate=4e-3),
-    "e32_256_x2_e12_lr4": dict(embed=32, hidden=(256,), networks=2, epochs=12, batch_size=256, learning_rate=4e-3),
-    "e16_256_x4_noguard": dict(embed=16, hidden=(256,), networks=4, epochs=20, batch_size=256, guard=False),
-    "e16_256_x4_fitted_noguard": dict(
-        embed=16, hidden=(256,), networks=4, epochs=20, batch_size=256, guard=False, linear_start="fitted"
-    ),
-    "e32_512_x1_noguard": dict(embed=32, hidden=(512,), networks=1, epochs=20, batch_size=256, guard=False),
-    "e16_256_x4_b512_lr4": dict(embed=16, hidden=(256,), networks=4, epochs=20, batch_size=512, learning_rate=4e-3),
+    "e32_512_x1": {**_E, "embed": 32, "hidden": (512,), "networks": 1},
+    "e32_512_x2": {**_E, "embed": 32, "hidden": (512,), "networks": 2},
+    "e32_512_x4": {**_E, "embed": 32, "hidden": (512,)},
+    "e16_512_x2": {**_E, "hidden": (512,), "networks": 2},
+    "e16_256_x4": _E,
+    "e16_384_x4": {**_E, "hidden": (384,)},
+    "e16_512_x4": {**_E, "hidden": (512,)},
+    "e16_256_x4_b512": {**_E, "batch_size": 512},
+    "e16_256_x4_e12": {**_E, "epochs": 12},
+    "e16_256_x4_e16": _E16,
+    "e16_256_x8": {**_E, "networks": 8},
+    "e32_256_x4": {**_E, "embed": 32},
+    "e16_256_x4_fitted": {**_E, "linear_start": "fitted"},
+    "e8_128_x8": {**_E16, "embed": 8, "hidden": (128,), "networks": 8},
+    "e16_128_x8": {**_E16, "hidden": (128,), "networks": 8},
+    "e16_256_x4_e16_lr4": {**_E16, "learning_rate": 4e-3},
+    "e16_256_x4_e16_lr2": {**_E16, "learning_rate": 2e-3},
+    "e16_256_x4_e16_drop2": {**_E16, "dropout": 0.2},
+    "e16_256_x4_e16_drop4": {**_E16, "dropout": 0.4},
+    "e16_256_x4_e16_wd3": {**_E16, "weight_decay": 3e-2},
+    "e16_256_x2_e16_lr4": {**_E16, "networks": 2, "learning_rate": 4e-3},
+    "e32_256_x2_e16_lr4": {**_E16, "embed": 32, "networks": 2, "learning_rate": 4e-3},
+    "e16_512_x2_e16_lr4": {**_E16, "hidden": (512,), "networks": 2, "learning_rate": 4e-3},
+    "e16_256_x3_e16_lr4": {**_E16, "networks": 3, "learning_rate": 4e-3},
+    "e16_256_x2_e12_lr4": {**_E, "networks": 2, "epochs": 12, "learning_rate": 4e-3},
+    "e32_256_x2_e12_lr4": {**_E, "embed": 32, "networks": 2, "epochs": 12, "learning_rate": 4e-3},
+    "e16_256_x4_noguard": {**_E, "guard": False},
+    "e16_256_x4_fitted_noguard": {**_E, "guard": False, "linear_start": "fitted"},
+    "e32_512_x1_noguard": {**_E, "embed": 32, "hidden": (512,), "networks": 1, "guard": False},
+    "e16_256_x4_b512_lr4": {**_E, "batch_size": 512, "learning_rate": 4e-3},
 }
+
+
+def _task_and_folds(task_name: str, folds: int | None):
+    """The task on the accuracy benchmark's protocol (`tasks.protocol_rows`), and its first ``folds`` folds."""
+    from .tasks import load_tasks, protocol_rows
+
+    task = load_tasks(DATASETS, only=[task_name], max_rows=protocol_rows)[0]
+    print(f"# {task.name}: {task.split} {task.notes}", flush=True)
+    return task, task.folds[: folds or len(task.folds)]
 
 
 def run_engine(task_name: str, configs: list[str], seeds: list[int], folds: int | None) -> None:
     """Each configuration as `TwoClassClassifier()` with `recipe.LARGE` set to it and `recipe.LARGE_ROWS` at 0 (so
     that credit default's 13,600 training rows take it too): test ROC AUC and fit time (the first fit of a
     configuration compiles its program; later ones load it)."""
-    from sklearn.metrics import roc_auc_score
-
-    from twoclass import TwoClassClassifier
     from twoclass.estimator import recipe
 
-    from .tasks import load_tasks
+    from .ablation import fit_fold
 
-    caps = (lambda name: 20_000) if task_name != "adult" else None
-    task = load_tasks(DATASETS, only=[task_name], max_rows=caps)[0]
-    print(f"# {task.name}: {task.split} {task.notes}", flush=True)
-    use = task.folds[: folds or len(task.folds)]
+    task, use = _task_and_folds(task_name, folds)
     default_large, default_rows, default_parts = recipe.LARGE, recipe.LARGE_ROWS, recipe.INGREDIENTS
     rows: list[tuple] = []
     try:
@@ -284,22 +187,15 @@ def run_engine(task_name: str, configs: list[str], seeds: list[int], folds: int 
             recipe.LARGE_ROWS = default_rows if name == "defaults" else 0
             for seed in seeds:
                 for fold_number, (train, test) in enumerate(use):
-                    model = TwoClassClassifier(column_types=task.column_types, random_state=seed)
-                    t0 = time.perf_counter()
-                    with warnings.catch_warnings():
-                        warnings.simplefilter("ignore")
-                        model.fit(task.frame.iloc[train], task.y[train])
-                        seconds = time.perf_counter() - t0
-                        proba = model.predict_proba(task.frame.iloc[test])[:, 1]
-                    auc = roc_auc_score(task.y[test], proba)
-                    r = model.recipe_
+                    fit = fit_fold(task, train, test, seed, {})
+                    r = fit.recipe
                     print(
-                        f"{name} seed {seed} fold {fold_number}: AUC {auc:.4f} fit {seconds:.1f} s, best epoch "
-                        f"{r['best_epoch']}/{r['epochs']} ran {r['epochs_run']}, kept {r['kept']} "
+                        f"{name} seed {seed} fold {fold_number}: AUC {fit.roc_auc:.4f} fit {fit.seconds:.1f} s, best "
+                        f"epoch {r['best_epoch']}/{r['epochs']} ran {r['epochs_run']}, kept {r['kept']} "
                         f"({r['network_share']})",
                         flush=True,
                     )
-                    rows.append((name, seed, fold_number, auc, seconds))
+                    rows.append((name, seed, fold_number, fit.roc_auc, fit.seconds))
     finally:
         recipe.LARGE, recipe.LARGE_ROWS, recipe.INGREDIENTS = default_large, default_rows, default_parts
     for name in dict.fromkeys(r[0] for r in rows):
@@ -470,32 +366,21 @@ def run(task_name: str, configs: list[str], seeds: list[int], reference: bool, f
 
     from twoclass.data import Preprocessor
 
-    from .tasks import load_tasks
+    from .ablation import fit_fold
 
-    caps = (lambda name: 20_000) if task_name != "adult" else None
-    task = load_tasks(DATASETS, only=[task_name], max_rows=caps)[0]
+    task, use = _task_and_folds(task_name, folds)
     numeric = {c for c, k in task.column_types.items() if k == "numeric"}
-    print(f"# {task.name}: {task.split} {task.notes}", flush=True)
-    use = task.folds[: folds or len(task.folds)]
     rows: list[tuple] = []
     for seed in seeds:
         for fold_number, (train, test) in enumerate(use):
             if reference:
-                from twoclass import TwoClassClassifier
-
-                model = TwoClassClassifier(column_types=task.column_types, random_state=seed)
-                t0 = time.perf_counter()
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    model.fit(task.frame.iloc[train], task.y[train])
-                    seconds = time.perf_counter() - t0
-                    proba = model.predict_proba(task.frame.iloc[test])[:, 1]
-                auc = roc_auc_score(task.y[test], proba)
+                fit = fit_fold(task, train, test, seed, {})
                 print(
-                    f"reference TwoClassClassifier() seed {seed} fold {fold_number}: AUC {auc:.4f} fit {seconds:.1f} s",
+                    f"reference TwoClassClassifier() seed {seed} fold {fold_number}: AUC {fit.roc_auc:.4f} fit "
+                    f"{fit.seconds:.1f} s",
                     flush=True,
                 )
-                rows.append(("reference", seed, fold_number, auc, seconds))
+                rows.append(("reference", seed, fold_number, fit.roc_auc, fit.seconds))
             tr, va = train_test_split(train, test_size=0.15, stratify=task.y[train], random_state=seed)
             t0 = time.perf_counter()
             pre = Preprocessor(task.column_types, numeric_encoding="binned")
