@@ -120,10 +120,16 @@ class TwoClassClassifier(ClassifierMixin, BaseEstimator):
         from twoclass.estimator.training import train_network
 
         result = train_network(settings, rows, array_input=self.input_kind_ == "array")
+        return self.adopt_fit(rows, result)
+
+    def adopt_fit(self, rows: FitRows, fitted: dict[str, Any]) -> TwoClassClassifier:
+        """Take on a finished fit: the labels and seed of ``rows`` and the ``fitted`` attributes (``preprocessor_``,
+        ``model_``, ``threshold_``, ...); the preprocessor records y's column name. Returns self. A sweep ends
+        its chosen member's fit here too."""
         self.classes_ = np.array(rows.encoding.classes)
         self.label_encoding_ = rows.encoding
         self.seed_ = rows.seed
-        for name, value in result.items():
+        for name, value in fitted.items():
             setattr(self, name, value)
         if rows.target_name is not None:
             self.preprocessor_.target_ = rows.target_name

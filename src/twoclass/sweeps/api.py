@@ -119,7 +119,7 @@ def _sweep_estimator(estimator, X, y, grid, sample_weight) -> SweepResult:
     members = expand(check_grid(grid, base_seed=base_seed), default_seed=base_seed)
     prepared = adapter.prepare(estimator, X, y, sample_weight)
     runs = adapter.train(prepared, members)
-    monitor = "val_loss" if prepared.val is not None else "loss"
+    monitor = "val_loss" if prepared.rows.val is not None else "loss"
 
     def build(chosen):
         return adapter.finish(prepared, members, runs, list(chosen))

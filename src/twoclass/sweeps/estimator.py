@@ -34,21 +34,15 @@ class Prepared:
 
     estimator: Any  # an unfitted clone, with its input attributes set
     settings: Any
-    encoding: Any
-    seed: int
+    rows: Any  # the estimator's FitRows: labels, weights, split, seed, label encoding
     preprocessor: Any
-    target_name: str | None
-    y01: np.ndarray
-    weights: np.ndarray
-    train: np.ndarray
-    val: np.ndarray | None
     x_train: np.ndarray
     x_val: np.ndarray | None
     row_weight: np.ndarray
 
     @property
     def early_stopping(self) -> bool:
-        return self.val is not None and self.settings.early_stopping
+        return self.rows.val is not None and self.settings.early_stopping
 
 
 def prepare(estimator: Any, X: Any, y: Any, sample_weight: Any = None) -> Prepared:
@@ -71,21 +65,7 @@ def prepare(estimator: Any, X: Any, y: Any, sample_weight: Any = None) -> Prepar
     x_val = transform_quietly(preprocessor, frame.iloc[val]) if val is not None else None
     class_weight = compute_class_weight(y01[train], settings.class_weight, rows.encoding)
     factor = np.ones(2) if class_weight is None else np.array([class_weight[0], class_weight[1]])
-    return Prepared(
-        est,
-        settings,
-        rows.encoding,
-        rows.seed,
-        preprocessor,
-        rows.target_name,
-        y01,
-        rows.weights,
-        train,
-        val,
-        x_train,
-        x_val,
-        rows.weights * factor[y01],
-    )
+    return Prepared(est, settings, rows, preprocessor, x_train, x_val, rows.weights * factor[y01])
 
 
 def _plain_numbers(settings: Any) -> Any:
@@ -157,13 +137,13 @@ def _initial_for(prepared: Prepared, template: Any, by_full: dict, full: Member)
 def train(prepared: Prepared, members: Sequence[Member]) -> MemberRuns:
     """Every member, one vmapped program per hidden-layer size."""
     s = prepared.settings
-    val = prepared.val
+    val = prepared.rows.val
     validation = None
     if val is not None:
-        validation = (prepared.x_val, prepared.y01[val], prepared.row_weight[val].astype(np.float32))
+        validation = (prepared.x_val, prepared.rows.y01[val], prepared.row_weight[val].astype(np.float32))
     inputs = prepare_fit_inputs(
         prepared.x_train,
-        prepared.y01[prepared.train],
+        prepared.rows.y01[prepared.rows.train],
         batch_size=s.batch_size,
         epochs=s.epochs,
         verbose=0,
@@ -171,7 +151,7 @@ def train(prepared: Prepared, members: Sequence[Member]) -> MemberRuns:
         validation_data=validation,
         shuffle=True,
         class_weight=None,
-        sample_weight=prepared.row_weight[prepared.train].astype(np.float32),
+        sample_weight=prepared.row_weight[prepared.rows.train].astype(np.float32),
         initial_epoch=0,
     )
     groups: dict[tuple[int, ...], list[int]] = {}
@@ -219,11 +199,11 @@ def finish(prepared: Prepared, members: Sequence[Member], runs: MemberRuns, chos
         )
     model = networks[0] if len(networks) == 1 else compile_network(prepared.settings, merge_networks(networks))
 
-    held = prepared.val if prepared.val is not None else prepared.train
-    x_held = prepared.x_val if prepared.val is not None else prepared.x_train
+    held = prepared.rows.val if prepared.rows.val is not None else prepared.rows.train
+    x_held = prepared.x_val if prepared.rows.val is not None else prepared.x_train
     logits = model.predict_logits(x_held).astype(np.float64)
-    decided = decide_on_held_out(prepared.settings, logits, prepared.y01[held], prepared.weights[held])
-    if prepared.val is None:
+    decided = decide_on_held_out(prepared.settings, logits, prepared.rows.y01[held], prepared.rows.weights[held])
+    if prepared.rows.val is None:
         decided["validation_figures_"]["notes"].append(
             "No validation split was possible: these figures are on the training rows."
         )
@@ -238,7 +218,7 @@ def finish(prepared: Prepared, members: Sequence[Member], runs: MemberRuns, chos
         l2=chosen_settings.l2,
         dropout=chosen_settings.dropout,
         hidden_layer_sizes=chosen_settings.hidden_layer_sizes,
-        random_state=prepared.seed,
+        random_state=prepared.rows.seed,
         n_networks=len(chosen),
     )
     fitted = {
@@ -251,11 +231,4 @@ def finish(prepared: Prepared, members: Sequence[Member], runs: MemberRuns, chos
     }
     if "recipe" in est.get_params(deep=False):
         fitted["recipe_"] = None  # a plain-recipe estimator records no recipe
-    est.classes_ = np.array(prepared.encoding.classes)
-    est.label_encoding_ = prepared.encoding
-    est.seed_ = prepared.seed
-    for name, value in fitted.items():
-        setattr(est, name, value)
-    if prepared.target_name is not None:
-        est.preprocessor_.target_ = prepared.target_name
-    return est
+    return est.adopt_fit(prepared.rows, fitted)
