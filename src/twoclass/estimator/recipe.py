@@ -189,14 +189,21 @@ def recipe_sizes(
     batch_size: int = 0,
     networks: int = 0,
     sparse: bool = False,
+    large: LargeTable | None = None,
 ) -> RecipeSizes:
     """Batch size, epochs and networks for ``n_rows`` training rows; the ones given (not auto) are kept, the others
     fill the budget of rows x epochs x networks: networks first (as many as can have 40 epochs each, 2 to 8), then
-    epochs (12 to 64).
+    epochs (12 to 64). The large-table network (``large``, `large_table`) has sizes of its own.
 
     Sparse (text) inputs get one network and `SPARSE_BUDGET`: there a step's cost is the update of a
     vocabulary-wide first layer (20,000 x 64 weights), not the rows, and the logistic regression on TF-IDF already
     holds most of what there is to learn (measured: 8 networks took 270 s for the sentiment folds, one 20 s)."""
+    if large is not None:
+        return RecipeSizes(
+            large.batch_size if auto_batch else batch_size,
+            large.epochs if auto_epochs else epochs,
+            (large.networks if INGREDIENTS.ensemble else 1) if auto_members else networks,
+        )
     size = batch_size_for(n_rows) if auto_batch else batch_size
     if auto_members:
         networks = (
@@ -272,6 +279,7 @@ def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, A
     if sparse:  # the longest row, rounded up to a power of two (>= 16): one program for every fold of a corpus
         longest = max(int(np.diff(x.indptr).max(initial=0)) for x in ([x_train] if x_val is None else [x_train, x_val]))
         nonzeros = 1 << max(longest - 1, 15).bit_length()
+    large = None if bagged else large_table(settings, len(train), sparse)
     sizes = recipe_sizes(
         len(train),
         auto_epochs=settings.epochs == "auto",
@@ -281,18 +289,13 @@ def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, A
         batch_size=0 if settings.batch_size == "auto" else settings.batch_size,
         networks=0 if settings.n_networks == "auto" else settings.n_networks,
         sparse=sparse,
+        large=large,
     )
     if bagged:  # members in whole rounds of the folds
         sizes = sizes._replace(networks=BAGGING_FOLDS * max(1, round(sizes.networks / BAGGING_FOLDS)))
-    large = None if bagged else large_table(settings, len(train), sparse)
     hidden = tuple(settings.hidden_layer_sizes)
     first_mask, dropout, learning_rate, weight_decay = None, settings.dropout, settings.learning_rate, settings.l2
-    if large is not None:  # its own sizes where they are auto, its network and its optimizer's numbers
-        sizes = RecipeSizes(
-            large.batch_size if settings.batch_size == "auto" else sizes.batch_size,
-            large.epochs if settings.epochs == "auto" else sizes.epochs,
-            (large.networks if parts.ensemble else 1) if settings.n_networks == "auto" else sizes.networks,
-        )
+    if large is not None:  # its network and its optimizer's numbers
         hidden, dropout, learning_rate, weight_decay = (
             large.hidden,
             large.dropout,
