@@ -17,7 +17,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from twoclass.engine.ensemble_plan import EVAL_CHUNK, EnsemblePlan, Rows, layer_widths
+from twoclass.engine.ensemble_plan import EVAL_CHUNK, EnsemblePlan, Rows, _mask, layer_widths
 
 # ------------------------------------------------------------------------------------------------ forward
 
@@ -134,13 +134,9 @@ def initial_params(
     if not plan.hidden:
         return params
     fan_in: Any = plan.n_features
-    if plan.embed:
-        if first_mask is None or np.shape(first_mask) != (plan.n_features, plan.embed):
-            raise ValueError(
-                f"An embedding layer of {plan.embed} units over {plan.n_features} features needs its block mask, "
-                f"shape ({plan.n_features}, {plan.embed}). Got {None if first_mask is None else np.shape(first_mask)}."
-            )
-        fan_in = np.tile(np.maximum(np.asarray(first_mask, np.float64).sum(axis=0), 1.0), k)
+    mask = _mask(plan, first_mask)
+    if mask is not None:  # each embedding unit reads only its column's features
+        fan_in = np.tile(np.maximum(mask.astype(np.float64).sum(axis=0), 1.0), k)
     params["first"] = {
         "kernel": (rng.standard_normal((plan.n_features, k * widths[0])) * np.sqrt(2.0 / fan_in)).astype(np.float32),
         "bias": np.zeros(k * widths[0], np.float32),

@@ -132,14 +132,14 @@ def _filled(plan: EnsemblePlan, train: Rows, val: Rows | None, train_mask: Any, 
 
 
 def _mask(plan: EnsemblePlan, first_mask: Any) -> np.ndarray | None:
-    """The embedding layer's mask as the program's input (None without an embedding layer)."""
+    """The embedding layer's mask as the program's input, checked (None without an embedding layer)."""
     if not plan.embed or not plan.hidden:
         return None
-    mask = np.asarray(first_mask, np.float32)
-    if mask.shape != (plan.n_features, plan.embed):
+    mask = None if first_mask is None else np.asarray(first_mask, np.float32)
+    if mask is None or mask.shape != (plan.n_features, plan.embed):
         raise ValueError(
             f"The 'first_mask' of an embedding layer of {plan.embed} units over {plan.n_features} features must have "
-            f"shape ({plan.n_features}, {plan.embed}). Got {mask.shape} instead."
+            f"shape ({plan.n_features}, {plan.embed}). Got {None if mask is None else mask.shape} instead."
         )
     return mask
 
