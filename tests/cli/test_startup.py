@@ -4,24 +4,28 @@ exit would for everything a caller can see (exit code, flushed output, exit hook
 from __future__ import annotations
 
 import gc
+import json
 import os
 import subprocess
 import sys
 import textwrap
 
+import numpy as np
+import pandas as pd
+
 from twoclass.cli import startup
 from twoclass.cli.startup import imports_uncollected
 
 
-def _run_console_script(prelude: str, *argv: str) -> subprocess.CompletedProcess:
+def _run_console_script(prelude: str, *argv: str, env: dict | None = None) -> subprocess.CompletedProcess:
     code = (
         textwrap.dedent(prelude)
         + f"\nsys.argv = ['twoclass', *{list(argv)!r}]\nfrom twoclass.cli import main\nmain()\n"
     )
     # Output to a pipe is block-buffered, as for a user's `twoclass train ... | tee log`, unless this is set
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"} | (env or {})
     return subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False, env=env
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False, env=environment
     )
 
 
@@ -81,3 +85,47 @@ def test_imports_run_without_collection_and_collection_comes_back(monkeypatch):
         assert not gc.isenabled() and gc.get_freeze_count() == 0
     finally:
         gc.enable()
+
+
+def test_a_repeated_train_loads_its_program_in_the_background_and_saves_the_same_model(tmp_path):
+    # The first run notes the program it used (`WarmStart`); the second loads it while the libraries import and
+    # takes it instead of reading it; a third on many more columns finds the noted program wrong and trains as before.
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"a": rng.normal(size=120).round(3), "b": rng.normal(size=120).round(3)})
+    frame["colour"] = rng.choice(["red", "blue"], size=120)
+    frame["y"] = (frame["a"] + frame["b"] > 0).astype(int)
+    frame.to_csv(tmp_path / "data.csv", index=False)
+    prelude = """
+        import atexit, json, sys
+        def report():
+            from twoclass.engine import stored
+            counts = stored.PREPARED["fit_and_train"], stored.PRELOADED["fit_and_train"]
+            print(json.dumps(dict(zip(("prepared", "preloaded"), counts))))
+        atexit.register(report)
+    """
+    env = {"TWOCLASS_CACHE_DIR": str(tmp_path / "cache")}
+
+    def train(out: str, *more: str) -> dict:
+        done = _run_console_script(
+            prelude,
+            "train",
+            str(tmp_path / "data.csv"),
+            "--target",
+            "y",
+            "--out",
+            str(tmp_path / out),
+            "--quiet",
+            *more,
+            env=env,
+        )
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout.splitlines()[-1])
+
+    first, second = train("m1"), train("m2")
+    assert first == {"prepared": 1, "preloaded": 0} and second == {"prepared": 1, "preloaded": 1}
+    assert (tmp_path / "m1" / "weights.safetensors").read_bytes() == (
+        tmp_path / "m2" / "weights.safetensors"
+    ).read_bytes()
+    wider = frame.assign(**{f"x{i}": rng.normal(size=120).round(3) for i in range(60)})  # another program's shapes
+    wider.to_csv(tmp_path / "data.csv", index=False)
+    assert train("m3") == {"prepared": 1, "preloaded": 0}

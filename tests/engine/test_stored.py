@@ -44,6 +44,11 @@ def stored(directory, calls, key="plan-a"):
     return StoredFunction(step_function(calls), "step", key, directory, output_tree=lambda args: (args[0], 0, args[2]))
 
 
+@pytest.fixture(autouse=True)
+def _own_preloads(monkeypatch):
+    monkeypatch.setattr(_stored, "_PRELOADS", {})  # what a test preloads and leaves stays out of the next one
+
+
 def program_files(directory) -> list[str]:
     return sorted(name for name in os.listdir(directory) if name.endswith(".jaxexport"))
 
@@ -191,3 +196,90 @@ def test_a_fit_in_a_new_process_loads_its_programs_and_gives_identical_weights(t
     for other in (loaded, uncached):
         for key in ("weights", "loss", "predictions"):
             assert other[key] == traced[key], key
+
+
+def test_a_preloaded_program_is_taken_instead_of_read_and_gives_the_same_results(tmp_path, monkeypatch):
+    args, calls = arguments(), []
+    want = stored(tmp_path, calls)(*args)
+    (name,) = program_files(tmp_path)
+    reads = []
+    read = _stored._read
+    monkeypatch.setattr(_stored, "_read", lambda path: reads.append(path) or read(path))
+    _stored.preload([tmp_path / name]).join()
+    assert len(reads) == 1
+    before = _stored.PRELOADED["step"]
+    got = stored(tmp_path, calls)(*args)  # a fresh object, as in the command's next run
+    assert _stored.PRELOADED["step"] == before + 1 and len(reads) == 1 and len(calls) == 1
+    for a, b in zip(jax.tree_util.tree_leaves(got), jax.tree_util.tree_leaves(want)):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+
+
+def test_a_preload_of_a_missing_damaged_or_other_program_changes_nothing(tmp_path):
+    calls = []
+    want = stored(tmp_path / "a", calls)(*arguments())
+    stored(tmp_path / "b", calls)(*arguments(rows=7))
+    (small,), (large,) = program_files(tmp_path / "a"), program_files(tmp_path / "b")
+    (tmp_path / "a" / small).write_bytes(b"not a program")
+    # the key's file is damaged; another shape's program sits under the key's name in the preloads
+    _stored.preload([tmp_path / "a" / small, tmp_path / "missing.jaxexport"]).join()
+    before = _stored.PRELOADED["step"]
+    got = stored(tmp_path / "a", calls)(*arguments())
+    assert _stored.PRELOADED["step"] == before and len(calls) == 3  # traced again, as without a preload
+    np.testing.assert_array_equal(np.asarray(got[1]), np.asarray(want[1]))
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / small).write_bytes((tmp_path / "b" / large).read_bytes())  # a valid program, wrong shapes
+    _stored.preload([tmp_path / "c" / small]).join()
+    got = stored(tmp_path / "c", calls)(*arguments())
+    assert _stored.PRELOADED["step"] == before and len(calls) == 4
+    np.testing.assert_array_equal(np.asarray(got[1]), np.asarray(want[1]))
+
+
+def _warm_run(tmp_path, key, calls, rows=5):
+    with _stored.WarmStart(key, notes=tmp_path / "notes", programs=tmp_path / "programs"):
+        return stored(tmp_path / "programs", calls)(*arguments(rows))
+
+
+def test_a_warm_start_loads_what_the_last_run_of_the_command_used(tmp_path):
+    calls = []
+    first = _warm_run(tmp_path, "command a", calls)
+    (note,) = (tmp_path / "notes").iterdir()
+    (five_rows,) = program_files(tmp_path / "programs")
+    assert json.loads(note.read_text()) == {"programs": [five_rows]}
+    before = _stored.PRELOADED["step"]
+    second = _warm_run(tmp_path, "command a", calls)
+    assert _stored.PRELOADED["step"] == before + 1 and len(calls) == 1
+    np.testing.assert_array_equal(np.asarray(second[1]), np.asarray(first[1]))
+    _warm_run(tmp_path, "command b", calls)  # another command: nothing to preload, a note of its own
+    assert _stored.PRELOADED["step"] == before + 1 and len(list((tmp_path / "notes").iterdir())) == 2
+    _warm_run(tmp_path, "command a", calls, rows=7)  # same command, other data: its note named another program
+    assert _stored.PRELOADED["step"] == before + 1 and len(calls) == 2
+    assert not _stored._PRELOADS, "an unused preload was kept in memory"
+    (seven_rows,) = set(program_files(tmp_path / "programs")) - {five_rows}
+    assert json.loads(note.read_text()) == {"programs": [seven_rows]}  # the next run preloads this one
+
+
+def test_a_warm_start_ignores_bad_notes_and_never_fails_the_command(tmp_path, monkeypatch):
+    calls = []
+    _warm_run(tmp_path, "command", calls)
+    (note,) = (tmp_path / "notes").iterdir()
+    good = note.read_text()
+    for text in ("{not json", '{"programs": "x"}', '{"programs": ["../../etc/passwd", 3]}', "[]"):
+        note.write_text(text)
+        assert _stored._read_note(note) == []
+        _warm_run(tmp_path, "command", calls)
+    assert len(calls) == 1
+    with pytest.raises(RuntimeError, match="failed"):  # a failed command leaves the last good note as it was
+        with _stored.WarmStart("command", notes=tmp_path / "notes", programs=tmp_path / "programs"):
+            stored(tmp_path / "programs", calls)(*arguments(rows=9))
+            raise RuntimeError("the command failed")
+    assert note.read_text() == good and len(program_files(tmp_path / "programs")) == 2
+    monkeypatch.setattr(_stored, "_MAX_NOTES", 2)  # the oldest notes go first
+    for key in ("c1", "c2", "c3"):
+        _warm_run(tmp_path, key, calls)
+    assert len(list((tmp_path / "notes").iterdir())) == 2
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with _stored.WarmStart("command", notes=blocker / "notes", programs=tmp_path / "programs"):  # unwritable
+        stored(tmp_path / "programs", calls)(*arguments())
+    with _stored.WarmStart("command", notes=None, programs=None):  # no compilation cache: nothing at all
+        stored(None, calls)(*arguments())

@@ -59,6 +59,38 @@ def train(
     Example:  twoclass train sms.csv --target label --positive spam --text text --threshold "recall>=0.9"
     --out spam_model/
     """
+    arguments = dict(locals())  # the command's arguments, before any other name is bound
+    with startup.imports_uncollected():  # JAX first: the programs of an earlier run load while the rest imports
+        from twoclass.engine.cache import COMMAND_DIR, PROGRAM_DIR
+        from twoclass.engine.stored import WarmStart
+
+    with WarmStart(_warm_key(arguments), notes=COMMAND_DIR, programs=PROGRAM_DIR):
+        _train(**arguments)
+
+
+def _warm_key(arguments: dict[str, Any]) -> str:
+    """What decides the programs a training run compiles: the data file (wherever it was named from) and every
+    option but where the model goes and how much is printed."""
+    shown = {name: value for name, value in arguments.items() if name not in ("out", "quiet")}
+    shown["data"] = str(Path(arguments["data"]).resolve())
+    return f"train {shown!r}"
+
+
+def _train(
+    data: Path,
+    target: str,
+    out: Path,
+    positive: str | None,
+    text: list[str] | None,
+    categorical: list[str] | None,
+    numeric: list[str] | None,
+    drop: list[str] | None,
+    quiet: bool,
+    encoding: str | None,
+    sep: str | None,
+    stream: str | None,
+    estimator_params: dict[str, Any] | None,
+) -> None:
     with startup.imports_uncollected():  # the libraries, loaded with the garbage collector off (cli/startup.py)
         from twoclass.cli.stream import stream_choice, train_streamed
         from twoclass.data import infer_labels, read_table

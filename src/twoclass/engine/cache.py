@@ -1,5 +1,6 @@
 """JAX's persistent compilation cache, on by default in the user's cache directory (TWOCLASS_NO_CACHE=1 turns it
-off, TWOCLASS_CACHE_DIR moves it), and beside it the folder of lowered programs (`engine/stored.py`)."""
+off, TWOCLASS_CACHE_DIR moves it), and beside it the folders of lowered programs and of the programs each command
+used (`engine/stored.py`)."""
 
 from __future__ import annotations
 
@@ -53,3 +54,4 @@ def _date_unlocked_entries(directory: Path) -> None:
 
 CACHE_DIR = enable_compilation_cache()
 PROGRAM_DIR = os.path.join(CACHE_DIR, "programs") if CACHE_DIR else None  # lowered programs (`engine/stored.py`)
+COMMAND_DIR = os.path.join(CACHE_DIR, "commands") if CACHE_DIR else None  # the programs each command used (`WarmStart`)

@@ -8,19 +8,27 @@ milliseconds, and compiling the call of it is a hit in the persistent cache.
 A stored program is keyed by everything that decides what tracing would produce: the function's name and static
 key (a `Plan`), the arguments' tree and shapes, the versions of JAX and jaxlib, the backend, and a digest of
 twoclass's own source, so that an edited engine never runs an old program.
+
+Reading an executable back from the persistent cache still takes 0.15 s (XLA links its machine code again), and a
+command learns the shapes of its program only after it has loaded pandas and scikit-learn and prepared the data.
+`WarmStart` lets a command that ran before start that load in a background thread as soon as JAX is imported:
+XLA's part runs outside Python's lock, so it overlaps with the libraries' import on a second core.
 """
 
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import contextlib
 import functools
 import hashlib
+import json
 import os
+import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jax
 
@@ -28,6 +36,9 @@ from twoclass.core.files import atomic_output
 
 _SUFFIX = ".jaxexport"
 PREPARED: collections.Counter = collections.Counter()  # programs traced or loaded in this process, by name
+PRELOADED: collections.Counter = collections.Counter()  # of those, how many a `preload` had ready, by name
+_USED: list[Path] = []  # the program files this process prepared, in order
+_PRELOADS: dict[Path, concurrent.futures.Future] = {}  # program file -> its `Ready` program, loading or loaded
 
 
 @functools.lru_cache(maxsize=1)
@@ -85,17 +96,20 @@ class StoredFunction:
         out_tree = jax.tree_util.tree_structure(self._output_tree(args))
         types = [jax.ShapeDtypeStruct(leaf.shape, leaf.dtype) for leaf in leaves]
         path = self._path(signature)
-        exported = _read(path) if path is not None else None
+        if path is None:
+            return _compile(self._export(tree, types, out_tree), types), out_tree
+        _USED.append(path)
+        ready = _take_preloaded(path)
+        if ready is not None and _fits(ready.exported, types, out_tree):
+            PRELOADED[self._name] += 1
+            return ready.compiled, out_tree
+        exported = _read(path)
         if exported is not None and not _fits(exported, types, out_tree):
             exported = None  # not the program this key stands for (a hand-copied file): traced again
         if exported is None:
             exported = self._export(tree, types, out_tree)
-            if path is not None:
-                _write(path, exported)
-        with _without_lapack_setup():
-            lowered = jax.jit(exported.call).lower(types)
-        # compiled ahead of time, once: a jit would compile again when NumPy arguments turn into device arrays
-        return lowered.compile(), out_tree
+            _write(path, exported)
+        return _compile(exported, types), out_tree
 
     def _export(self, tree, types, out_tree):
         function, traced_trees = self._function, []
@@ -118,6 +132,13 @@ class StoredFunction:
             return None
         key = f"{self._name}\n{self._static_key}\n{signature}\n{_environment()}\n{_source_digest()}"
         return Path(self._directory) / f"{self._name}-{hashlib.sha256(key.encode()).hexdigest()[:40]}{_SUFFIX}"
+
+
+def _compile(exported, types):
+    with _without_lapack_setup():
+        lowered = jax.jit(exported.call).lower(types)
+    # compiled ahead of time, once: a jit would compile again when NumPy arguments turn into device arrays
+    return lowered.compile()
 
 
 def _fits(exported, types, out_tree) -> bool:
@@ -166,3 +187,127 @@ def _write(path: Path, exported) -> None:
         os.makedirs(path.parent, exist_ok=True)
         with atomic_output(path) as handle:
             handle.write(exported.serialize())
+
+
+class Ready(NamedTuple):
+    """A stored program read back and compiled ahead of its first call."""
+
+    compiled: Any
+    exported: Any
+
+
+def _load(path: Path) -> Ready:
+    exported = _read(path)
+    if exported is None:
+        raise FileNotFoundError(path)
+    return Ready(_compile(exported, [jax.ShapeDtypeStruct(a.shape, a.dtype) for a in exported.in_avals]), exported)
+
+
+def _take_preloaded(path: Path) -> Ready | None:
+    future = _PRELOADS.pop(path, None)
+    if future is None:
+        return None
+    try:
+        return future.result()
+    except Exception:  # gone or damaged since the last run: read (or traced) as if never preloaded
+        return None
+
+
+def preload(paths: Iterable[Path]) -> threading.Thread | None:
+    """Read and compile the stored programs at `paths` in a background thread, for `StoredFunction`s of this
+    process to take when they need them (a call that comes first waits for its program). A path that no
+    longer exists or holds no program is skipped; the call that needs it then proceeds as without a preload.
+
+    Example:
+        >>> preload([]) is None
+        True
+    """
+    pending = []
+    for path in paths:
+        if path not in _PRELOADS:
+            _PRELOADS[path] = concurrent.futures.Future()
+            pending.append(path)
+    if not pending:
+        return None
+
+    def run() -> None:
+        for path in pending:
+            future = _PRELOADS.get(path)
+            if future is None or not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(_load(path))
+            except BaseException as error:  # kept for the caller, which falls back to reading the file itself
+                future.set_exception(error)
+
+    thread = threading.Thread(target=run, name="twoclass-preload", daemon=True)
+    thread.start()
+    return thread
+
+
+_PROGRAM_NAME = re.compile(r"[\w.-]+" + re.escape(_SUFFIX))
+_MAX_NOTES = 256  # commands remembered; the least recently written go first
+
+
+class WarmStart:
+    """Within the block, the stored programs that the last run of the same command used (`key`: the command and
+    its arguments) are loaded in the background; at its end, the programs this run used are remembered for the
+    next one. Results never depend on it: a preloaded program is used only where `StoredFunction` would have read
+    the same file, and a wrong or stale note only costs the background thread's work. `notes=None` or
+    `programs=None` (no compilation cache) does nothing.
+
+    Example:
+        >>> with WarmStart("train titanic.csv --target Survived", notes=None, programs=None):
+        ...     pass
+    """
+
+    def __init__(self, key: str, notes: str | os.PathLike | None, programs: str | os.PathLike | None):
+        if notes is None or programs is None:
+            self._note = self._programs = None
+        else:
+            self._note = Path(notes) / f"{hashlib.sha256(key.encode()).hexdigest()[:40]}.json"
+            self._programs = Path(programs)
+        self._thread: threading.Thread | None = None
+        self._preloading: list[Path] = []
+        self._first_used = 0
+
+    def __enter__(self) -> WarmStart:
+        self._first_used = len(_USED)
+        if self._note is not None:
+            self._preloading = [self._programs / name for name in _read_note(self._note)]
+            self._thread = preload(self._preloading)
+        return self
+
+    def __exit__(self, error_type, error, traceback) -> None:
+        if self._thread is not None:  # a wrong note's loads end here, not while Python shuts down
+            self._thread.join()
+        for path in self._preloading:  # what this run did not use is not kept in memory
+            _PRELOADS.pop(path, None)
+        if error_type is not None or self._note is None:
+            return
+        used = [path.name for path in _USED[self._first_used :] if path.parent == self._programs]
+        if used:
+            _write_note(self._note, used)
+
+
+def _read_note(path: Path) -> list[str]:
+    try:
+        names = json.loads(path.read_text(encoding="utf-8"))["programs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    if not isinstance(names, list):
+        return []
+    return [name for name in names if isinstance(name, str) and _PROGRAM_NAME.fullmatch(name)]
+
+
+def _write_note(path: Path, names: list[str]) -> None:
+    with contextlib.suppress(OSError):  # a read-only cache must not fail the command that has done its work
+        os.makedirs(path.parent, exist_ok=True)
+        with atomic_output(path, "w", encoding="utf-8") as handle:
+            json.dump({"programs": list(dict.fromkeys(names))}, handle)
+        with os.scandir(path.parent) as listing:
+            notes = [entry for entry in listing if entry.name.endswith(".json")]
+        if len(notes) > _MAX_NOTES:
+            for entry in sorted(notes, key=lambda entry: entry.stat().st_mtime_ns)[: len(notes) - _MAX_NOTES]:
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(entry.path)
