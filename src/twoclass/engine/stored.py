@@ -231,6 +231,7 @@ def preload(paths: Iterable[Path]) -> threading.Thread | None:
         return None
 
     def run() -> None:
+        _source_digest()  # part of every program's key: its files are read and hashed mostly outside Python's lock
         for path in pending:
             future = _PRELOADS.get(path)
             if future is None or not future.set_running_or_notify_cancel():
