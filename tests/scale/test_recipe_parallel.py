@@ -27,6 +27,7 @@ FITS = textwrap.dedent(
     from twoclass import TwoClassClassifier
     from twoclass.distribute import DataParallel
     from twoclass.engine import ensemble_parallel
+    from twoclass.estimator import recipe
 
     assert jax.device_count() == 8, jax.devices()
     rng = np.random.default_rng(0)
@@ -46,6 +47,8 @@ FITS = textwrap.dedent(
         return pd.DataFrame({"review": docs}), np.array(positive, int)
 
 
+    LARGE_ROWS = recipe.LARGE_ROWS
+    EMBEDDING = recipe.LargeTable(embed=4, hidden=(16,), networks=2, epochs=5, batch_size=64)
     CASES = {
         # under 2,000 rows: cross-validation bagging (a row mask per member), 8 networks, balanced class weights
         "bagged": (table(600), dict(epochs=6, hidden_layer_sizes=(32, 16), class_weight="balanced"), None),
@@ -62,11 +65,16 @@ FITS = textwrap.dedent(
             dict(epochs=8, learning_rate=0.02, class_weight={0: 1.0, 1: 3.0}, text_columns=("review",)),
             None,
         ),
+        # the large-table network (a per-column embedding, its block mask an input of the program), forced on a
+        # table of 2,400 rows (drawn last, so that the other cases' tables stay as they were); no bagging, as on
+        # tables of 25,000 rows and more
+        "embedding": (table(2400), {}, None),
     }
 
 
     def fit(case, distributed):
         (frame, y), options, devices = CASES[case]
+        recipe.LARGE_ROWS, recipe.LARGE = (0, EMBEDDING) if case == "embedding" else (LARGE_ROWS, recipe.LargeTable())
         model = TwoClassClassifier(random_state=3, **options)
         compiled = ensemble_parallel._jitted_train.cache_info().misses
         if distributed:
@@ -108,7 +116,7 @@ def fits(tmp_path_factory) -> tuple[dict, list[str]]:
     return json.loads((out / "results.json").read_text()), programs
 
 
-@pytest.mark.parametrize("case", ["bagged", "split", "text"])
+@pytest.mark.parametrize("case", ["bagged", "embedding", "split", "text"])
 def test_the_recipe_over_devices_gives_one_devices_fit(fits, case):
     one, spread = fits[0][case]
     assert (one["sharded_programs"], spread["sharded_programs"]) == (0, 1), (
@@ -139,6 +147,9 @@ def test_the_cases_cover_what_they_claim(fits):
     assert split["bagging_folds"] == 0 and "val_loss" in results["split"][0]["history"]
     assert split["best_epoch"] < split["epochs_run"] < split["epochs"], "the epoch choice and the stopping rule"
     assert text["sparse_input"] and text["best_epoch"] < text["epochs_run"]
+    embedding = results["embedding"][0]["recipe"]
+    assert embedding["embedding"]["units_per_column"] == 4 and embedding["bagging_folds"] == 0
+    assert embedding["networks"] == 2
 
 
 def test_the_same_seed_gives_the_same_weights_over_devices(fits):
@@ -152,7 +163,7 @@ def test_no_device_receives_the_training_table(fits):
     all-reduced; an all-gather of the table would put every row on every device. The only all-gathers allowed are
     of a minibatch's row numbers (int32, a minibatch of them, padded for an uneven split)."""
     programs = fits[1]
-    assert len(programs) == 3, "one data-parallel program per case"
+    assert len(programs) == 4, "one data-parallel program per case"
     for text in programs:
         reduced = re.findall(r"= (.*?) all-reduce(?:-start)?\(", text)
         assert any("f32[" in shapes and shapes.count("f32[") >= 6 for shapes in reduced), "no gradient all-reduce"
