@@ -183,6 +183,45 @@ def test_evaluate_figures_agree_with_sklearn(trained, tmp_path):
     assert f"{stored['roc_auc']:.4f}" in result.stdout
 
 
+def test_evaluate_streamed_in_chunks_gives_the_whole_tables_figures(trained, tmp_path, monkeypatch):
+    from twoclass.cli import evaluate as evaluate_command
+
+    monkeypatch.setattr(evaluate_command, "CHUNK_ROWS", 7)
+    whole, chunked = tmp_path / "whole.json", tmp_path / "chunked.json"
+    result = invoke("evaluate", trained["model"], trained["data"], "--out", tmp_path / "w.html", "--json", whole)
+    assert result.exit_code == 0 and "chunks" not in result.stdout
+    result = invoke(
+        "evaluate", trained["model"], trained["data"], "--out", tmp_path / "c.html", "--json", chunked, "--stream", "0"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "in chunks of 7 rows (the table is" in result.stdout and "on disk (CSV), above --stream 0)" in result.stdout
+    want, got = json.loads(whole.read_text()), json.loads(chunked.read_text())
+    assert got.keys() == want.keys() and got["n"] == want["n"] == len(pd.read_csv(trained["data"]))
+    for key, value in want.items():  # float32 products may round otherwise for another number of rows
+        assert got[key] == (pytest.approx(value, abs=1e-6) if isinstance(value, float) else value), key
+    assert "Decision boundary" in (tmp_path / "c.html").read_text()
+
+
+def test_a_streamed_tables_picture_holds_an_even_sample_of_its_points(trained, monkeypatch):
+    from twoclass import TwoClassClassifier
+    from twoclass.cli import evaluate as evaluate_command
+
+    model = TwoClassClassifier.load(trained["model"])
+    frame = pd.read_csv(trained["data"])
+    columns = evaluate_command._boundary_columns(model)
+    assert columns is not None
+    all_points = frame[columns].to_numpy(dtype=np.float64)
+    monkeypatch.setattr(evaluate_command, "BOUNDARY_POINTS", 25)
+    chunks = [frame.iloc[start : start + 7] for start in range(0, len(frame), 7)]
+    scored = evaluate_command._score(model, chunks, None, trained["data"])
+    assert len(scored.y01) == len(frame) and len(scored.proba) == len(frame)
+    stride = 1
+    while len(all_points[::stride]) > 25:
+        stride *= 2
+    np.testing.assert_array_equal(scored.points, all_points[::stride])  # every stride-th point of the file
+    np.testing.assert_array_equal(scored.point_labels, scored.y01[::stride])
+
+
 def test_evaluate_finds_the_target_by_name_or_by_option(trained, tmp_path):
     renamed = tmp_path / "renamed.csv"
     pd.read_csv(trained["data"]).rename(columns={"label": "truth"}).to_csv(renamed, index=False)

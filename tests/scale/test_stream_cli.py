@@ -1,4 +1,4 @@
-"""`twoclass train` and `twoclass predict` stream by themselves above a size (here set low with --stream and
+"""`twoclass train`, `predict` and `evaluate` stream by themselves above a size (here set low with --stream and
 TWOCLASS_STREAM); they say so and why; the streamed model is an ordinary model directory (predict, inspect, the
 server and ONNX export take it) whose predictions match an in-memory `twoclass train` within tolerance."""
 
@@ -131,12 +131,16 @@ def test_streamed_train_names_a_missing_target_in_one_line(files, tmp_path):
     assert result.stderr.startswith("Error: The target column 'label' is not in") and "'review'" in result.stderr
 
 
-@pytest.mark.parametrize("command", ["train", "predict"])
+@pytest.mark.parametrize("command", ["train", "predict", "evaluate"])
 def test_a_streamed_file_without_rows_is_one_line(files, in_memory, tmp_path, command):
     empty = tmp_path / "empty.parquet"
     files["frame"].head(0).to_parquet(empty)
     if command == "train":
         result = invoke("train", empty, "--target", "y", "--out", tmp_path / "m", "--stream", "always")
+    elif command == "evaluate":
+        model = files["folder"] / "memory_model"
+        result = invoke("evaluate", model, empty, "--out", tmp_path / "r.html", "--stream", "always")
+        assert not (tmp_path / "r.html").exists()
     else:
         model = files["folder"] / "memory_model"
         result = invoke("predict", model, empty, "--out", tmp_path / "p.csv", "--stream", "1")

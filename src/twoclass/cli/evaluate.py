@@ -1,14 +1,18 @@
 """`twoclass evaluate`: a saved model on labelled data, its figures at the stored threshold and an HTML report
 (the true labels' column found, the decision boundary drawn for two numeric columns, the model summarized).
 
+A table over `--stream`'s threshold (as for `train` and `predict`) is read and scored chunk by chunk: only the labels
+and probabilities of all its rows are kept, and for the picture a sample of at most `BOUNDARY_POINTS` of its points.
+
 Example:
     >>> CliRunner().invoke(app, ["evaluate", "titanic_model/", "test.csv"])  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 import typer
 
@@ -19,7 +23,11 @@ from twoclass.cli.args import library_errors as _library_errors
 from twoclass.cli.args import note as _note
 from twoclass.cli.args import read_options as _read_options
 from twoclass.cli.figures import _figure_line
+from twoclass.cli.stream import Stream
 from twoclass.cli.table_options import Encoding, Separator
+
+CHUNK_ROWS = 50_000  # rows read and scored at a time when the table is streamed
+BOUNDARY_POINTS = 20_000  # at most this many of a streamed table's points drawn on the decision-boundary picture
 
 
 def _load_classifier(model_dir: Path):
@@ -63,24 +71,78 @@ def _target_of(model, frame, given: str | None, path: Path) -> str:
     return extra[0]
 
 
-def _boundary(model, frame, y01):
-    """(predict_proba, x, y) for the report when the model reads exactly two numeric columns."""
-    import numpy as np
-    import pandas as pd
+class Scored(NamedTuple):
+    """A table's true labels (0/1) and the model's probabilities, and the points of the decision-boundary picture
+    (its two numeric columns, for a model that reads exactly those; else None) with their labels."""
 
+    y01: Any
+    proba: Any
+    points: Any | None
+    point_labels: Any | None
+
+
+def _boundary_columns(model) -> list[str] | None:
     kinds = model.preprocessor_.column_types_
     used = [c for c, k in kinds.items() if k in ("numeric", "categorical", "text")]
     if len(used) != 2 or any(kinds[c] != "numeric" for c in used):
         return None
-    points = frame[used].apply(pd.to_numeric, errors="coerce")
+    return used
+
+
+def _points(frame, columns: list[str], y01) -> tuple[Any, Any]:
+    """The rows' values of the picture's two columns where both are numbers, and those rows' labels."""
+    import numpy as np
+    import pandas as pd
+
+    points = frame[columns].apply(pd.to_numeric, errors="coerce")
     keep = points.notna().all(axis=1).to_numpy()
-    if keep.sum() < 2:
+    return points.to_numpy(dtype=np.float64)[keep], np.asarray(y01)[keep]
+
+
+def _score(model, chunks: Iterable, target: str | None, path: Path) -> Scored:
+    """Every chunk's labels and probabilities (one chunk: the whole table); the target column is found in the
+    first. For the picture, every `stride`-th point is kept, the stride doubling whenever more than
+    `BOUNDARY_POINTS` are held: a sample spread evenly over the whole file, the same on every run."""
+    import numpy as np
+
+    columns = _boundary_columns(model)
+    labels, probas, points, point_labels = [], [], [], []
+    column, stride, seen = None, 1, 0
+    for chunk in chunks:
+        if column is None:
+            column = _target_of(model, chunk, target, path)
+        y01 = model.label_encoding_.encode(chunk[column])
+        labels.append(y01)
+        probas.append(model.predict_proba(chunk.drop(columns=[column]))[:, 1])
+        if columns is not None:
+            xy, xy_labels = _points(chunk, columns, y01)
+            every = (np.arange(seen, seen + len(xy)) % stride) == 0
+            seen += len(xy)
+            points.append(xy[every])
+            point_labels.append(xy_labels[every])
+            while sum(len(p) for p in points) > BOUNDARY_POINTS:
+                stride *= 2
+                held, held_labels = np.concatenate(points), np.concatenate(point_labels)
+                points, point_labels = [held[::2]], [held_labels[::2]]
+    if column is None:
+        fail(f"The file '{path}' has a header but no data rows. Add rows or check the path.")
+    if columns is None or sum(len(p) for p in points) < 2:
+        return Scored(np.concatenate(labels), np.concatenate(probas), None, None)
+    return Scored(np.concatenate(labels), np.concatenate(probas), np.concatenate(points), np.concatenate(point_labels))
+
+
+def _boundary(model, scored: Scored):
+    """(predict_proba, x, y) for the report when the model reads exactly two numeric columns."""
+    import pandas as pd
+
+    if scored.points is None:
         return None
+    columns = _boundary_columns(model)
 
-    def proba(grid: np.ndarray) -> np.ndarray:
-        return model.predict_proba(pd.DataFrame(grid, columns=used))[:, 1]
+    def proba(grid):
+        return model.predict_proba(pd.DataFrame(grid, columns=columns))[:, 1]
 
-    return proba, points.to_numpy(dtype=np.float64)[keep], np.asarray(y01)[keep]
+    return proba, scored.points, scored.point_labels
 
 
 def evaluate(
@@ -97,11 +159,13 @@ def evaluate(
     ] = None,
     encoding: Encoding = None,
     sep: Separator = None,
+    stream: Stream = None,
 ) -> None:
     """Evaluate a model on labelled data: figures at the stored threshold and an HTML report.
 
     Example:  twoclass evaluate titanic_model/ test.csv --out report.html --json figures.json
     """
+    from twoclass.cli.stream import stream_choice
     from twoclass.data import read_table
     from twoclass.report import write_report
 
@@ -112,19 +176,24 @@ def evaluate(
     unchanged = edge.unchanged_file(out) + ("" if json_out is None else f"; {edge.unchanged_file(json_out)}")
     with _library_errors(unchanged), edge.warnings_as_notices():
         model = _load_classifier(model_dir)
-        frame = read_table(data, **_read_options(encoding, sep))
-        column = _target_of(model, frame, target, data)
-        y01 = model.label_encoding_.encode(frame[column])
-        proba = model.predict_proba(frame.drop(columns=[column]))[:, 1]
+        choice = stream_choice(data, stream)
+        if choice.on:  # one chunk in memory at a time, however large the file
+            from twoclass.data.stream import frame_chunks
+
+            typer.echo(f"Scoring '{data}' in chunks of {CHUNK_ROWS:,} rows ({choice.reason}).")
+            chunks = frame_chunks(data, CHUNK_ROWS, **_read_options(encoding, sep))
+        else:
+            chunks = [read_table(data, **_read_options(encoding, sep))]
+        scored = _score(model, chunks, target, data)
         labels = tuple(str(c) for c in model.classes_.tolist())
         figures = write_report(
             out,
-            y_true=y01,
-            proba=proba,
+            y_true=scored.y01,
+            proba=scored.proba,
             threshold=model.threshold_,
             labels=labels,
             history=model.history_,
-            boundary=_boundary(model, frame, y01),
+            boundary=_boundary(model, scored),
             title=f"twoclass evaluation: {model_dir.name} on {data.name}",
             model_summary=_summary(model),
             json_path=json_out,
