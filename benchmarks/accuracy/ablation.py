@@ -42,6 +42,13 @@ VARIANTS = {  # name -> (INGREDIENTS changes, estimator parameters, what it show
     "no bagging": ({"bagging": False}, {}, "under 2,000 rows, a 15% validation split instead of 4-fold bagging"),
     "no stopping rule": ({"stop": False}, {}, "every epoch of the budget runs"),
     "no large-table network": ({"large_table": False}, {}, "from 25,000 rows too, the 64-32 networks of small tables"),
+    "no judges": ({"refit": False}, {}, "large tables: all 3 networks train on the training rows alone (no refit)"),
+    "no weight averaging": ({"averaging": False}, {}, "large tables: the weights as trained, not their moving average"),
+    "neither (before)": (
+        {"refit": False, "averaging": False},
+        {},
+        "large tables: the large-table network as it was before the judges and the averaging",
+    ),
 }
 
 

@@ -21,7 +21,9 @@ the logistic regression is poor (Ionosphere: 0.958 -> 0.972 ROC AUC) and worse w
   (`keeps_going`): the epochs after are skipped by a ``lax.cond``, which on the small tables leaves a third of the
   fit;
 - the learning rate follows a flat-then-cosine schedule (RealMLP's ``flat_cos``: constant for the first half, then
-  down to zero), so the last epochs average out the noise of the minibatches without a schedule search.
+  down to zero), so the last epochs average out the noise of the minibatches without a schedule search;
+- optionally (``plan.average``) the weights judged each epoch, and kept at the best one, are an exponential moving
+  average of every step's weights (or the mean of the epoch's steps, SWA-style), updated inside the step loop.
 
 Large tables can put a per-column embedding layer first (``plan.embed`` units per member, MLP-T-LR style, Gorishniy
 et al. 2022): each source column's block of features (its z and tree bins, or its one-hot levels) goes through its

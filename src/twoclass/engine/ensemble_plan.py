@@ -31,6 +31,8 @@ class EnsemblePlan(NamedTuple):
     schedule: str = "flat_cosine"  # or "constant" (the ablation in BENCHMARKS.md)
     stop: bool = True  # stop once the epochs since the best outnumber half the epochs up to it (`keeps_going`)
     embed: int = 0  # units of each member's per-column embedding layer before ``hidden`` (0: none; dense rows only)
+    average: float = 0.0  # weights judged and kept: 0 as trained; in (0, 1) an exponential moving average with
+    # this decay per step; 1 the mean over each epoch's steps (`ensemble_training._train`)
 
 
 def layer_widths(plan: EnsemblePlan) -> tuple[int, ...]:

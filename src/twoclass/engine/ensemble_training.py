@@ -1,7 +1,8 @@
 """The networks' joint training as a compiled program (`twoclass.engine.ensemble`): shared minibatches, the
 members' mean loss, the flat-then-cosine learning rate, the epoch with the lowest validation loss of the mean
 log-odds, and the stopping rule (`keeps_going`); inside ``with DataParallel():`` over its devices
-(`engine.ensemble_parallel`).
+(`engine.ensemble_parallel`). With ``plan.average`` the weights judged and kept are an average of the steps' weights
+(a moving average, or each epoch's mean), carried in the same loop: no step leaves the program.
 
 Example:
     >>> float(flat_cosine(10, 40)), round(float(flat_cosine(30, 40)), 4)
@@ -96,26 +97,37 @@ def _train(
         per_member = jnp.sum(weight * _bce(z, target[:, None]), axis=0) / jnp.maximum(jnp.sum(weight, axis=0), 1e-12)
         return jnp.mean(per_member)
 
+    averaged = plan.average > 0
+
+    def averaging(avg, p, count):
+        # the weights judged and kept: a moving average with decay plan.average, or (1) the mean of the epoch's steps
+        if plan.average >= 1:
+            return jax.tree_util.tree_map(lambda a, b: a + (b - a) / (count + 1.0), avg, p)
+        return jax.tree_util.tree_map(lambda a, b: plan.average * a + (1.0 - plan.average) * b, avg, p)
+
     def epoch(carry, number):
-        p, state, best, best_loss, best_epoch = carry
+        p, state, best, best_loss, best_epoch, avg = carry
         order = shuffled_order(order_key, number, rows, n).reshape(steps, plan.batch_size)
         step_keys = jax.random.split(jax.random.fold_in(dropout_key, number), steps)
 
         def step(c, inputs):
-            p, state = c
-            index, step_key = inputs
+            p, state, avg = c
+            index, step_key, count = inputs
             batch, mask = take(index)
             loss, grads = jax.value_and_grad(loss_fn)(p, batch, mask, step_key)
             updates, state = optimizer.update(grads, state, p)
-            return (optax.apply_updates(p, updates), state), loss
+            p = optax.apply_updates(p, updates)
+            return (p, state, averaging(avg, p, count) if averaged else avg), loss
 
-        (p, state), losses = jax.lax.scan(step, (p, state), (order, step_keys))
+        counts = jnp.arange(steps, dtype=jnp.float32)
+        (p, state, avg), losses = jax.lax.scan(step, (p, state, avg), (order, step_keys, counts))
+        judged = avg if averaged else p
         val_loss = (
-            _mean_logit_loss(p, plan, val, val_mask, hyper.first_mask) if has_validation else jnp.float32(jnp.nan)
+            _mean_logit_loss(judged, plan, val, val_mask, hyper.first_mask) if has_validation else jnp.float32(jnp.nan)
         )
         better = (val_loss < best_loss) if has_validation else jnp.bool_(True)
-        best = jax.tree_util.tree_map(lambda a, b: jnp.where(better, a, b), p, best)
-        carry = (p, state, best, jnp.where(better, val_loss, best_loss), jnp.where(better, number, best_epoch))
+        best = jax.tree_util.tree_map(lambda a, b: jnp.where(better, a, b), judged, best)
+        carry = (p, state, best, jnp.where(better, val_loss, best_loss), jnp.where(better, number, best_epoch), avg)
         return carry, jnp.stack([jnp.mean(losses), val_loss])
 
     def maybe_epoch(carry, number):
@@ -131,8 +143,9 @@ def _train(
             number,
         )
 
-    start = (params, optimizer.init(params), params, jnp.float32(jnp.inf), jnp.int32(-1))
-    (_, _, best, _, best_epoch), curve = jax.lax.scan(maybe_epoch, start, jnp.arange(plan.epochs, dtype=jnp.int32))
+    # the last slot is the averaged weights (`plan.average`); without averaging an empty tuple: nothing more is carried
+    start = (params, optimizer.init(params), params, jnp.float32(jnp.inf), jnp.int32(-1), params if averaged else ())
+    (_, _, best, _, best_epoch, _), curve = jax.lax.scan(maybe_epoch, start, jnp.arange(plan.epochs, dtype=jnp.int32))
     return best, best_epoch, curve
 
 

@@ -9,7 +9,7 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -73,6 +73,62 @@ def bagging_folds(y01: np.ndarray, folds: int, seed: int) -> np.ndarray:
         fold[rows] = (start + np.arange(len(rows))) % folds
         start += len(rows)  # the next class continues the deal, so fold sizes differ by one at most
     return fold
+
+
+class JudgedRows(NamedTuple):
+    """The engine's inputs when judges choose for the kept networks (`judged_rows`)."""
+
+    linear_weights: np.ndarray  # (2, rows): the row weights of logistic regression 0 (training rows) and 1 (all)
+    member_fit: np.ndarray  # (members,): the logistic regression each member's linear path starts from
+    train_mask: np.ndarray  # (rows, members): 1 where a member trains on a row
+    judges: np.ndarray  # (members,): 1 for the judges, the members whose validation loss chooses
+
+
+def judged_rows(weight: np.ndarray, n_train: int, judges: int, members: int) -> JudgedRows:
+    """Rows that are the training rows (the first ``n_train``), then the validation rows, then padding (``weight``
+    0): the first ``judges`` members train on the training rows alone and judge on the validation rows; the others
+    (the networks kept) train on all of them. Each member's linear path starts from the logistic regression of its
+    own rows.
+
+    Example:
+        >>> judged = judged_rows(np.array([1.0, 1.0, 1.0, 0.0]), 2, 1, 3)
+        >>> judged.train_mask[:, 0].tolist(), judged.member_fit.tolist(), judged.judges.tolist()
+        ([1.0, 1.0, 0.0, 0.0], [0, 1, 1], [1.0, 0.0, 0.0])
+    """
+    weight = np.asarray(weight, np.float32)
+    in_train = (np.arange(len(weight)) < n_train).astype(np.float32)
+    judge = (np.arange(members) < judges).astype(np.float32)
+    return JudgedRows(
+        np.stack([weight * in_train, weight]),
+        (1 - judge).astype(np.int32),
+        np.where(judge[None, :] > 0, in_train[:, None], 1.0).astype(np.float32),
+        judge,
+    )
+
+
+def members_of(params: dict, width: int, chosen: np.ndarray) -> dict:
+    """The parameters of the members where ``chosen`` (one bool per member) holds; ``width``: the first layer's
+    units per member.
+
+    Example:
+        >>> params = {"linear": {"kernel": np.zeros((3, 5)), "bias": np.zeros(3)},
+        ...           "first": {"kernel": np.zeros((5, 3 * 4)), "bias": np.zeros(3 * 4)}, "hidden": [],
+        ...           "head": {"kernel": np.zeros((3, 4)), "bias": np.zeros(3)}}
+        >>> members_of(params, 4, np.array([False, True, True]))["first"]["kernel"].shape
+        (5, 8)
+    """
+    chosen = np.asarray(chosen, bool)
+    k, first = len(chosen), params["first"]
+    n = np.shape(first["kernel"])[0]
+    return {
+        "linear": {key: np.asarray(v)[chosen] for key, v in params["linear"].items()},
+        "first": {
+            "kernel": np.asarray(first["kernel"]).reshape(n, k, width)[:, chosen].reshape(n, -1),
+            "bias": np.asarray(first["bias"]).reshape(k, width)[chosen].ravel(),
+        },
+        "hidden": [{key: np.asarray(v)[chosen] for key, v in layer.items()} for layer in params["hidden"]],
+        "head": {key: np.asarray(v)[chosen] for key, v in params["head"].items()},
+    }
 
 
 def merged_network(
