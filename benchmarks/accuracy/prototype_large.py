@@ -20,6 +20,11 @@ on the training rows, weights as trained), which the variants below it change on
 | judges_1_3 | 0.9247 / 0.9240 / 0.9235 | 0.9241 | | 0.9237 / 0.9251 / 0.9246 | 0.9243 (6) | 13-16 |
 | judges_2_2_ema99 | 0.9261 / 0.9241 / 0.9244 | 0.9249 | | 0.9237 / 0.9252 / 0.9253 | 0.9248 (6) | 12-16 |
 | default | 0.9261 / 0.9251 / 0.9244 | 0.9252 | 0.9252 / 0.9252 | 0.9253 / 0.9247 / 0.9252 | 0.9252 (8) | 10-16 |
+| default_e20 | 0.9260 / 0.9254 / 0.9247 | 0.9254 | | 0.9252 / 0.9253 / 0.9253 | 0.9253 (6) | 12-13 |
+| default_ema995 | 0.9261 / 0.9253 / 0.9243 | 0.9252 | | 0.9260 / 0.9251 / 0.9253 | 0.9253 (6) | 10-13 |
+| default_lr6 | 0.9263 / 0.9256 / 0.9249 | 0.9256 | 0.9253 / 0.9252 | 0.9254 / 0.9254 / 0.9263 | 0.9256 (8) | 10-12 |
+| default_lr8 | 0.9261 / 0.9240 / 0.9247 | 0.9249 | | 0.9254 / 0.9253 / 0.9259 | 0.9252 (6) | 9-12 |
+| default_lr6_ema995 | 0.9261 / 0.9256 / 0.9249 | 0.9255 | | 0.9250 / 0.9256 / 0.9262 | 0.9256 (6) | 10-10 |
 
 zstd: standardised z (mean / std, no clipping) beside the tree bins, instead of the robust smooth-clipped z;
 zstd_clip: the same, smooth-clipped at 3; ema99 / ema995: a moving average of the weights (decay 0.99 / 0.995 a
@@ -35,6 +40,16 @@ average the new default is at or above "before" on each of the 8 seeds (+0.0007 
 in about the same fit time (the judge replaces one of the three networks; the kept ones read 18% more rows).
 Neither idea alone is clear of the seed-to-seed spread (+-0.0005): the judges +0.0003 on average over 8 seeds, the
 average +0.0001 over 6. Standardised z beside the bins and the 64-32 networks in the blend did not help.
+
+On top of the new default (default_*: 20 epochs, decay 0.995, learning rate 6e-3 or 8e-3 instead of 4e-3), only
+the learning rate 6e-3 moved: +0.0004 over 8 seeds, at or above the default on each. It is not taken into the
+library: it was chosen on Adult's test rows, within what a setting moves from seed to seed, like the 20 settings of
+prototype_adult's table. Tried on the other tables at the same time (a patched `recipe`, not kept; the 8 tables
+read 0.9116 with the new default): the same judges on credit default's two 64-32 networks (1 judge + 2) 0.7815
+against 0.7825; the moving average (0.99) on every table 0.9117 (titanic +0.0011, pima -0.0019, heart +0.0015,
+credit -0.0008; 33 s); standardised z beside the bins on the 8 tables 0.9114, smooth-clipped 0.9116; on the six
+bagged tables, 4 more networks trained on all the rows beside the 8 bagged ones (kept alone, or all 12) 0.9308 /
+0.9306 against 0.9307, 8 more 0.9299.
 
     python -m benchmarks.accuracy.prototype_large --variants before,default --seeds 0,1,2
 """
@@ -103,6 +118,11 @@ VARIANTS = {
     "judges_2_2": lambda: _large(judges=2, averaging=False),
     "judges_1_3": lambda: _large(networks=3, averaging=False),
     "judges_2_2_ema99": lambda: _large(judges=2),
+    "default_e20": lambda: _large(epochs=20),
+    "default_ema995": lambda: _large(average=0.995),
+    "default_lr6": lambda: _large(learning_rate=6e-3),
+    "default_lr8": lambda: _large(learning_rate=8e-3),
+    "default_lr6_ema995": lambda: _large(learning_rate=6e-3, average=0.995),
 }
 
 
