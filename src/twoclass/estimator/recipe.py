@@ -564,8 +564,9 @@ def _describe(
             else ""
         )
         + (
-            f" The kept networks trained on the validation rows too, at the epoch chosen by {judges} more network(s)"
-            " trained without them, whose validation figures these are."
+            " The kept networks trained on the validation rows too, at the epoch chosen by "
+            + ("one more network" if judges == 1 else f"{judges} more networks")
+            + " trained without them, whose validation figures these are."
             if judges
             else ""
         ),
