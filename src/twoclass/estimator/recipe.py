@@ -235,27 +235,26 @@ def recipe_sizes(
 # ------------------------------------------------------------------------------------------------ fit
 
 
-def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, Any]:
-    """Fit the recipe on the training rows; the validation rows choose the epoch, the blend, the threshold and the
-    calibration. Returns the estimator's fitted attributes (as `train_network` does)."""
-    from twoclass.data import Preprocessor
-    from twoclass.engine.ensemble import (
-        EnsemblePlan,
-        eval_rows,
-        fit_and_train_ensemble,
-        fit_linear,
-        folded,
-        initial_params,
-        layer_widths,
-        train_ensemble,
-    )
-    from twoclass.engine.tables import bucket
-    from twoclass.estimator.training import decide_on_held_out
+class Features(NamedTuple):
+    """One fit's rows, preprocessed (`_features`)."""
 
-    frame, y01, weights, train, val = rows.frame, rows.y01, rows.weights, rows.train, rows.val
-    seed, encoding, target_name = rows.seed, rows.encoding, rows.target_name
+    preprocessor: Any
+    train: np.ndarray  # the rows the networks train on (bagged: every row)
+    val: np.ndarray | None  # the rows that judge them (bagged: every row, each judged out of fold)
+    bagged: bool
+    sparse: bool  # TF-IDF columns, kept sparse into the first layer
+    x_train: Any
+    x_val: Any
+    row_weight: np.ndarray  # every row's weight, class weights included
+    width: int  # the programs' input width (`padded_width`)
+    nonzeros: int  # sparse rows: the longest row's non-zeros, rounded up to a power of two (dense: 0)
+
+
+def _features(settings: Any, rows: FitRows, array_input: bool, parts: Ingredients) -> Features:
+    from twoclass.data import Preprocessor
+
+    frame, y01, train, val = rows.frame, rows.y01, rows.train, rows.val
     kinds = {name: "numeric" for name in frame.columns} if array_input else settings.column_types
-    parts = INGREDIENTS
     # Cross-validation bagging folds the validation rows back in: every row trains some members and judges the others.
     # Text stays on the split (one network), which the fitted column kinds tell; the preprocessing is fitted on the
     # rows the networks will train on, so a small numeric table fits it once.
@@ -268,12 +267,12 @@ def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, A
     )
     every_row = np.sort(np.concatenate([train, val])) if candidate else train
     preprocessor = Preprocessor(kinds, numeric_encoding=parts.numeric_encoding)
-    preprocessor.fit(frame.iloc[every_row], y=y01[every_row], target_name=target_name)
+    preprocessor.fit(frame.iloc[every_row], y=y01[every_row], target_name=rows.target_name)
     sparse = bool(preprocessor.column_types_.columns("text"))  # TF-IDF: keep it sparse into the first layer
     bagged = candidate and not sparse
     if candidate and sparse:  # a small text table: its vocabulary from the training rows alone
         preprocessor = Preprocessor(kinds, numeric_encoding=parts.numeric_encoding)
-        preprocessor.fit(frame.iloc[train], y=y01[train], target_name=target_name)
+        preprocessor.fit(frame.iloc[train], y=y01[train], target_name=rows.target_name)
     if bagged:
         train = val = every_row
     if settings.verbose:
@@ -282,16 +281,124 @@ def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, A
     x_train = _quietly(preprocessor, frame.iloc[train], sparse)
     # bagged, the validation rows are the training rows: their features are the same matrix, not computed again
     x_val = None if val is None else x_train if bagged else _quietly(preprocessor, frame.iloc[val], sparse)
-    class_weight = compute_class_weight(y01[train], settings.class_weight, encoding)
+    class_weight = compute_class_weight(y01[train], settings.class_weight, rows.encoding)
     factor = np.ones(2) if class_weight is None else np.array([class_weight[0], class_weight[1]])
-    row_weight = weights * factor[y01]
-
-    d = preprocessor.n_features_out_
-    width = padded_width(d, sparse)
     nonzeros = 0
     if sparse:  # the longest row, rounded up to a power of two (>= 16): one program for every fold of a corpus
         longest = max(int(np.diff(x.indptr).max(initial=0)) for x in ([x_train] if x_val is None else [x_train, x_val]))
         nonzeros = 1 << max(longest - 1, 15).bit_length()
+    width = padded_width(preprocessor.n_features_out_, sparse)
+    return Features(
+        preprocessor, train, val, bagged, sparse, x_train, x_val, rows.weights * factor[y01], width, nonzeros
+    )
+
+
+class MemberRows(NamedTuple):
+    """Which rows each member trains on and is judged on, and which logistic regression of the program its linear
+    path starts from (`_member_rows`)."""
+
+    linear_weights: np.ndarray  # (fits, rows): the row weights of each logistic regression fitted in the program
+    member_fit: np.ndarray  # (members,): the fit each member's linear path starts from
+    train_mask: np.ndarray | None  # (padded rows, members): 1 where a member trains on a row; None: on every row
+    judge_mask: np.ndarray | None  # (held-out rows, members): 1 where a member judges a row; None: every member
+    fold: np.ndarray | None  # bagging: each row's fold (fit 1 + f is the logistic regression without fold f)
+    judges: np.ndarray | None  # large tables: 1 for the members that judge, 0 for the kept ones (`judged_rows`)
+
+
+def _member_rows(features: Features, train_weight: np.ndarray, y01: np.ndarray, networks: int, judges: int, seed: int):
+    """Every member on every row, judged on the validation rows (one logistic regression, fit 0); or bagging's folds;
+    or a large table's judges."""
+    if features.bagged:
+        # member m trains on the rows outside fold m % folds; a row is judged by the members that never saw it,
+        # and the logistic regression it is compared with is the one fitted without its fold (out-of-fold figures):
+        # fit 0 on all the rows (the baseline kept), fit 1 + f without fold f (member m starts from 1 + m % folds)
+        fold = bagging_folds(y01[features.train], BAGGING_FOLDS, seed)
+        member_fold = np.arange(networks) % BAGGING_FOLDS
+        out_of_fold = (fold[:, None] == member_fold[None, :]).astype(np.float32)
+        linear_weights = np.stack(
+            [train_weight] + [train_weight * _padded(fold != f, len(train_weight)) for f in range(BAGGING_FOLDS)]
+        )
+        member_fit = (1 + member_fold).astype(np.int32)
+        return MemberRows(
+            linear_weights, member_fit, _padded_rows(1.0 - out_of_fold, len(train_weight)), out_of_fold, fold, None
+        )
+    if judges:  # fit 0 on the training rows (the judges' and the guard's), fit 1 on all of them (the kept one's)
+        judged = judged_rows(train_weight, len(features.train), judges, networks)
+        judge_mask = np.repeat(judged.judges[None, :], len(features.val), axis=0)
+        return MemberRows(judged.linear_weights, judged.member_fit, judged.train_mask, judge_mask, None, judged.judges)
+    return MemberRows(train_weight[None], np.zeros(networks, np.int32), None, None, None, None)
+
+
+class Blend(NamedTuple):
+    """The guard's choice on the held-out rows (`_blend`)."""
+
+    share: float  # of the networks, the rest the logistic regression's (0: the logistic regression alone)
+    losses: dict[float, float]  # validation log loss by share
+    z_baseline: np.ndarray  # the logistic regression's log-odds on the held-out rows
+    z_networks: np.ndarray | None  # the networks' (mean MLP plus linear path; bagged: out of fold)
+
+
+def _blend(
+    parts: Ingredients, features: Features, params: dict, hidden: tuple[int, ...], fits, members: MemberRows, held
+) -> Blend:
+    """The logistic regression's and the networks' log-odds on the held-out rows (bagged: each row's from the fits
+    and members that never saw it) and the share of the networks with the lowest loss (`best_share`)."""
+    kernels, biases = fits
+    held_x, y_held, w_held = held
+    d = features.preprocessor.n_features_out_
+    if members.fold is None:
+        z_baseline = _times(held_x, kernels[0][:d]) + float(biases[0])
+    else:  # each row's logistic regression is the one fitted without its fold
+        z_baseline = np.zeros(len(features.train))
+        for f in range(BAGGING_FOLDS):
+            in_fold = members.fold == f
+            z_baseline[in_fold] = _times(features.x_train[in_fold], kernels[1 + f][:d]) + float(biases[1 + f])
+    losses = {0.0: _loss(z_baseline, y_held, w_held)}
+    if not hidden:
+        return Blend(0.0, losses, z_baseline, None)
+    if members.fold is None:
+        mlp, linear = member_parts(params, hidden, held_x)
+    else:  # out of fold: each row's log-odds from the members that held it out
+        z_members = member_logits(params, hidden, held_x)
+        judging = members.judge_mask
+        mlp = np.sum(z_members * judging, axis=1) / np.maximum(judging.sum(axis=1), 1.0)
+        linear = np.zeros_like(mlp)
+    if features.val is not None and parts.guard:
+        share, losses = best_share(mlp, linear, z_baseline, y_held, w_held)
+        return Blend(share, losses, z_baseline, mlp + linear)
+    # no guard, or no rows to judge by: the networks are kept as trained
+    return Blend(1.0, {1.0: _loss(mlp + linear, y_held, w_held), **losses}, z_baseline, mlp + linear)
+
+
+def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, Any]:
+    """Fit the recipe on the training rows; the validation rows choose the epoch, the blend, the threshold and the
+    calibration. Returns the estimator's fitted attributes (as `train_network` does).
+
+    The phases: the features (`_features`), the networks' sizes and shape, which rows each member trains and is
+    judged on (`_member_rows`), the one compiled program (the logistic regression(s) and the networks), the guard
+    and blend (`_blend`), then the merged network, the threshold and the record of what was kept (`_describe`)."""
+    from twoclass.engine.ensemble import (
+        EnsemblePlan,
+        eval_rows,
+        fit_and_train_ensemble,
+        fit_linear,
+        folded,
+        initial_params,
+        layer_widths,
+        train_ensemble,
+    )
+    from twoclass.engine.tables import bucket
+    from twoclass.estimator.params import compile_network
+    from twoclass.estimator.training import decide_on_held_out
+
+    y01, seed = rows.y01, rows.seed
+    parts = INGREDIENTS
+    features = _features(settings, rows, array_input, parts)
+    preprocessor, train, val = features.preprocessor, features.train, features.val
+    bagged, sparse, width, nonzeros = features.bagged, features.sparse, features.width, features.nonzeros
+    x_train, x_val, row_weight = features.x_train, features.x_val, features.row_weight
+    d = preprocessor.n_features_out_
+
     large = None if bagged else large_table(settings, len(train), sparse)
     sizes = recipe_sizes(
         len(train),
@@ -327,6 +434,8 @@ def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, A
     train_rows = _rows(
         x_fit, y01[fit_rows], row_weight[fit_rows], bucket(math.ceil(len(fit_rows) / batch)) * batch, width, nonzeros
     )
+    members = _member_rows(features, train_rows.weight, y01, sizes.networks, judges, seed)
+
     # dense rows with networks: the logistic regression(s) and the networks in one compiled program (one executable
     # for a new process to load, not two); the same steps and the same numbers as fitting them one after the other
     joint = bool(hidden) and not sparse
@@ -336,28 +445,8 @@ def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, A
             if sparse
             else fit_linear(train_rows, width, sparse, LINEAR_L2)
         )
-
-    held_x, held = (x_val, val) if val is not None else (x_train, train)
-    y_held, w_held = y01[held].astype(np.float64), row_weight[held]
-    masks: tuple[np.ndarray, np.ndarray] | None = None
-    linear_weights, member_fit = train_rows.weight[None], np.zeros(sizes.networks, np.int32)
-    if bagged:
-        # member m trains on the rows outside fold m % folds; a row is judged by the members that never saw it,
-        # and the logistic regression it is compared with is the one fitted without its fold (out-of-fold figures):
-        # fit 0 on all the rows (the baseline kept), fit 1 + f without fold f (member m starts from 1 + m % folds)
-        fold = bagging_folds(y01[train], BAGGING_FOLDS, seed)
-        member_fold = np.arange(sizes.networks) % BAGGING_FOLDS
-        out_of_fold = (fold[:, None] == member_fold[None, :]).astype(np.float32)
-        linear_weights = np.stack(
-            [train_rows.weight]
-            + [train_rows.weight * _padded(fold != f, len(train_rows.weight)) for f in range(BAGGING_FOLDS)]
-        )
-        member_fit = (1 + member_fold).astype(np.int32)
-        masks = (_padded_rows(1.0 - out_of_fold, len(train_rows.weight)), out_of_fold)
-    if judges:  # fit 0 on the training rows (the judges' and the guard's), fit 1 on all of them (the kept one's)
-        judged = judged_rows(train_rows.weight, len(train), judges, sizes.networks)
-        linear_weights, member_fit = judged.linear_weights, judged.member_fit
-    curve, best_epoch, share, params = np.zeros((0, 2)), 0, 0.0, {}
+        fits = ([kernel], [bias])
+    curve, best_epoch, params = np.zeros((0, 2)), 0, {}
     if hidden:
         plan = EnsemblePlan(
             width,
@@ -375,14 +464,12 @@ def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, A
         # 'mixed': every other member (bagging: every other round of the folds, so each fold has both kinds)
         rounds = np.arange(sizes.networks) // (BAGGING_FOLDS if bagged else 1)
         fitted = {"fitted": True, "zero": False}.get(parts.linear_start, rounds % 2 == 0)
-        val_rows, train_mask, val_mask = None, None, None
+        val_rows, val_mask = None, None
         if val is not None and settings.early_stopping and parts.best_epoch:
             val_rows = _rows(x_val, y01[val], row_weight[val], eval_rows(len(val)), width, nonzeros)
-        if masks is not None:
-            train_mask = masks[0]
-            val_mask = None if val_rows is None else _padded_rows(masks[1], len(val_rows.weight))
-        if judges:
-            train_mask, val_mask = judged.train_mask, judged.judges[None, :].repeat(len(val_rows.weight), axis=0)
+            if members.judge_mask is not None:
+                val_mask = _padded_rows(members.judge_mask, len(val_rows.weight))
+        masks = {"train_mask": members.train_mask, "val_mask": val_mask, "first_mask": first_mask}
         if joint:
             kernels, biases, params, best_epoch, curve = fit_and_train_ensemble(
                 plan,
@@ -394,14 +481,12 @@ def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, A
                 learning_rate,
                 weight_decay,
                 LINEAR_L2,
-                linear_weights,
-                member_fit,
+                members.linear_weights,
+                members.member_fit,
                 fitted,
-                train_mask=train_mask,
-                val_mask=val_mask,
-                first_mask=first_mask,
+                **masks,
             )
-            kernel, bias = kernels[0], float(biases[0])
+            fits = (kernels, biases)
         else:
             params, best_epoch, curve = train_ensemble(
                 plan,
@@ -411,51 +496,34 @@ def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, A
                 seed,
                 learning_rate,
                 weight_decay,
-                train_mask=train_mask,
-                val_mask=val_mask,
-                first_mask=first_mask,
+                **masks,
             )
         # the embedding layer's mask multiplied into its kernel: from here on it is a plain first layer, and the
         # members' widths are the embedding's and the hidden layers'
         params, hidden = folded(params, plan, first_mask), layer_widths(plan)
+    kernel, bias = fits[0][0], float(fits[1][0])
     baseline, kept_params = (kernel, bias), params
     if judges:  # the judges' figures choose; the kept networks and the logistic regression of all the rows are kept
-        kept_params = members_of(params, hidden[0], judged.judges == 0)
-        params = members_of(params, hidden[0], judged.judges > 0)
-        baseline = (kernels[1], float(biases[1]))
-    z_baseline = _times(held_x, kernel[:d]) + bias
-    if bagged:  # each row's logistic regression is the one fitted without its fold
-        z_baseline = np.zeros(len(train))
-        for f in range(BAGGING_FOLDS):
-            z_baseline[fold == f] = _times(x_train[fold == f], kernels[1 + f][:d]) + float(biases[1 + f])
-    losses = {0.0: _loss(z_baseline, y_held, w_held)}
-    if hidden:
-        if masks is None:
-            mlp, linear = member_parts(params, hidden, held_x)
-        else:  # out of fold: each row's log-odds from the members that held it out
-            z_members = member_logits(params, hidden, held_x)
-            mlp = np.sum(z_members * masks[1], axis=1) / np.maximum(masks[1].sum(axis=1), 1.0)
-            linear = np.zeros_like(mlp)
-        if val is not None and parts.guard:
-            share, losses = best_share(mlp, linear, z_baseline, y_held, w_held)
-        elif val is not None:
-            share, losses = 1.0, {1.0: _loss(mlp + linear, y_held, w_held), **losses}
-        else:  # no rows to judge by: the networks are kept as trained
-            share, losses = 1.0, {1.0: _loss(mlp + linear, y_held, w_held), **losses}
-    from twoclass.estimator.params import compile_network
+        kept_params = members_of(params, hidden[0], members.judges == 0)
+        params = members_of(params, hidden[0], members.judges > 0)
+        baseline = (fits[0][1], float(fits[1][1]))
 
+    held_x, held = (x_val, val) if val is not None else (x_train, train)
+    y_held, w_held = y01[held].astype(np.float64), row_weight[held]
+    blend = _blend(parts, features, params, hidden, fits, members, (held_x, y_held, w_held))
+    share = blend.share
     model = merged_network(
         kept_params if hidden else {"linear": {"kernel": kernel, "bias": bias}}, hidden, d, share, baseline
     )
     compile_network(settings, model)
     # what the merged network computes, in float64 (a dense copy of 10,000 TF-IDF rows would take 800 MB)
-    z_final = z_baseline if share == 0.0 else share * (mlp + linear) + (1 - share) * z_baseline
+    z_final = blend.z_baseline if share == 0.0 else share * blend.z_networks + (1 - share) * blend.z_baseline
     decided = decide_on_held_out(settings, z_final, y_held, w_held)
     if val is None:
         decided["validation_figures_"]["notes"].append(
             "No validation split was possible: these figures are on the training rows."
         )
-    baseline_figures = decide_on_held_out(settings, z_baseline, y_held, w_held)["validation_figures_"]
+    baseline_figures = decide_on_held_out(settings, blend.z_baseline, y_held, w_held)["validation_figures_"]
     recipe = _describe(
         settings,
         sizes._replace(networks=sizes.networks - judges),  # the networks kept
@@ -463,7 +531,7 @@ def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, A
         hidden,
         best_epoch,
         share,
-        losses,
+        blend.losses,
         preprocessor,
         sparse,
         baseline_figures,
