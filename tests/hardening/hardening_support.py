@@ -234,6 +234,10 @@ def assert_no_raw_python(text: str) -> None:
 
 
 TWOCLASS_SCRIPT = Path(sys.executable).parent / "twoclass"
+# First in every prelude: Ctrl-C raises KeyboardInterrupt as it does under a user's terminal. A runner that started
+# the suite in the background (`cmd &` in a script) hands SIGINT down as ignored, and a Python started so never
+# raises it: the tests of Ctrl-C would test the runner. (Not a preexec_fn: that forks a process running JAX's threads.)
+INTERRUPTIBLE = "import signal as _signal\n_signal.signal(_signal.SIGINT, _signal.default_int_handler)\n"
 
 
 def run_cli(
@@ -245,7 +249,7 @@ def run_cli(
     if not prelude:
         command = [str(TWOCLASS_SCRIPT), *map(str, args)]
     else:
-        code = prelude + entry_point([str(a) for a in args])
+        code = INTERRUPTIBLE + prelude + entry_point([str(a) for a in args])
         command = [sys.executable, "-c", code]
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=cwd, env=env, check=False)
 

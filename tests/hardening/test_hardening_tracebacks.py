@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 from hardening.hardening_support import (
+    INTERRUPTIBLE,
     JSON_FILE,
     assert_no_raw_python,
     assert_one_line_error,
@@ -324,8 +325,12 @@ def _fit_slowly(self, *args, **kwargs):
     return _fit(self, *args, **kwargs)
 _faces.TwoClassClassifier.fit = _fit_slowly
 """
-    code = prelude + entry_point(
-        ["train", str(data_csv), "--target", "label", "--out", str(tmp_path / "m"), "--epochs", "2", "--quiet"]
+    code = (
+        INTERRUPTIBLE
+        + prelude
+        + entry_point(
+            ["train", str(data_csv), "--target", "label", "--out", str(tmp_path / "m"), "--epochs", "2", "--quiet"]
+        )
     )
     process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
