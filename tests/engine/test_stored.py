@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 from typing import NamedTuple
 
 import jax
@@ -232,6 +233,21 @@ def test_a_preload_of_a_missing_damaged_or_other_program_changes_nothing(tmp_pat
     got = stored(tmp_path / "c", calls)(*arguments())
     assert _stored.PRELOADED["step"] == before and len(calls) == 4
     np.testing.assert_array_equal(np.asarray(got[1]), np.asarray(want[1]))
+
+
+def test_a_program_taken_before_the_thread_reaches_it_still_arrives(tmp_path, monkeypatch):
+    # The caller that needs the second program takes its future while the thread still loads the first one.
+    calls = []
+    stored(tmp_path, calls)(*arguments(rows=5))
+    stored(tmp_path, calls)(*arguments(rows=7))
+    first, second = (tmp_path / name for name in program_files(tmp_path))
+    release, load = threading.Event(), _stored._load
+    monkeypatch.setattr(_stored, "_load", lambda path: release.wait(30) and load(path))
+    thread = _stored.preload([first, second])
+    taken = _stored._PRELOADS.pop(second)
+    release.set()
+    assert taken.result(timeout=30).exported is not None
+    thread.join()
 
 
 def _warm_run(tmp_path, key, calls, rows=5):

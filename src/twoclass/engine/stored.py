@@ -222,20 +222,19 @@ def preload(paths: Iterable[Path]) -> threading.Thread | None:
         >>> preload([]) is None
         True
     """
+    # the thread keeps its own (path, future) pairs: a caller may take a future out of _PRELOADS before the thread
+    # reaches it, and then waits on it
     pending = []
     for path in paths:
         if path not in _PRELOADS:
             _PRELOADS[path] = concurrent.futures.Future()
-            pending.append(path)
+            pending.append((path, _PRELOADS[path]))
     if not pending:
         return None
 
     def run() -> None:
         _source_digest()  # part of every program's key: its files are read and hashed mostly outside Python's lock
-        for path in pending:
-            future = _PRELOADS.get(path)
-            if future is None or not future.set_running_or_notify_cancel():
-                continue
+        for path, future in pending:
             try:
                 future.set_result(_load(path))
             except BaseException as error:  # kept for the caller, which falls back to reading the file itself
