@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from twoclass.data.labels import LabelEncoding, infer_labels, label_key, to_scalar
+from twoclass.data.labels import LabelEncoding, compute_class_weight, infer_labels, label_key, to_scalar
 
 OWNER = "TwoClassClassifier"
 
@@ -30,6 +30,21 @@ class FitRows(NamedTuple):
     seed: int
     encoding: LabelEncoding
     target_name: str | None
+
+
+def weighted_by_class(rows: FitRows, train: np.ndarray, class_weight: Any) -> np.ndarray:
+    """Every row's weight in a fit: its sample weight times its class's weight, the class weights (the estimator's
+    ``class_weight``: None, 'balanced' or a dict) worked out on the rows ``train``.
+
+    Example:
+        >>> rows = FitRows(pd.DataFrame(), np.array([0, 0, 0, 1]), np.ones(4), np.arange(4), None, 0,
+        ...                LabelEncoding(0, 1), None)
+        >>> weighted_by_class(rows, rows.train, "balanced").tolist()
+        [0.6666666666666666, 0.6666666666666666, 0.6666666666666666, 2.0]
+    """
+    weights = compute_class_weight(rows.y01[train], class_weight, rows.encoding)
+    factor = np.ones(2) if weights is None else np.array([weights[0], weights[1]])
+    return rows.weights * factor[rows.y01]
 
 
 def checked_array(estimator: Any, X: Any, method: str, reset: bool) -> np.ndarray:

@@ -70,8 +70,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from twoclass.data.labels import compute_class_weight
-from twoclass.estimator.inputs import FitRows
+from twoclass.estimator.inputs import FitRows, weighted_by_class
 
 # The module keeps the recipe's settings (INGREDIENTS, LARGE, the sizes' constants), every function that reads them
 # (ablation.py and the tests replace them here at run time) and the fit; the features are in `recipe_features`,
@@ -281,15 +280,22 @@ def _features(settings: Any, rows: FitRows, array_input: bool, parts: Ingredient
     x_train = _quietly(preprocessor, frame.iloc[train], sparse)
     # bagged, the validation rows are the training rows: their features are the same matrix, not computed again
     x_val = None if val is None else x_train if bagged else _quietly(preprocessor, frame.iloc[val], sparse)
-    class_weight = compute_class_weight(y01[train], settings.class_weight, rows.encoding)
-    factor = np.ones(2) if class_weight is None else np.array([class_weight[0], class_weight[1]])
     nonzeros = 0
     if sparse:  # the longest row, rounded up to a power of two (>= 16): one program for every fold of a corpus
         longest = max(int(np.diff(x.indptr).max(initial=0)) for x in ([x_train] if x_val is None else [x_train, x_val]))
         nonzeros = 1 << max(longest - 1, 15).bit_length()
     width = padded_width(preprocessor.n_features_out_, sparse)
     return Features(
-        preprocessor, train, val, bagged, sparse, x_train, x_val, rows.weights * factor[y01], width, nonzeros
+        preprocessor,
+        train,
+        val,
+        bagged,
+        sparse,
+        x_train,
+        x_val,
+        weighted_by_class(rows, train, settings.class_weight),
+        width,
+        nonzeros,
     )
 
 

@@ -13,8 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from twoclass.data.labels import compute_class_weight
-from twoclass.estimator.inputs import FitRows
+from twoclass.estimator.inputs import FitRows, weighted_by_class
 from twoclass.estimator.params import (
     PLAIN_BATCH_SIZE,
     PLAIN_EPOCHS,
@@ -69,7 +68,7 @@ def train_network(settings: Settings, rows: FitRows, array_input: bool) -> dict[
     if recipe_applies(settings):
         return train_recipe(settings, rows, array_input)
     frame, y01, weights, train, val = rows.frame, rows.y01, rows.weights, rows.train, rows.val
-    seed, encoding, target_name = rows.seed, rows.encoding, rows.target_name
+    seed, target_name = rows.seed, rows.target_name
 
     preprocessor = fit_preprocessor(settings, frame, array_input)
     # y lets it leave out (and announce) a copy of the target under another name
@@ -77,9 +76,7 @@ def train_network(settings: Settings, rows: FitRows, array_input: bool) -> dict[
     if settings.verbose:
         for notice in preprocessor.notices_:
             print(notice)
-    class_weight = compute_class_weight(y01[train], settings.class_weight, encoding)
-    factor = np.ones(2) if class_weight is None else np.array([class_weight[0], class_weight[1]])
-    row_weight = weights * factor[y01]
+    row_weight = weighted_by_class(rows, train, settings.class_weight)
 
     fit_args: dict[str, Any] = dict(
         batch_size=PLAIN_BATCH_SIZE if settings.batch_size == "auto" else settings.batch_size,

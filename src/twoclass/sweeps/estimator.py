@@ -49,7 +49,7 @@ def prepare(estimator: Any, X: Any, y: Any, sample_weight: Any = None) -> Prepar
     """Run TwoClassClassifier.fit's steps before training (on a clone); the data are checked there."""
     from sklearn.base import clone
 
-    from twoclass.data.labels import compute_class_weight
+    from twoclass.estimator.inputs import weighted_by_class
     from twoclass.estimator.params import check_params
     from twoclass.estimator.training import fit_preprocessor, transform_quietly
 
@@ -63,9 +63,9 @@ def prepare(estimator: Any, X: Any, y: Any, sample_weight: Any = None) -> Prepar
     # it leaves out (and announces) a copy of the target under another name, as fit does
     x_train = preprocessor.fit_transform(frame.iloc[train], y=y01[train], target_name=rows.target_name)
     x_val = transform_quietly(preprocessor, frame.iloc[val]) if val is not None else None
-    class_weight = compute_class_weight(y01[train], settings.class_weight, rows.encoding)
-    factor = np.ones(2) if class_weight is None else np.array([class_weight[0], class_weight[1]])
-    return Prepared(est, settings, rows, preprocessor, x_train, x_val, rows.weights * factor[y01])
+    return Prepared(
+        est, settings, rows, preprocessor, x_train, x_val, weighted_by_class(rows, train, settings.class_weight)
+    )
 
 
 def _plain_numbers(settings: Any) -> Any:
