@@ -77,7 +77,6 @@ from twoclass.estimator.inputs import FitRows, weighted_by_class
 # the NumPy side of the networks in `recipe_networks`. Every name stays importable from here.
 from twoclass.estimator.recipe_features import LINEAR_L2 as LINEAR_L2
 from twoclass.estimator.recipe_features import _logistic_regression as _logistic_regression
-from twoclass.estimator.recipe_features import _padded as _padded
 from twoclass.estimator.recipe_features import _padded_rows as _padded_rows
 from twoclass.estimator.recipe_features import _quietly as _quietly
 from twoclass.estimator.recipe_features import _rows as _rows
@@ -321,13 +320,11 @@ def _member_rows(features: Features, train_weight: np.ndarray, y01: np.ndarray, 
         fold = bagging_folds(y01[features.train], BAGGING_FOLDS, seed)
         member_fold = np.arange(networks) % BAGGING_FOLDS
         out_of_fold = (fold[:, None] == member_fold[None, :]).astype(np.float32)
-        linear_weights = np.stack(
-            [train_weight] + [train_weight * _padded(fold != f, len(train_weight)) for f in range(BAGGING_FOLDS)]
-        )
+        train_mask = _padded_rows(1.0 - out_of_fold, len(train_weight))
+        # member f < folds trains without fold f: its rows are logistic regression 1 + f's
+        linear_weights = np.stack([train_weight] + [train_weight * train_mask[:, f] for f in range(BAGGING_FOLDS)])
         member_fit = (1 + member_fold).astype(np.int32)
-        return MemberRows(
-            linear_weights, member_fit, _padded_rows(1.0 - out_of_fold, len(train_weight)), out_of_fold, fold, None
-        )
+        return MemberRows(linear_weights, member_fit, train_mask, out_of_fold, fold, None)
     if judges:  # fit 0 on the training rows (the judges' and the guard's), fit 1 on all of them (the kept one's)
         judged = judged_rows(train_weight, len(features.train), judges, networks)
         judge_mask = np.repeat(judged.judges[None, :], len(features.val), axis=0)

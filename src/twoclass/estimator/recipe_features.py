@@ -79,12 +79,6 @@ def _rows(x, y: np.ndarray, weight: np.ndarray, rows: int, width: int, nonzeros:
     return dense_rows(padded, y, weight, rows)
 
 
-def _padded(v: np.ndarray, rows: int) -> np.ndarray:
-    out = np.zeros(rows, np.float32)
-    out[: len(v)] = v
-    return out
-
-
 def _padded_rows(m: np.ndarray, rows: int) -> np.ndarray:
     out = np.zeros((rows, m.shape[1]), np.float32)
     out[: len(m)] = m

@@ -27,34 +27,35 @@ def _mean_linear(params: dict, d: int) -> tuple[np.ndarray, float]:
     return kernel.mean(axis=0)[:d], float(np.mean(params["linear"]["bias"]))
 
 
-def member_parts(params: dict, hidden: tuple[int, ...], x) -> tuple[np.ndarray, np.ndarray]:
-    """In NumPy (float64): the members' mean MLP output and the linear path, for rows x (unpadded width)."""
+def _last_hidden(params: dict, hidden: tuple[int, ...], x) -> np.ndarray:
+    """In NumPy (float64): every member's last hidden layer (rows, members, units) for rows x (unpadded width)."""
     d = x.shape[1]
-    kernel, bias = _mean_linear(params, d)
-    linear = _times(x, kernel) + bias
-    if not hidden:
-        return np.zeros(len(linear)), linear
     k = params["head"]["kernel"].shape[0]
     h = np.maximum(_times(x, params["first"]["kernel"][:d].astype(np.float64)) + params["first"]["bias"], 0.0)
     h = h.reshape(len(h), k, hidden[0])
     for layer in params["hidden"]:
         h = np.maximum(np.einsum("bkw,kwo->bko", h, layer["kernel"].astype(np.float64)) + layer["bias"], 0.0)
+    return h
+
+
+def member_parts(params: dict, hidden: tuple[int, ...], x) -> tuple[np.ndarray, np.ndarray]:
+    """In NumPy (float64): the members' mean MLP output and the linear path, for rows x (unpadded width)."""
+    kernel, bias = _mean_linear(params, x.shape[1])
+    linear = _times(x, kernel) + bias
+    if not hidden:
+        return np.zeros(len(linear)), linear
+    h = _last_hidden(params, hidden, x)
     out = np.einsum("bkw,kw->bk", h, params["head"]["kernel"].astype(np.float64)) + params["head"]["bias"]
     return out.mean(axis=1), linear
 
 
 def member_logits(params: dict, hidden: tuple[int, ...], x) -> np.ndarray:
     """In NumPy (float64): every member's log-odds (rows, members) for rows x (unpadded width)."""
-    d = x.shape[1]
-    kernels = np.asarray(params["linear"]["kernel"], np.float64)[:, :d]
+    kernels = np.asarray(params["linear"]["kernel"], np.float64)[:, : x.shape[1]]
     z = _times(x, kernels.T) + np.asarray(params["linear"]["bias"], np.float64)
     if not hidden:
         return z
-    k = params["head"]["kernel"].shape[0]
-    h = np.maximum(_times(x, params["first"]["kernel"][:d].astype(np.float64)) + params["first"]["bias"], 0.0)
-    h = h.reshape(len(h), k, hidden[0])
-    for layer in params["hidden"]:
-        h = np.maximum(np.einsum("bkw,kwo->bko", h, layer["kernel"].astype(np.float64)) + layer["bias"], 0.0)
+    h = _last_hidden(params, hidden, x)
     return z + np.einsum("bkw,kw->bk", h, params["head"]["kernel"].astype(np.float64)) + params["head"]["bias"]
 
 
