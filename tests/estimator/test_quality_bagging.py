@@ -12,7 +12,15 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from twoclass import TwoClassClassifier
-from twoclass.engine.ensemble import STOP_PATIENCE, EnsemblePlan, dense_rows, eval_rows, initial_params, train_ensemble
+from twoclass.engine.ensemble import (
+    STOP_PATIENCE,
+    EnsemblePlan,
+    Masks,
+    dense_rows,
+    eval_rows,
+    initial_params,
+    train_ensemble,
+)
 from twoclass.estimator.recipe import bagging_folds, member_logits
 
 
@@ -48,7 +56,7 @@ def test_a_member_never_learns_from_the_rows_its_mask_leaves_out():
         seed=0,
         learning_rate=1e-2,
         weight_decay=0.0,
-        train_mask=mask,
+        masks=Masks(train=mask),
     )
     z = member_logits(best, plan.hidden, x[:160])
     assert roc_auc_score(y[:160], z[:, 1]) > 0.95
@@ -66,12 +74,12 @@ def bagged_run():
     start = initial_params(plan, np.zeros(6), 0.0, seed=3, fitted=False)
     rows = dense_rows(x, y, np.ones(200), 208)
     val = dense_rows(x, y, np.ones(200), eval_rows(200))
-    masks = {
-        "train_mask": np.pad(1.0 - held, ((0, 8), (0, 0))),
-        "val_mask": np.pad(held, ((0, eval_rows(200) - 200), (0, 0))),
-    }
+    masks = Masks(
+        train=np.pad(1.0 - held, ((0, 8), (0, 0))),
+        val=np.pad(held, ((0, eval_rows(200) - 200), (0, 0))),
+    )
     runs = {
-        stop: train_ensemble(plan._replace(stop=stop), start, rows, val, 0, 2e-2, 0.0, **masks)
+        stop: train_ensemble(plan._replace(stop=stop), start, rows, val, 0, 2e-2, 0.0, masks=masks)
         for stop in (True, False)
     }
     return x, y, held, plan, runs

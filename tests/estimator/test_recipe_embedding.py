@@ -18,6 +18,7 @@ import pytest
 from twoclass import TwoClassClassifier, inference
 from twoclass.engine.ensemble import (
     EnsemblePlan,
+    Masks,
     dense_rows,
     folded,
     initial_params,
@@ -67,7 +68,7 @@ def _trained(seed: int = 0):
     plan = EnsemblePlan(n_features=8, hidden=(8,), members=3, batch_size=64, epochs=3, dropout=0.2, embed=12)
     rows = dense_rows(x, y, np.ones(256), 256)
     start = initial_params(plan, np.zeros(8), 0.0, seed, first_mask=mask)
-    trained = train_ensemble(plan, start, rows, None, seed, 1e-2, 1e-2, first_mask=mask)
+    trained = train_ensemble(plan, start, rows, None, seed, 1e-2, 1e-2, masks=Masks(first=mask))
     return plan, mask, trained.params, x
 
 

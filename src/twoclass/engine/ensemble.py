@@ -79,14 +79,16 @@ from twoclass.engine.ensemble_plan import EVAL_CHUNK as EVAL_CHUNK
 from twoclass.engine.ensemble_plan import EnsemblePlan as EnsemblePlan
 from twoclass.engine.ensemble_plan import FittedAndTrained as FittedAndTrained
 from twoclass.engine.ensemble_plan import Hyper as Hyper
+from twoclass.engine.ensemble_plan import Masks as Masks
+from twoclass.engine.ensemble_plan import ProgramInputs as ProgramInputs
 from twoclass.engine.ensemble_plan import Rows as Rows
 from twoclass.engine.ensemble_plan import TrainedEnsemble as TrainedEnsemble
-from twoclass.engine.ensemble_plan import _filled as _filled
 from twoclass.engine.ensemble_plan import _mask as _mask
 from twoclass.engine.ensemble_plan import _padded as _padded
 from twoclass.engine.ensemble_plan import dense_rows as dense_rows
 from twoclass.engine.ensemble_plan import eval_rows as eval_rows
 from twoclass.engine.ensemble_plan import layer_widths as layer_widths
+from twoclass.engine.ensemble_plan import program_inputs as program_inputs
 from twoclass.engine.ensemble_plan import sparse_rows as sparse_rows
 from twoclass.engine.ensemble_training import STOP_PATIENCE as STOP_PATIENCE
 from twoclass.engine.ensemble_training import _decays as _decays
@@ -150,9 +152,7 @@ def fit_and_train_ensemble(
     linear_weights: np.ndarray,
     member_fit: np.ndarray,
     fitted: Any = True,
-    train_mask: np.ndarray | None = None,
-    val_mask: np.ndarray | None = None,
-    first_mask: np.ndarray | None = None,
+    masks: Masks = Masks(),
 ) -> FittedAndTrained:
     """`fit_linear` on ``train`` once per row of ``linear_weights`` (fits, rows: each fit's row weights), the
     members' linear paths started from them (member m from fit ``member_fit[m]`` where ``fitted`` says so, else at
@@ -162,8 +162,8 @@ def fit_and_train_ensemble(
     (fits,), and what `train_ensemble` returns; the same numbers as those calls one after the other.
 
     Inside ``with DataParallel():`` the logistic regressions run on one device and the networks over the mesh, as
-    `fit_linear` and `train_ensemble` do there. ``first_mask``: the embedding layer's block mask, as for
-    `train_ensemble`.
+    `fit_linear` and `train_ensemble` do there. ``masks``: which rows each member trains and is judged on, and the
+    embedding layer's block mask, as for `train_ensemble`.
 
     Example:
         >>> x = np.random.default_rng(0).standard_normal((64, 8)).astype(np.float32); y = (x[:, 0] > 0) * 1.0
@@ -186,22 +186,22 @@ def fit_and_train_ensemble(
             "linear": started_linear(start, kernels, np.array([fits[f][1] for f in member_fit], np.float32)),
         }
         best, best_epoch, curve = train_ensemble(
-            plan,
-            params,
-            train,
-            val,
-            seed,
-            learning_rate,
-            weight_decay,
-            train_mask=train_mask,
-            val_mask=val_mask,
-            first_mask=first_mask,
+            plan, params, train, val, seed, learning_rate, weight_decay, masks=masks
         )
         return FittedAndTrained(np.stack([k for k, _ in fits]), np.array([b for _, b in fits]), best, best_epoch, curve)
-    val, train_mask, val_mask = _filled(plan, train, val, train_mask, val_mask)
-    hyper = Hyper(np.float32(learning_rate), np.float32(weight_decay), np.float32(0.0), _mask(plan, first_mask))
+    inputs = program_inputs(plan, train, val, masks, learning_rate, weight_decay)
     best, best_epoch, curve, kernels, biases = _fit_and_train_program(plan)(
-        params, train, val, prng_key(seed), hyper, np.float32(l2), weights, member_fit, start, train_mask, val_mask
+        params,
+        train,
+        inputs.val,
+        prng_key(seed),
+        inputs.hyper,
+        np.float32(l2),
+        weights,
+        member_fit,
+        start,
+        inputs.train_mask,
+        inputs.val_mask,
     )
     return FittedAndTrained(
         np.asarray(kernels, np.float64),

@@ -117,8 +117,44 @@ def _padded(v: np.ndarray, rows: int) -> np.ndarray:
     return out
 
 
-def _filled(plan: EnsemblePlan, train: Rows, val: Rows | None, train_mask: Any, val_mask: Any):
-    """No validation rows as an empty table, and the masks' defaults: every member on every row."""
+class Masks(NamedTuple):
+    """Which rows each member trains on and is judged on, and the embedding layer's block mask; None: the default."""
+
+    train: Any = None  # (training rows, members): 1 where a member trains on a row; default every member on every row
+    val: Any = None  # (validation rows, members): 1 where a member judges a row (cross-validation bagging: the rows
+    # it held out); default every member judges every row
+    first: Any = None  # (features, plan.embed): the embedding layer's block mask, with ``plan.embed`` (`member_logits`)
+
+
+class ProgramInputs(NamedTuple):
+    """What `program_inputs` gives: the validation rows, both row masks and the numeric inputs, as the programs
+    read them."""
+
+    val: Rows
+    train_mask: np.ndarray
+    val_mask: np.ndarray
+    hyper: Hyper
+
+
+def program_inputs(
+    plan: EnsemblePlan,
+    train: Rows,
+    val: Rows | None,
+    masks: Masks,
+    learning_rate: float,
+    weight_decay: float,
+    label_smoothing: float = 0.0,
+) -> ProgramInputs:
+    """The programs' inputs beside the parameters, the training rows and the key, with the defaults filled in: no
+    validation rows as an empty table, every member on every row, the embedding mask checked (`_mask`).
+
+    Example:
+        >>> plan = EnsemblePlan(n_features=2, hidden=(4,), members=3, batch_size=4, epochs=1)
+        >>> rows = dense_rows(np.zeros((4, 2), np.float32), np.zeros(4), np.ones(4), 4)
+        >>> inputs = program_inputs(plan, rows, None, Masks(), 1e-3, 0.0)
+        >>> inputs.val.y.shape, inputs.train_mask.shape, inputs.val_mask.shape
+        ((0,), (4, 3), (0, 3))
+    """
     if val is None:
         val = Rows(
             np.zeros((0, *train.values.shape[1:]), np.float32),
@@ -126,11 +162,12 @@ def _filled(plan: EnsemblePlan, train: Rows, val: Rows | None, train_mask: Any, 
             np.zeros(0, np.float32),
             np.zeros(0, np.float32),
         )
-    if train_mask is None:
-        train_mask = np.ones((train.y.shape[0], plan.members), np.float32)
-    if val_mask is None:
-        val_mask = np.ones((val.y.shape[0], plan.members), np.float32)
-    return val, np.asarray(train_mask, np.float32), np.asarray(val_mask, np.float32)
+    train_mask = np.ones((train.y.shape[0], plan.members)) if masks.train is None else masks.train
+    val_mask = np.ones((val.y.shape[0], plan.members)) if masks.val is None else masks.val
+    hyper = Hyper(
+        np.float32(learning_rate), np.float32(weight_decay), np.float32(label_smoothing), _mask(plan, masks.first)
+    )
+    return ProgramInputs(val, np.asarray(train_mask, np.float32), np.asarray(val_mask, np.float32), hyper)
 
 
 def _mask(plan: EnsemblePlan, first_mask: Any) -> np.ndarray | None:

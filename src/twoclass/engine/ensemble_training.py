@@ -23,7 +23,7 @@ from twoclass.engine import distribute as data_parallel
 from twoclass.engine import ensemble_parallel
 from twoclass.engine.cache import PROGRAM_DIR
 from twoclass.engine.ensemble_members import _bce, _mean_logit_loss, member_logits
-from twoclass.engine.ensemble_plan import EnsemblePlan, Hyper, Rows, TrainedEnsemble, _filled, _mask
+from twoclass.engine.ensemble_plan import EnsemblePlan, Hyper, Masks, Rows, TrainedEnsemble, program_inputs
 from twoclass.engine.programs import prng_key
 from twoclass.engine.shuffle import shuffled_order
 from twoclass.engine.stored import StoredFunction
@@ -165,35 +165,24 @@ def train_ensemble(
     learning_rate: float,
     weight_decay: float,
     label_smoothing: float = 0.0,
-    train_mask: np.ndarray | None = None,
-    val_mask: np.ndarray | None = None,
-    first_mask: np.ndarray | None = None,
+    masks: Masks = Masks(),
 ) -> TrainedEnsemble:
     """Train the members for ``plan.epochs`` epochs; returns the weights of the epoch whose mean log-odds had the
     lowest validation loss (the last epoch without validation rows), that epoch (0-based) and the curve
     (epochs, 2): mean training loss, validation loss.
 
     ``train`` holds a whole number of minibatches (``plan.batch_size`` divides its rows); ``val`` a whole number of
-    evaluation chunks (`eval_rows`). Cross-validation bagging passes ``train_mask`` (train rows, members): 1 where
-    a member trains on a row, and ``val_mask`` (val rows, members): 1 where a member holds a row out, so that each
-    validation row is judged by the mean of the members that never saw it. Without them every member trains on
-    every training row and every member is judged on every validation row. ``first_mask`` is the embedding
-    layer's block mask (with ``plan.embed``; see `member_logits`); the parameters come back as trained, unmasked
-    (`folded` multiplies the mask in).
+    evaluation chunks (`eval_rows`). Cross-validation bagging passes ``masks`` (`Masks`) whose ``train`` (train
+    rows, members) is 1 where a member trains on a row and whose ``val`` (val rows, members) is 1 where a member
+    holds a row out, so that each validation row is judged by the mean of the members that never saw it. Without
+    them every member trains on every training row and every member is judged on every validation row.
+    ``masks.first`` is the embedding layer's block mask (with ``plan.embed``; see `member_logits`); the parameters
+    come back as trained, unmasked (`folded` multiplies the mask in).
     """
-    val, train_mask, val_mask = _filled(plan, train, val, train_mask, val_mask)
-    hyper = Hyper(
-        np.float32(learning_rate), np.float32(weight_decay), np.float32(label_smoothing), _mask(plan, first_mask)
-    )
+    inputs = program_inputs(plan, train, val, masks, learning_rate, weight_decay, label_smoothing)
     scope = data_parallel.resolve(None)  # inside `with DataParallel():` the rows are spread over its devices
     program = _train_program(plan) if scope is None else ensemble_parallel.train_program(_train, plan, scope)
     best, best_epoch, curve = program(
-        params,
-        train,
-        val,
-        prng_key(seed),
-        hyper,
-        np.asarray(train_mask, np.float32),
-        np.asarray(val_mask, np.float32),
+        params, train, inputs.val, prng_key(seed), inputs.hyper, inputs.train_mask, inputs.val_mask
     )
     return TrainedEnsemble(jax.tree_util.tree_map(np.asarray, best), int(best_epoch), np.asarray(curve))

@@ -382,6 +382,7 @@ def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, A
     and blend (`_blend`), then the merged network, the threshold and the record of what was kept (`_describe`)."""
     from twoclass.engine.ensemble import (
         EnsemblePlan,
+        Masks,
         eval_rows,
         fit_and_train_ensemble,
         fit_linear,
@@ -472,7 +473,7 @@ def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, A
             val_rows = _rows(x_val, y01[val], row_weight[val], eval_rows(len(val)), width, nonzeros)
             if members.judge_mask is not None:
                 val_mask = _padded_rows(members.judge_mask, len(val_rows.weight))
-        masks = {"train_mask": members.train_mask, "val_mask": val_mask, "first_mask": first_mask}
+        masks = Masks(members.train_mask, val_mask, first_mask)
         if joint:
             kernels, biases, params, best_epoch, curve = fit_and_train_ensemble(
                 plan,
@@ -487,7 +488,7 @@ def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, A
                 members.linear_weights,
                 members.member_fit,
                 fitted,
-                **masks,
+                masks=masks,
             )
             fits = (kernels, biases)
         else:
@@ -499,7 +500,7 @@ def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, A
                 seed,
                 learning_rate,
                 weight_decay,
-                **masks,
+                masks=masks,
             )
         # the embedding layer's mask multiplied into its kernel: from here on it is a plain first layer, and the
         # members' widths are the embedding's and the hidden layers'
