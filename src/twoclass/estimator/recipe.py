@@ -373,13 +373,74 @@ def _blend(
     return Blend(1.0, {1.0: _loss(mlp + linear, y_held, w_held), **losses}, z_baseline, mlp + linear)
 
 
-def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, Any]:
-    """Fit the recipe on the training rows; the validation rows choose the epoch, the blend, the threshold and the
-    calibration. Returns the estimator's fitted attributes (as `train_network` does).
+def _sizes(settings: Any, n_rows: int, sparse: bool, large: LargeTable | None, bagged: bool) -> RecipeSizes:
+    """`recipe_sizes` with the estimator's settings ('auto' or a number each); bagged, the networks in whole rounds
+    of the folds."""
+    sizes = recipe_sizes(
+        n_rows,
+        auto_epochs=settings.epochs == "auto",
+        auto_batch=settings.batch_size == "auto",
+        auto_members=settings.n_networks == "auto",
+        epochs=0 if settings.epochs == "auto" else settings.epochs,
+        batch_size=0 if settings.batch_size == "auto" else settings.batch_size,
+        networks=0 if settings.n_networks == "auto" else settings.n_networks,
+        sparse=sparse,
+        large=large,
+    )
+    if bagged:
+        sizes = sizes._replace(networks=BAGGING_FOLDS * max(1, round(sizes.networks / BAGGING_FOLDS)))
+    return sizes
 
-    The phases: the features (`_features`), the networks' sizes and shape, which rows each member trains and is
-    judged on (`_member_rows`), the one compiled program (the logistic regression(s) and the networks), the guard
-    and blend (`_blend`), then the merged network, the threshold and the record of what was kept (`_describe`)."""
+
+class Network(NamedTuple):
+    """The members' shape and optimizer numbers (`_network`): the estimator's, or the large-table network's."""
+
+    hidden: tuple[int, ...]
+    first_mask: np.ndarray | None  # the large-table network's embedding mask (features, embed)
+    dropout: float
+    learning_rate: float
+    weight_decay: float
+
+
+def _network(settings: Any, large: LargeTable | None, features: Features) -> Network:
+    if large is None:
+        return Network(tuple(settings.hidden_layer_sizes), None, settings.dropout, settings.learning_rate, settings.l2)
+    preprocessor = features.preprocessor
+    groups = column_groups(list(preprocessor.feature_names_out_), preprocessor.required_columns_)
+    return Network(
+        large.hidden,
+        embedding_mask(groups, features.width, large.embed),
+        large.dropout,
+        large.learning_rate,
+        large.weight_decay,
+    )
+
+
+class Trained(NamedTuple):
+    """What the one compiled program gives back (`_trained`)."""
+
+    fits: tuple[list, list]  # the kernels and biases of the logistic regression(s) (`MemberRows.linear_weights`)
+    params: dict  # the members' weights, the embedding mask multiplied in ({} without hidden layers)
+    hidden: tuple[int, ...]  # the members' layer widths, from here on (the embedding's first)
+    best_epoch: int
+    curve: np.ndarray  # (epochs, 2): training and validation loss; NaN for the epochs the stopping rule skipped
+
+
+def _trained(
+    settings: Any,
+    parts: Ingredients,
+    features: Features,
+    sizes: RecipeSizes,
+    network: Network,
+    large: LargeTable | None,
+    members: MemberRows,
+    train_rows: Any,
+    batch: int,
+    y01: np.ndarray,
+    seed: int,
+) -> Trained:
+    """The logistic regression(s) and the networks: on dense rows with networks one compiled program (one executable
+    for a new process to load, not two), with the same steps and numbers as fitting them one after the other."""
     from twoclass.engine.ensemble import (
         EnsemblePlan,
         Masks,
@@ -391,6 +452,80 @@ def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, A
         layer_widths,
         train_ensemble,
     )
+
+    train, val, width, sparse = features.train, features.val, features.width, features.sparse
+    hidden, first_mask = network.hidden, network.first_mask
+    joint = bool(hidden) and not sparse
+    if not joint:
+        kernel, bias = (
+            _logistic_regression(features.x_train, y01[train], features.row_weight[train], width)
+            if sparse
+            else fit_linear(train_rows, width, sparse, LINEAR_L2)
+        )
+        if not hidden:
+            return Trained(([kernel], [bias]), {}, hidden, 0, np.zeros((0, 2)))
+    plan = EnsemblePlan(
+        width,
+        hidden,
+        sizes.networks,
+        batch,
+        sizes.epochs,
+        sparse,
+        float(network.dropout),
+        parts.schedule,
+        parts.stop,
+        0 if first_mask is None else first_mask.shape[1],
+        large.average if large is not None and parts.averaging else 0.0,
+    )
+    # 'mixed': every other member (bagging: every other round of the folds, so each fold has both kinds)
+    rounds = np.arange(sizes.networks) // (BAGGING_FOLDS if features.bagged else 1)
+    fitted = {"fitted": True, "zero": False}.get(parts.linear_start, rounds % 2 == 0)
+    val_rows, val_mask = None, None
+    if val is not None and settings.early_stopping and parts.best_epoch:
+        row_weight = features.row_weight
+        val_rows = _rows(features.x_val, y01[val], row_weight[val], eval_rows(len(val)), width, features.nonzeros)
+        if members.judge_mask is not None:
+            val_mask = _padded_rows(members.judge_mask, len(val_rows.weight))
+    masks = Masks(members.train_mask, val_mask, first_mask)
+    numbers = (seed, network.learning_rate, network.weight_decay)
+    if joint:
+        kernels, biases, params, best_epoch, curve = fit_and_train_ensemble(
+            plan,
+            # the linear paths come from the fits
+            initial_params(plan, np.zeros(width), 0.0, seed, fitted, first_mask),
+            train_rows,
+            val_rows,
+            *numbers,
+            LINEAR_L2,
+            members.linear_weights,
+            members.member_fit,
+            fitted,
+            masks=masks,
+        )
+        fits = (kernels, biases)
+    else:
+        params, best_epoch, curve = train_ensemble(
+            plan,
+            initial_params(plan, kernel, bias, seed, fitted, first_mask),
+            train_rows,
+            val_rows,
+            *numbers,
+            masks=masks,
+        )
+        fits = ([kernel], [bias])
+    # the embedding layer's mask multiplied into its kernel: from here on it is a plain first layer, and the
+    # members' widths are the embedding's and the hidden layers'
+    return Trained(fits, folded(params, plan, first_mask), layer_widths(plan), best_epoch, curve)
+
+
+def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, Any]:
+    """Fit the recipe on the training rows; the validation rows choose the epoch, the blend, the threshold and the
+    calibration. Returns the estimator's fitted attributes (as `train_network` does).
+
+    The phases: the features (`_features`), the networks' sizes (`_sizes`) and shape (`_network`), which rows each
+    member trains and is judged on (`_member_rows`), the one compiled program (`_trained`: the logistic
+    regression(s) and the networks), the guard and blend (`_blend`), then the merged network, the threshold and the
+    record of what was kept (`_describe`)."""
     from twoclass.engine.tables import bucket
     from twoclass.estimator.params import compile_network
     from twoclass.estimator.training import decide_on_held_out
@@ -404,107 +539,21 @@ def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, A
     d = preprocessor.n_features_out_
 
     large = None if bagged else large_table(settings, len(train), sparse)
-    sizes = recipe_sizes(
-        len(train),
-        auto_epochs=settings.epochs == "auto",
-        auto_batch=settings.batch_size == "auto",
-        auto_members=settings.n_networks == "auto",
-        epochs=0 if settings.epochs == "auto" else settings.epochs,
-        batch_size=0 if settings.batch_size == "auto" else settings.batch_size,
-        networks=0 if settings.n_networks == "auto" else settings.n_networks,
-        sparse=sparse,
-        large=large,
-    )
-    if bagged:  # members in whole rounds of the folds
-        sizes = sizes._replace(networks=BAGGING_FOLDS * max(1, round(sizes.networks / BAGGING_FOLDS)))
+    sizes = _sizes(settings, len(train), sparse, large, bagged)
     # large tables: the first `LargeTable.judges` members train on the training rows alone and choose (the epoch, the
     # blend, the threshold) on the validation rows; the others, the ones kept, train on those rows too
     judges = 0
     if large is not None and parts.refit and val is not None and settings.early_stopping and parts.best_epoch:
         judges = large.judges
-    hidden = tuple(settings.hidden_layer_sizes)
-    first_mask, dropout, learning_rate, weight_decay = None, settings.dropout, settings.learning_rate, settings.l2
-    if large is not None:  # its network and its optimizer's numbers
-        hidden, dropout, learning_rate, weight_decay = (
-            large.hidden,
-            large.dropout,
-            large.learning_rate,
-            large.weight_decay,
-        )
-        groups = column_groups(list(preprocessor.feature_names_out_), preprocessor.required_columns_)
-        first_mask = embedding_mask(groups, width, large.embed)
+    network = _network(settings, large, features)
     batch = min(sizes.batch_size, bucket(len(train)))
     fit_rows, x_fit = (np.concatenate([train, val]), np.vstack([x_train, x_val])) if judges else (train, x_train)
     train_rows = _rows(
         x_fit, y01[fit_rows], row_weight[fit_rows], bucket(math.ceil(len(fit_rows) / batch)) * batch, width, nonzeros
     )
     members = _member_rows(features, train_rows.weight, y01, sizes.networks, judges, seed)
-
-    # dense rows with networks: the logistic regression(s) and the networks in one compiled program (one executable
-    # for a new process to load, not two); the same steps and the same numbers as fitting them one after the other
-    joint = bool(hidden) and not sparse
-    if not joint:
-        kernel, bias = (
-            _logistic_regression(x_train, y01[train], row_weight[train], width)
-            if sparse
-            else fit_linear(train_rows, width, sparse, LINEAR_L2)
-        )
-        fits = ([kernel], [bias])
-    curve, best_epoch, params = np.zeros((0, 2)), 0, {}
-    if hidden:
-        plan = EnsemblePlan(
-            width,
-            hidden,
-            sizes.networks,
-            batch,
-            sizes.epochs,
-            sparse,
-            float(dropout),
-            parts.schedule,
-            parts.stop,
-            0 if first_mask is None else first_mask.shape[1],
-            large.average if large is not None and parts.averaging else 0.0,
-        )
-        # 'mixed': every other member (bagging: every other round of the folds, so each fold has both kinds)
-        rounds = np.arange(sizes.networks) // (BAGGING_FOLDS if bagged else 1)
-        fitted = {"fitted": True, "zero": False}.get(parts.linear_start, rounds % 2 == 0)
-        val_rows, val_mask = None, None
-        if val is not None and settings.early_stopping and parts.best_epoch:
-            val_rows = _rows(x_val, y01[val], row_weight[val], eval_rows(len(val)), width, nonzeros)
-            if members.judge_mask is not None:
-                val_mask = _padded_rows(members.judge_mask, len(val_rows.weight))
-        masks = Masks(members.train_mask, val_mask, first_mask)
-        if joint:
-            kernels, biases, params, best_epoch, curve = fit_and_train_ensemble(
-                plan,
-                # the linear paths come from the fits
-                initial_params(plan, np.zeros(width), 0.0, seed, fitted, first_mask),
-                train_rows,
-                val_rows,
-                seed,
-                learning_rate,
-                weight_decay,
-                LINEAR_L2,
-                members.linear_weights,
-                members.member_fit,
-                fitted,
-                masks=masks,
-            )
-            fits = (kernels, biases)
-        else:
-            params, best_epoch, curve = train_ensemble(
-                plan,
-                initial_params(plan, kernel, bias, seed, fitted, first_mask),
-                train_rows,
-                val_rows,
-                seed,
-                learning_rate,
-                weight_decay,
-                masks=masks,
-            )
-        # the embedding layer's mask multiplied into its kernel: from here on it is a plain first layer, and the
-        # members' widths are the embedding's and the hidden layers'
-        params, hidden = folded(params, plan, first_mask), layer_widths(plan)
+    trained = _trained(settings, parts, features, sizes, network, large, members, train_rows, batch, y01, seed)
+    fits, params, hidden = trained.fits, trained.params, trained.hidden
     kernel, bias = fits[0][0], float(fits[1][0])
     baseline, kept_params = (kernel, bias), params
     if judges:  # the judges' figures choose; the kept networks and the logistic regression of all the rows are kept
@@ -533,7 +582,7 @@ def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, A
         sizes._replace(networks=sizes.networks - judges),  # the networks kept
         batch,
         hidden,
-        best_epoch,
+        trained.best_epoch,
         share,
         blend.losses,
         preprocessor,
@@ -541,11 +590,11 @@ def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, A
         baseline_figures,
         val is not None,
         bagged,
-        int(np.sum(~np.isnan(curve[:, 0]))),
-        None if large is None else (large, first_mask.shape[1] // large.embed),
+        int(np.sum(~np.isnan(trained.curve[:, 0]))),
+        None if large is None else (large, network.first_mask.shape[1] // large.embed),
         judges,
     )
-    curve = curve[~np.isnan(curve[:, 0])]  # the epochs that ran (the stopping rule skips the rest)
+    curve = trained.curve[~np.isnan(trained.curve[:, 0])]  # the epochs that ran (the stopping rule skips the rest)
     history = {"loss": [float(v) for v in curve[:, 0]]}
     if len(curve) and not np.isnan(curve[:, 1]).all():  # Keras's keys: val_loss only where validation ran
         history["val_loss"] = [float(v) for v in curve[:, 1]]
@@ -554,7 +603,7 @@ def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, A
         "model_": model,
         "n_networks_": sizes.networks - judges if hidden and share > 0 else 1,
         "history_": history,
-        "best_epoch_": int(best_epoch) + 1,
+        "best_epoch_": int(trained.best_epoch) + 1,
         "recipe_": recipe,
         **decided,
     }
