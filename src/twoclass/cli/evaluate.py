@@ -79,6 +79,7 @@ class Scored(NamedTuple):
     proba: Any
     points: Any | None
     point_labels: Any | None
+    columns: list[str] | None = None  # the picture's two columns, where it has points
 
 
 def _boundary_columns(model) -> list[str] | None:
@@ -128,7 +129,13 @@ def _score(model, chunks: Iterable, target: str | None, path: Path) -> Scored:
         fail(f"The file '{path}' has a header but no data rows. Add rows or check the path.")
     if columns is None or sum(len(p) for p in points) < 2:
         return Scored(np.concatenate(labels), np.concatenate(probas), None, None)
-    return Scored(np.concatenate(labels), np.concatenate(probas), np.concatenate(points), np.concatenate(point_labels))
+    return Scored(
+        np.concatenate(labels),
+        np.concatenate(probas),
+        np.concatenate(points),
+        np.concatenate(point_labels),
+        columns,
+    )
 
 
 def _boundary(model, scored: Scored):
@@ -137,10 +144,9 @@ def _boundary(model, scored: Scored):
 
     if scored.points is None:
         return None
-    columns = _boundary_columns(model)
 
     def proba(grid):
-        return model.predict_proba(pd.DataFrame(grid, columns=columns))[:, 1]
+        return model.predict_proba(pd.DataFrame(grid, columns=scored.columns))[:, 1]
 
     return proba, scored.points, scored.point_labels
 
