@@ -60,6 +60,7 @@ def train(
     --out spam_model/
     """
     arguments = dict(locals())  # the command's arguments, before any other name is bound
+    edge.check_model_out(out, data)  # a bad --out is said before any library loads
     with startup.imports_uncollected():  # JAX first: the programs of an earlier run load while the rest imports
         from twoclass.engine.cache import COMMAND_DIR, PROGRAM_DIR
         from twoclass.engine.stored import WarmStart
@@ -95,7 +96,6 @@ def _train(
         from twoclass.cli.stream import stream_choice, train_streamed
         from twoclass.data import infer_labels, read_table
 
-    edge.check_model_out(out, data)
     choice = stream_choice(data, stream)
     if choice.on:  # larger than memory should hold (or asked for): read, preprocess and train chunk by chunk
         kinds = {"text": text or [], "categorical": categorical or [], "numeric": numeric or [], "drop": drop or []}
