@@ -451,3 +451,31 @@ def test_predict_counts_unseen_categories_once(tmp_path):
     warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning")]
     assert len(warnings) == 1 and "'colour'" in warnings[0] and "30 row(s)" in warnings[0]
     assert pd.read_csv(tmp_path / "p.csv")["prediction"].isin([0, 1]).all()
+
+
+_BAD_OUT = """
+import sys
+from typer.testing import CliRunner
+from twoclass.cli import app
+result = CliRunner().invoke(app, ["train", sys.argv[1], "--target", "y", "--out", sys.argv[1]])
+print(result.exit_code, "jax" in sys.modules, "pandas" in sys.modules)
+print(result.output)
+"""
+
+
+def test_train_refuses_a_bad_out_before_the_libraries_load(tmp_path):
+    # the check needs no library: a user who named the data file as --out hears so at once, not after the imports
+    import os
+    import subprocess
+    import sys
+
+    data = tmp_path / "data.csv"
+    data.write_text("a,y\n1,0\n2,1\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run(
+        [sys.executable, "-c", _BAD_OUT, str(data)], capture_output=True, text=True, env=env, timeout=120
+    )
+    first, *rest = done.stdout.splitlines()
+    assert first == "2 False False", done.stdout + done.stderr
+    assert "holds the data file" in " ".join(rest)
+    assert data.read_text() == "a,y\n1,0\n2,1\n"
