@@ -246,6 +246,7 @@ class Features(NamedTuple):
     row_weight: np.ndarray  # every row's weight, class weights included
     width: int  # the programs' input width (`padded_width`)
     nonzeros: int  # sparse rows: the longest row's non-zeros, rounded up to a power of two (dense: 0)
+    judged: bool  # the held-out rows choose the epoch (validation rows, early_stopping and best_epoch)
 
 
 def _features(settings: Any, rows: FitRows, array_input: bool, parts: Ingredients) -> Features:
@@ -295,6 +296,7 @@ def _features(settings: Any, rows: FitRows, array_input: bool, parts: Ingredient
         weighted_by_class(rows, train, settings.class_weight),
         width,
         nonzeros,
+        val is not None and settings.early_stopping and parts.best_epoch,
     )
 
 
@@ -400,11 +402,14 @@ class Network(NamedTuple):
     dropout: float
     learning_rate: float
     weight_decay: float
+    average: float  # the weights judged and kept: 0 as trained, else a moving average (`EnsemblePlan.average`)
 
 
-def _network(settings: Any, large: LargeTable | None, features: Features) -> Network:
+def _network(settings: Any, parts: Ingredients, large: LargeTable | None, features: Features) -> Network:
     if large is None:
-        return Network(tuple(settings.hidden_layer_sizes), None, settings.dropout, settings.learning_rate, settings.l2)
+        return Network(
+            tuple(settings.hidden_layer_sizes), None, settings.dropout, settings.learning_rate, settings.l2, 0.0
+        )
     preprocessor = features.preprocessor
     groups = column_groups(list(preprocessor.feature_names_out_), preprocessor.required_columns_)
     return Network(
@@ -413,6 +418,7 @@ def _network(settings: Any, large: LargeTable | None, features: Features) -> Net
         large.dropout,
         large.learning_rate,
         large.weight_decay,
+        large.average if parts.averaging else 0.0,
     )
 
 
@@ -427,12 +433,10 @@ class Trained(NamedTuple):
 
 
 def _trained(
-    settings: Any,
     parts: Ingredients,
     features: Features,
     sizes: RecipeSizes,
     network: Network,
-    large: LargeTable | None,
     members: MemberRows,
     train_rows: Any,
     batch: int,
@@ -475,13 +479,13 @@ def _trained(
         parts.schedule,
         parts.stop,
         0 if first_mask is None else first_mask.shape[1],
-        large.average if large is not None and parts.averaging else 0.0,
+        network.average,
     )
     # 'mixed': every other member (bagging: every other round of the folds, so each fold has both kinds)
     rounds = np.arange(sizes.networks) // (BAGGING_FOLDS if features.bagged else 1)
     fitted = {"fitted": True, "zero": False}.get(parts.linear_start, rounds % 2 == 0)
     val_rows, val_mask = None, None
-    if val is not None and settings.early_stopping and parts.best_epoch:
+    if features.judged:
         row_weight = features.row_weight
         val_rows = _rows(features.x_val, y01[val], row_weight[val], eval_rows(len(val)), width, features.nonzeros)
         if members.judge_mask is not None:
@@ -543,16 +547,16 @@ def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, A
     # large tables: the first `LargeTable.judges` members train on the training rows alone and choose (the epoch, the
     # blend, the threshold) on the validation rows; the others, the ones kept, train on those rows too
     judges = 0
-    if large is not None and parts.refit and val is not None and settings.early_stopping and parts.best_epoch:
+    if large is not None and parts.refit and features.judged:
         judges = large.judges
-    network = _network(settings, large, features)
+    network = _network(settings, parts, large, features)
     batch = min(sizes.batch_size, bucket(len(train)))
     fit_rows, x_fit = (np.concatenate([train, val]), np.vstack([x_train, x_val])) if judges else (train, x_train)
     train_rows = _rows(
         x_fit, y01[fit_rows], row_weight[fit_rows], bucket(math.ceil(len(fit_rows) / batch)) * batch, width, nonzeros
     )
     members = _member_rows(features, train_rows.weight, y01, sizes.networks, judges, seed)
-    trained = _trained(settings, parts, features, sizes, network, large, members, train_rows, batch, y01, seed)
+    trained = _trained(parts, features, sizes, network, members, train_rows, batch, y01, seed)
     fits, params, hidden = trained.fits, trained.params, trained.hidden
     kernel, bias = fits[0][0], float(fits[1][0])
     baseline, kept_params = (kernel, bias), params
