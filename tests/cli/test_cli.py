@@ -7,6 +7,9 @@ against independent references: sklearn.metrics on the loaded estimator's probab
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -465,10 +468,6 @@ print(result.output)
 
 def test_train_refuses_a_bad_out_before_the_libraries_load(tmp_path):
     # the check needs no library: a user who named the data file as --out hears so at once, not after the imports
-    import os
-    import subprocess
-    import sys
-
     data = tmp_path / "data.csv"
     data.write_text("a,y\n1,0\n2,1\n")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
