@@ -268,3 +268,17 @@ def files_of(directory: Path) -> dict[str, bytes]:
 def quick_train_options(hidden: int = 4, quiet: bool = True) -> tuple[str, ...]:
     """`twoclass train`'s options for a fit that takes a second: 2 epochs, one small network, no progress output."""
     return ("--epochs", "2", "--hidden", str(hidden), "--networks", "1") + (("--quiet",) if quiet else ())
+
+
+def train_command(data: Any, out: Any, *extra: Any, hidden: int = 4) -> list:
+    """`twoclass train DATA --target label --out OUT` with `quick_train_options` and ``extra``."""
+    return ["train", data, "--target", "label", "--out", out, *quick_train_options(hidden=hidden), *extra]
+
+
+def train_ok(data: Any, out: Any, *extra: Any, hidden: int = 4) -> str:
+    """Run `train_command` in this process: it must succeed with no raw Python in its output, which it returns."""
+    result = cli(*train_command(data, out, *extra, hidden=hidden))
+    assert result.exit_code == 0, (result.stdout, result.stderr)
+    output = result.stdout + result.stderr
+    assert_no_raw_python(output)
+    return output

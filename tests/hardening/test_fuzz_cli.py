@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hardening.hardening_support import assert_no_raw_python, cli, count, examples, quick_train_options
+from hardening.hardening_support import assert_no_raw_python, cli, count, examples, train_command
 from hardening.strategies import frames
 
 OPTION_VALUES = {
@@ -67,15 +67,7 @@ def test_fuzz_cli_train_then_predict(pair, sep, encoding, tell, options, data_cs
         except UnicodeEncodeError:
             frame.to_csv(data, index=False, sep=sep, encoding="utf-8")
             encoding = "utf-8"
-        args = [
-            "train",
-            data,
-            "--target",
-            "label",
-            "--out",
-            work / "m",
-            *quick_train_options(hidden=4, quiet=True),
-        ]
+        args = train_command(data, work / "m")
         if tell:
             args += ["--sep", sep, "--encoding", encoding]
         for option, value in options.items():

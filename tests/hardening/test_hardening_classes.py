@@ -21,16 +21,15 @@ import pytest
 
 from hardening.hardening_support import (
     WEIGHTS_FILE,
-    assert_no_raw_python,
     assert_one_line_error,
     cli,
     copy_model,
     files_of,
     make_frame,
-    quick_train_options,
     read_meta,
     small_classifier,
     small_network,
+    train_ok,
 )
 
 # ------------------------------------------------------------------------------------------------ outputs vs inputs
@@ -205,19 +204,7 @@ def test_a_model_directory_with_an_unexpected_file_name_still_loads_what_it_need
 def _train_cli(tmp_path, frame: pd.DataFrame, *extra: str, sep: str = ","):
     data = tmp_path / "guess.csv"
     frame.to_csv(data, index=False, sep=sep)
-    result = cli(
-        "train",
-        data,
-        "--target",
-        "label",
-        "--out",
-        tmp_path / "m",
-        *quick_train_options(hidden=4, quiet=True),
-        *extra,
-    )
-    assert result.exit_code == 0, (result.stdout, result.stderr)
-    output = result.stdout + result.stderr
-    assert_no_raw_python(output)
+    output = train_ok(data, tmp_path / "m", *extra)
     return output, read_meta(tmp_path / "m")["preprocessing"]["column_types"]
 
 

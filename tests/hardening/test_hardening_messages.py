@@ -17,10 +17,11 @@ from hardening.hardening_support import (
     copy_model,
     edit_meta,
     make_frame,
-    quick_train_options,
     read_meta,
     small_classifier,
     small_network,
+    train_command,
+    train_ok,
 )
 
 # ------------------------------------------------------------------------------------------------ missing fields
@@ -170,18 +171,7 @@ def test_a_latin1_file_suggests_the_encoding_option(tmp_path):
 
 def test_the_encoding_option_reads_a_latin1_file(tmp_path):
     data = _latin1_csv(tmp_path / "latin.csv")
-    result = cli(
-        "train",
-        data,
-        "--target",
-        "label",
-        "--out",
-        tmp_path / "m",
-        "--encoding",
-        "latin-1",
-        *quick_train_options(hidden=4, quiet=True),
-    )
-    assert result.exit_code == 0, (result.stdout, result.stderr)
+    train_ok(data, tmp_path / "m", "--encoding", "latin-1")
     assert "Genève" in read_meta(tmp_path / "m")["preprocessing"]["categorical"][-1]["categories"]
     predicted = cli("predict", tmp_path / "m", data, "--encoding", "latin-1", "--out", tmp_path / "p.csv")
     assert predicted.exit_code == 0, (predicted.stdout, predicted.stderr)
@@ -203,34 +193,14 @@ def _semicolon_csv(path):
 
 def test_a_semicolon_file_is_recognised_with_a_notice(tmp_path):
     data = _semicolon_csv(tmp_path / "semi.csv")
-    result = cli(
-        "train",
-        data,
-        "--target",
-        "label",
-        "--out",
-        tmp_path / "m",
-        *quick_train_options(hidden=4, quiet=True),
-    )
-    assert result.exit_code == 0, (result.stdout, result.stderr)
-    assert "--sep" in result.stdout + result.stderr and "';'" in result.stdout + result.stderr
+    output = train_ok(data, tmp_path / "m")
+    assert "--sep" in output and "';'" in output
     assert read_meta(tmp_path / "m")["input"]["columns"] == ["x1", "x2", "colour"]
 
 
 def test_the_sep_option(tmp_path):
     data = _semicolon_csv(tmp_path / "semi.csv")
-    result = cli(
-        "train",
-        data,
-        "--target",
-        "label",
-        "--out",
-        tmp_path / "m",
-        "--sep",
-        ";",
-        *quick_train_options(hidden=4, quiet=True),
-    )
-    assert result.exit_code == 0, (result.stdout, result.stderr)
+    train_ok(data, tmp_path / "m", "--sep", ";")
     predicted = cli("predict", tmp_path / "m", data, "--sep", ";", "--out", tmp_path / "p.csv")
     assert predicted.exit_code == 0, (predicted.stdout, predicted.stderr)
     assert len(pd.read_csv(tmp_path / "p.csv")) == 60
@@ -248,15 +218,7 @@ def test_a_wrong_sep_names_the_target_and_the_separator(tmp_path):
 def test_training_on_a_few_rows_shows_the_warning_as_a_notice(tmp_path):
     data = tmp_path / "tiny.csv"
     pd.DataFrame({"x": [0.1, 0.9, 0.2, 0.8, 0.3, 0.7], "label": ["no", "yes"] * 3}).to_csv(data, index=False)
-    result = cli(
-        "train",
-        data,
-        "--target",
-        "label",
-        "--out",
-        tmp_path / "m",
-        *quick_train_options(hidden=2, quiet=True),
-    )
+    result = cli(*train_command(data, tmp_path / "m", hidden=2))
     assert result.exit_code == 0, (result.stdout, result.stderr)
     output = result.stdout + result.stderr
     assert_no_raw_python(output)

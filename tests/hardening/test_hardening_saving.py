@@ -25,9 +25,9 @@ from hardening.hardening_support import (
     copy_model,
     files_of,
     make_frame,
-    quick_train_options,
     run_cli,
     small_classifier,
+    train_command,
 )
 
 _OPERATIONS = ("rename", "replace", "fsync", "unlink", "remove", "rmdir", "mkdir", "symlink", "link")
@@ -202,29 +202,12 @@ def _kill_after(real):
     return wrapped
 os.rename, os.replace = _kill_after(_rename), _kill_after(_replace)
 """
-    result = run_cli(
-        "train",
-        data_csv,
-        "--target",
-        "label",
-        "--out",
-        model,
-        *quick_train_options(hidden=3, quiet=True),
-        prelude=prelude,
-    )
+    result = run_cli(*train_command(data_csv, model, hidden=3), prelude=prelude)
     assert result.returncode == -signal.SIGKILL, (result.returncode, result.stderr)
     from twoclass import inference
 
     predictor = inference.load(model)  # the old model or the new one, never nothing
     assert np.isfinite(predictor.predict_proba(saved_model["features"])).all()
-    again = cli(
-        "train",
-        data_csv,
-        "--target",
-        "label",
-        "--out",
-        model,
-        *quick_train_options(hidden=3, quiet=True),
-    )  # in this process: the killed one is gone
+    again = cli(*train_command(data_csv, model, hidden=3))  # in this process: the killed one is gone
     assert again.exit_code == 0, again.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]

@@ -14,16 +14,15 @@ import pytest
 from hardening.hardening_support import (
     JSON_FILE,
     WEIGHTS_FILE,
-    assert_no_raw_python,
     assert_one_line_error,
     cli,
     copy_model,
     edit_meta,
     flip_bit,
-    quick_train_options,
     read_meta,
     small_classifier,
     small_network,
+    train_ok,
     write_meta,
 )
 
@@ -116,18 +115,7 @@ def test_numeric_column_with_a_few_words_is_numeric_with_a_notice_naming_them():
 def test_cli_train_announces_numbers_with_words(tmp_path):
     data = tmp_path / "age.csv"
     _age_with_words().to_csv(data, index=False)
-    result = cli(
-        "train",
-        data,
-        "--target",
-        "label",
-        "--out",
-        tmp_path / "m",
-        *quick_train_options(hidden=4, quiet=True),
-    )
-    assert result.exit_code == 0, (result.stdout, result.stderr)
-    output = result.stdout + result.stderr
-    assert_no_raw_python(output)
+    output = train_ok(data, tmp_path / "m")
     notice = [line for line in output.splitlines() if "'Age'" in line and "'unknown'" in line]
     assert notice, output
     assert read_meta(tmp_path / "m")["preprocessing"]["column_types"]["Age"] == "numeric"

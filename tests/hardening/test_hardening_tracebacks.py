@@ -27,9 +27,9 @@ from hardening.hardening_support import (
     copy_model,
     entry_point,
     files_of,
-    quick_train_options,
     run_cli,
     small_network,
+    train_command,
 )
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -39,15 +39,7 @@ IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 def _command(kind: str, saved_model, data_csv, out: Path) -> list:
     if kind == "train":
-        return [
-            "train",
-            data_csv,
-            "--target",
-            "label",
-            "--out",
-            out,
-            *quick_train_options(hidden=4, quiet=True),
-        ]
+        return train_command(data_csv, out)
     if kind == "predict":
         return ["predict", saved_model["dir"], data_csv, "--out", out]
     if kind == "evaluate":
@@ -274,16 +266,7 @@ def test_sigint_while_train_saves_keeps_the_old_model(saved_model, data_csv, tmp
     model = copy_model(saved_model["dir"], tmp_path / "model")
     before = files_of(tmp_path)
     prelude = _SECOND_SIGINT_AT_EXIT + _SIGINT_AT_SAVE
-    result = run_cli(
-        "train",
-        data_csv,
-        "--target",
-        "label",
-        "--out",
-        model,
-        *quick_train_options(hidden=3, quiet=True),
-        prelude=prelude,
-    )
+    result = run_cli(*train_command(data_csv, model, hidden=3), prelude=prelude)
     _check_interrupted(result, "model")
     assert files_of(tmp_path) == before  # the old model byte for byte, and no temporary folder left
 
