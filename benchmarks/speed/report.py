@@ -100,26 +100,27 @@ def _load_cell(row: dict) -> str:
     return f"{max(load):.1f}" if load else "—"
 
 
+def _failed_row(row: dict, figures: int) -> list[str]:
+    """A peer that failed: its import time, peak memory, load and error, a dash for each of its ``figures`` timings
+    and for both ratios."""
+    return [
+        row["peer"],
+        _fmt(row.get("import_s")),
+        *["—"] * figures,
+        _fmt(row.get("peak_mb"), 0),
+        _load_cell(row),
+        _failure_cell(row),
+        "—",
+        "—",
+    ]
+
+
 def fit_table(rows: list[dict], workload: str) -> list[list[str]]:
     base = {peer: steady_s(rows, workload, peer) for peer in ("twoclass", "floor")}
     table = []
     for row in (r for r in rows if r["workload"] == workload):
         if not row.get("ok"):
-            table.append(
-                [
-                    row["peer"],
-                    _fmt(row.get("import_s")),
-                    "—",
-                    "—",
-                    "—",
-                    "—",
-                    _fmt(row.get("peak_mb"), 0),
-                    _load_cell(row),
-                    _failure_cell(row),
-                    "—",
-                    "—",
-                ]
-            )
+            table.append(_failed_row(row, figures=4))
             continue
         steady = row.get("steady_fit_s")
         warm = row.get("warm") or {}
@@ -151,20 +152,7 @@ def predict_table(rows: list[dict]) -> list[list[str]]:
     table = []
     for row in (r for r in rows if r["workload"] == "W5"):
         if not row.get("ok"):
-            table.append(
-                [
-                    row["peer"],
-                    _fmt(row.get("import_s")),
-                    "—",
-                    "—",
-                    "—",
-                    _fmt(row.get("peak_mb"), 0),
-                    _load_cell(row),
-                    _failure_cell(row),
-                    "—",
-                    "—",
-                ]
-            )
+            table.append(_failed_row(row, figures=3))
             continue
         p = row["predict"]
         counted = p if row["sane"] else None
