@@ -582,19 +582,12 @@ def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, A
         )
     baseline_figures = decide_on_held_out(settings, blend.z_baseline, y_held, w_held)["validation_figures_"]
     recipe = _describe(
-        settings,
         sizes._replace(networks=sizes.networks - judges),  # the networks kept
         batch,
-        hidden,
-        trained.best_epoch,
-        share,
-        blend.losses,
-        preprocessor,
-        sparse,
+        features,
+        trained,
+        blend,
         baseline_figures,
-        val is not None,
-        bagged,
-        int(np.sum(~np.isnan(trained.curve[:, 0]))),
         None if large is None else (large, network.first_mask.shape[1] // large.embed),
         judges,
     )
@@ -614,24 +607,21 @@ def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, A
 
 
 def _describe(
-    settings: Any,
     sizes: RecipeSizes,
     batch: int,
-    hidden: tuple[int, ...],
-    best_epoch: int,
-    share: float,
-    losses: dict[float, float],
-    preprocessor,
-    sparse: bool,
+    features: Features,
+    trained: Trained,
+    blend: Blend,
     baseline_figures: dict,
-    judged: bool,
-    bagged: bool = False,
-    epochs_run: int = 0,
-    embedding: tuple[LargeTable, int] | None = None,
-    judges: int = 0,
+    embedding: tuple[LargeTable, int] | None,
+    judges: int,
 ) -> dict[str, Any]:
-    """The JSON record of what the recipe trained and kept (``recipe_``; stored in the model directory)."""
-    bins = sum(1 for name in preprocessor.feature_names_out_ if ":bin" in name)
+    """The JSON record of what the recipe trained and kept (``recipe_``; stored in the model directory): ``sizes``
+    with the networks kept, the embedding's settings and columns on a large table."""
+    hidden, share, losses, bagged = trained.hidden, blend.share, blend.losses, features.bagged
+    judged = features.val is not None  # the guard had held-out rows to choose by
+    epochs_run = int(np.sum(~np.isnan(trained.curve[:, 0])))
+    bins = sum(1 for name in features.preprocessor.feature_names_out_ if ":bin" in name)
     kept = "networks" if share == 1.0 else "logistic regression" if share == 0.0 else "blend"
     linear_loss, network_loss = losses.get(0.0), losses.get(1.0)
     if not hidden:
@@ -666,11 +656,11 @@ def _describe(
         "epochs": sizes.epochs,
         "epochs_run": epochs_run,
         "batch_size": batch,
-        "best_epoch": int(best_epoch) + 1,
+        "best_epoch": int(trained.best_epoch) + 1,
         "schedule": INGREDIENTS.schedule,
         "numeric_encoding": INGREDIENTS.numeric_encoding,
         "bins": bins,
-        "sparse_input": sparse,
+        "sparse_input": features.sparse,
         "kept": kept,
         "network_share": share,
         "validation_loss": {"logistic_regression": linear_loss, "networks": network_loss, "kept": losses.get(share)},
