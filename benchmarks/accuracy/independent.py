@@ -99,7 +99,7 @@ def mean_auc(summary: dict) -> dict[str, float]:
 
 def main() -> None:
     from benchmarks.accuracy.__main__ import print_tables, run
-    from benchmarks.accuracy.report import summarise, write
+    from benchmarks.accuracy.report import summarise, targets, write
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks.accuracy.independent", description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "independent")
@@ -114,6 +114,8 @@ def main() -> None:
     print_tables(summary)
     for model, mean in sorted(mean_auc(summary).items(), key=lambda kv: -(kv[1] or 0.0)):
         print(f"mean ROC AUC over the {len(names)} tables, {model}: " + ("failed" if mean is None else f"{mean:.4f}"))
+    for line in targets(summary):  # against logistic regression and on mean rank (issue 13's own need its 8 tables)
+        print(line)
     for path in write(args.out, results, summary):
         print(f"Wrote {path}")
 
