@@ -98,7 +98,7 @@ from twoclass.engine.ensemble_training import flat_cosine as flat_cosine
 from twoclass.engine.ensemble_training import keeps_going as keeps_going
 from twoclass.engine.ensemble_training import train_ensemble as train_ensemble
 from twoclass.engine.programs import prng_key
-from twoclass.engine.stored import StoredFunction
+from twoclass.engine.stored import StoredFunction, program_cache
 
 # ------------------------------------------------------------------------------------------------ both in one program
 
@@ -129,7 +129,7 @@ def _fit_and_train(
     return best, best_epoch, curve, kernels, biases
 
 
-@functools.cache
+@program_cache
 def _fit_and_train_program(plan: EnsemblePlan) -> StoredFunction:
     return StoredFunction(
         functools.partial(_fit_and_train, plan),

@@ -20,7 +20,7 @@ import optax
 from twoclass.engine.cache import PROGRAM_DIR
 from twoclass.engine.ensemble_members import _bce, _linear
 from twoclass.engine.ensemble_plan import Rows, dense_rows  # noqa: F401 (dense_rows: fit_linear's example)
-from twoclass.engine.stored import StoredFunction
+from twoclass.engine.stored import StoredFunction, program_cache
 
 LINEAR_ITERATIONS = 100  # L-BFGS steps for the logistic regression; it converges in 20-60 on the benchmark's tables
 
@@ -57,7 +57,7 @@ def _solve_linear(sparse: bool, n_features: int, rows: Rows, l2: jax.Array):
     return theta[0], theta[1], values[-1]
 
 
-@functools.cache
+@program_cache
 def _linear_program(sparse: bool, n_features: int) -> StoredFunction:
     return StoredFunction(
         functools.partial(_solve_linear, sparse, n_features),

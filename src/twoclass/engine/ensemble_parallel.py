@@ -33,7 +33,6 @@ Example:
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -41,6 +40,7 @@ import jax
 import numpy as np
 
 from twoclass.engine.distribute import AXIS, DataParallel
+from twoclass.engine.stored import program_cache
 
 
 def _one_process(scope: DataParallel) -> None:
@@ -73,7 +73,7 @@ def _host(tree: Any) -> Any:
     return jax.tree_util.tree_map(np.asarray, tree)
 
 
-@functools.cache
+@program_cache
 def _jitted_train(train_function: Callable, plan: Any, mesh: jax.sharding.Mesh, rows: int) -> Callable:
     by_row = jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec(AXIS))
     replicated = jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec())

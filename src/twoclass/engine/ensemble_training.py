@@ -26,7 +26,7 @@ from twoclass.engine.ensemble_members import _bce, _mean_logit_loss, member_logi
 from twoclass.engine.ensemble_plan import EnsemblePlan, Hyper, Masks, Rows, TrainedEnsemble, program_inputs
 from twoclass.engine.programs import prng_key
 from twoclass.engine.shuffle import shuffled_order
-from twoclass.engine.stored import StoredFunction
+from twoclass.engine.stored import StoredFunction, program_cache
 
 STOP_PATIENCE = 4  # the stopping rule waits at least this many epochs after the best
 
@@ -149,7 +149,7 @@ def _train(
     return best, best_epoch, curve
 
 
-@functools.cache
+@program_cache
 def _train_program(plan: EnsemblePlan) -> StoredFunction:
     return StoredFunction(
         functools.partial(_train, plan), "ensemble", plan, PROGRAM_DIR, output_tree=lambda args: (args[0], 0, 0)

@@ -13,7 +13,6 @@ one compiled function too.
 
 from __future__ import annotations
 
-import functools
 from typing import Any, NamedTuple
 
 import jax
@@ -28,7 +27,7 @@ from twoclass.engine.forward import NEEDS_RNG, Context, apply_model, ends_in_sig
 from twoclass.engine.losses import PER_ROW
 from twoclass.engine.optimizers import OptimizerStructure, build_transform, initial_state, set_hyperparams
 from twoclass.engine.shuffle import shuffled_order
-from twoclass.engine.stored import PREPARED, StoredFunction
+from twoclass.engine.stored import PREPARED, StoredFunction, program_cache
 from twoclass.engine.tables import Table, bucket, eval_batch_size, float32_tree, pad_table, padded_rows
 
 # Re-exported: callers see the engine's data and cache through this module as before.
@@ -188,7 +187,7 @@ def _evaluate(layers, loss, metric_structures, eval_batch, params, states, hyper
     return total, [metrics.result(m, s) for m, s in zip(metric_structures, metric_states)]
 
 
-@functools.cache
+@program_cache
 def evaluate_fn(layers: tuple, loss: tuple, metric_structures: tuple, eval_batch: int) -> StoredFunction:
     def run(params, states, hyper, data):
         return _evaluate(layers, loss, metric_structures, eval_batch, params, states, hyper, data)
@@ -202,7 +201,7 @@ def evaluate_fn(layers: tuple, loss: tuple, metric_structures: tuple, eval_batch
     )
 
 
-@functools.cache
+@program_cache
 def predict_fn(layers: tuple, loss: tuple, eval_batch: int, logits: bool = False) -> StoredFunction:
     """Model outputs (or logits) for every padded row, batch by batch."""
     ctx = Context(False, None, None)
@@ -221,7 +220,7 @@ def predict_fn(layers: tuple, loss: tuple, eval_batch: int, logits: bool = False
     return StoredFunction(run, "predict", (layers, loss, eval_batch, logits), PROGRAM_DIR, output_tree=lambda args: 0)
 
 
-@functools.cache
+@program_cache
 def unit_activity_fn(layers: tuple, watched: tuple[int, ...]) -> StoredFunction:
     """For each layer index in `watched`, whether each of its units is positive on at least one real row of `data`
     (not on padding): what the dead-ReLU hint counts. One compiled program, not an eager op per layer, each of
@@ -341,7 +340,7 @@ def _train_chunk(plan: Plan, ts: TrainState, train: Table, val: Table | None, hy
     return ts, logs, status
 
 
-@functools.cache
+@program_cache
 def train_fn(plan: Plan, over_seeds: bool = False) -> StoredFunction:
     """The compiled chunk of epochs for a plan; `over_seeds` vmaps it over a leading axis of the train state."""
 

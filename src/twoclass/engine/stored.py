@@ -62,6 +62,57 @@ def _environment() -> str:
     )
 
 
+# XLA maps each executable's machine code into the process in some tens of memory regions, and Linux refuses a
+# process more than vm.max_map_count of them (65,530 by default): past it, loading the next program crashes the
+# process inside XLA. A process that compiles programs of many shapes (a long test session, a playground server
+# trying architecture after architecture) gets there; measured: a test worker reached 64,000 regions after some
+# hundreds of tests. Past this many regions, the compiled programs held are let go before a new one is prepared.
+MAX_MEMORY_MAPS = 40_000
+_PROGRAM_CACHES: list = []  # every `program_cache`, for `forget_compiled`
+
+
+def program_cache(factory: Callable) -> Callable:
+    """`functools.cache` for a function that makes a compiled function (a `StoredFunction`, a jitted one) from a
+    plan, safe across threads: two threads asking for the same plan at once (the recipe's two views,
+    `twoclass.estimator.recipe`) get the same object, so its program is read or traced once. ``cache_info`` as
+    functools'; `forget_compiled` empties every such cache."""
+    cached = functools.cache(factory)
+    lock = threading.Lock()
+
+    @functools.wraps(factory)
+    def get(*key, **named):
+        with lock:
+            return cached(*key, **named)
+
+    def cache_clear() -> None:
+        with lock:
+            cached.cache_clear()
+
+    get.cache_info = cached.cache_info  # type: ignore[attr-defined]
+    get.cache_clear = cache_clear  # type: ignore[attr-defined]
+    _PROGRAM_CACHES.append(get)
+    return get
+
+
+def memory_maps() -> int:
+    """How many memory regions this process has mapped (the lines of Linux's /proc/self/maps); 0 where the system
+    does not say (no such limit is known there)."""
+    try:
+        with open("/proc/self/maps", "rb") as maps:
+            return maps.read().count(b"\n")
+    except OSError:
+        return 0
+
+
+def forget_compiled() -> None:
+    """Let go of every compiled program this process holds, twoclass's (`program_cache`) and JAX's own
+    (`jax.clear_caches`), so that their machine code is unmapped once no caller holds them; each is loaded again
+    from the persistent caches (a few hundredths of a second) when next called."""
+    for cache in _PROGRAM_CACHES:
+        cache.cache_clear()
+    jax.clear_caches()
+
+
 class StoredFunction:
     """Calls `function(*args)` compiled. The program for each new argument signature is read from `directory` when
     an earlier process stored it there, and traced (then stored) otherwise; `directory=None` stores nothing.
@@ -81,18 +132,25 @@ class StoredFunction:
         self._directory = directory if " at 0x" not in self._static_key else None
         self._output_tree = output_tree
         self._compiled: dict = {}
+        # threads that need the same new program (the recipe's two views) prepare it once: one waits for the other
+        self._preparing = threading.Lock()
 
     def __call__(self, *args):
         leaves, tree = jax.tree_util.tree_flatten(args)
         signature = (tree, *[(leaf.shape, leaf.dtype) for leaf in leaves])
         entry = self._compiled.get(signature)
         if entry is None:
-            entry = self._compiled[signature] = self._prepare(args, leaves, tree, signature)
+            with self._preparing:
+                entry = self._compiled.get(signature)
+                if entry is None:
+                    entry = self._compiled[signature] = self._prepare(args, leaves, tree, signature)
         compiled, out_tree = entry
         return jax.tree_util.tree_unflatten(out_tree, compiled(leaves))
 
     def _prepare(self, args, leaves, tree, signature):
         PREPARED[self._name] += 1
+        if memory_maps() > MAX_MEMORY_MAPS:  # near the kernel's limit: the programs held so far go first
+            forget_compiled()
         out_tree = jax.tree_util.tree_structure(self._output_tree(args))
         types = [jax.ShapeDtypeStruct(leaf.shape, leaf.dtype) for leaf in leaves]
         path = self._path(signature)

@@ -11,13 +11,11 @@ Example:
 
 from __future__ import annotations
 
-import functools
-
 import jax
 import jax.numpy as jnp
 
 from twoclass.engine import programs
-from twoclass.engine.stored import StoredFunction
+from twoclass.engine.stored import StoredFunction, program_cache
 
 
 def _train_on_chunk(plan: programs.Plan, ts, chunk: programs.Table, hyper):
@@ -27,7 +25,7 @@ def _train_on_chunk(plan: programs.Plan, ts, chunk: programs.Table, hyper):
     return ts, logs, finite
 
 
-@functools.cache
+@program_cache
 def chunk_fn(plan: programs.Plan) -> StoredFunction:
     """The compiled pass over one chunk for a plan without validation (validation runs on `evaluate_fn`)."""
     if plan.has_validation:

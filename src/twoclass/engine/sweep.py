@@ -17,7 +17,6 @@ Example:
 
 from __future__ import annotations
 
-import functools
 from typing import Any, NamedTuple
 
 import jax
@@ -25,7 +24,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from twoclass.engine import programs
-from twoclass.engine.stored import StoredFunction
+from twoclass.engine.stored import StoredFunction, program_cache
 
 
 class Best(NamedTuple):
@@ -94,7 +93,7 @@ def _member_chunk(plan: programs.Plan, ts, best: Best, train, val, hyper, n_epoc
     return jax.lax.fori_loop(0, n_epochs, epoch, (ts, best, logs))
 
 
-@functools.cache
+@program_cache
 def sweep_fn(plan: programs.Plan) -> StoredFunction:
     """The compiled chunk of epochs for many members of `plan`: train states, early-stopping records and `hyper`
     carry a leading member axis; the tables, the epoch count and what is watched are shared."""
