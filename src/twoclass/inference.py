@@ -178,9 +178,17 @@ class NumericRows:
             self.edges = [np.asarray(e, dtype=np.float64) for e in encoding["edges"]]
             ok = self.kind in ("robust", "binned") and len(self.edges) == len(names)
             ok = ok and all(len(e) == 0 or (len(e) >= 3 and bool(np.all(np.diff(e) > 0))) for e in self.edges)
+        # numeric_encoding 'binned+standard': the standardised columns follow the encoding's
+        self.copy = numeric.get("standard_copy", False)
+        ok = ok and isinstance(self.copy, bool) and not (self.copy and self.kind == "standard")
+        if self.copy:
+            self.mean = _finite(numeric["mean"], len(names))
+            self.std = _finite(numeric["scale"], len(names))
+            ok = ok and bool(np.all(self.std > 0))
         if not ok:
             raise ValueError("numeric preprocessing out of range")
-        self.width = len(names) + sum(max(len(e) - 1, 0) for e in self.edges) + len(self.flagged)
+        self.encoded = len(names) + sum(max(len(e) - 1, 0) for e in self.edges)
+        self.width = self.encoded + (len(names) if self.copy else 0) + len(self.flagged)
         # Output places of each z and bin ([z_0, bins of 0..., z_1, ...]); each bin's column, left edge and width.
         z_at, bin_at, bin_column = [], [], []
         for j, edges in enumerate(self.edges or [np.zeros(0)] * len(names)):
@@ -234,6 +242,8 @@ class NumericRows:
             out[:, self.z_at] = z / np.sqrt(1.0 + (z / _CLIP) ** 2)  # as twoclass.data.numeric.smooth_clip
             if len(self.bin_at):  # as twoclass.data.numeric.piecewise_linear, every column's bins at once
                 out[:, self.bin_at] = np.clip((imputed[:, self.bin_column] - self.left) / self.bin_width, 0.0, 1.0)
+        if self.copy:  # as StandardScaler.transform
+            out[:, self.encoded : self.encoded + len(self.index)] = (imputed - self.mean) / self.std
         out[:, self.width - len(self.flagged) :] = missing[:, self.flagged]
         return out
 

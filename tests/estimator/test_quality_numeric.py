@@ -108,6 +108,34 @@ def test_a_damaged_bin_record_names_its_entry(frame):
         Preprocessor.from_dict(record)
 
 
+def test_the_standardised_copy_follows_the_bins_and_each_view_reads_its_own_features(frame):
+    df, y = frame
+    binned = Preprocessor(numeric_encoding="binned").fit(df, y=y)
+    both = Preprocessor(numeric_encoding="binned+standard").fit(df, y=y)
+    standard = Preprocessor().fit(df, y=y)
+    views = both.view_features()
+    x, names = both.transform(df), np.array(both.feature_names_out_)
+    # the binned view is the binned encoding, the standard view standardisation, each to the bit
+    np.testing.assert_array_equal(x[:, views.binned], binned.transform(df))
+    np.testing.assert_array_equal(x[:, views.standard], standard.transform(df))
+    assert names[views.binned].tolist() == binned.feature_names_out_
+    assert [n for n in names[views.standard] if n.endswith(":standard")] == ["age:standard", "fare:standard"]
+    assert binned.view_features() is None and standard.view_features() is None
+    again = Preprocessor.from_dict(both.to_dict())
+    np.testing.assert_array_equal(again.transform(df), x)
+    assert again.view_features() == views
+    assert "standard_copy" not in binned.to_dict()["numeric"]  # records without the copy stay as they were
+
+
+@pytest.mark.parametrize("value", [1, "yes", None])
+def test_a_damaged_standard_copy_entry_is_named(frame, value):
+    df, y = frame
+    record = Preprocessor(numeric_encoding="binned+standard").fit(df, y=y).to_dict()
+    record["numeric"]["standard_copy"] = value
+    with pytest.raises(ValueError, match="'standard_copy' entry of preprocessing.numeric"):
+        Preprocessor.from_dict(record)
+
+
 def test_sparse_transform_equals_the_dense_one(frame):
     df, y = frame
     df = df.assign(note=np.where(y == 1, "young or rich", "plain fare"))

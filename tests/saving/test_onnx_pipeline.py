@@ -227,16 +227,18 @@ def _swapped_preprocessing(clf, numeric_encoding, text_method):
     return swapped
 
 
-@pytest.mark.parametrize("numeric_encoding", ["standard", "robust", "binned"])
+@pytest.mark.parametrize("numeric_encoding", ["standard", "robust", "binned", "binned+standard"])
 def test_numeric_encodings_and_hashed_text(numeric_encoding, mixed, tmp_path, monkeypatch):
     """Each numeric encoding (standardised; the recipe's robust z with smooth clipping, with its tree-chosen
-    piecewise-linear bins) and hashed text (HashingVectorizer + TfidfTransformer: MurmurHash3 in the graph, opset
-    20 for the word pairs)."""
+    piecewise-linear bins; those with the standardised copy after them, the recipe's second view) and hashed text
+    (HashingVectorizer + TfidfTransformer: MurmurHash3 in the graph, opset 20 for the word pairs)."""
     clf, _, rows = mixed
     swapped = _swapped_preprocessing(clf, numeric_encoding, "hashing")
     stored = swapped.to_dict()["numeric"]
-    assert (stored.get("encoding") or {}).get("kind", "standard") == numeric_encoding
-    if numeric_encoding == "binned":
+    kind, _, copy = numeric_encoding.partition("+")
+    assert (stored.get("encoding") or {}).get("kind", "standard") == kind
+    assert stored.get("standard_copy", False) == (copy == "standard")
+    if kind == "binned":
         assert any(stored["encoding"]["edges"]), "no column got bins: the test would not reach them"
     monkeypatch.setattr(clf, "preprocessor_", swapped)
     directory = clf.save(tmp_path / "swapped")

@@ -82,7 +82,7 @@ def _frame_with_gaps(n: int, seed: int) -> pd.DataFrame:
     return frame
 
 
-@pytest.mark.parametrize("encoding", ["standard", "robust", "binned"])
+@pytest.mark.parametrize("encoding", ["standard", "robust", "binned", "binned+standard"])
 def test_numpy_numeric_preprocessing_equals_the_stored_preprocessor_bit_for_bit(encoding):
     from twoclass.data import Preprocessor
 
@@ -125,6 +125,8 @@ def test_numeric_rows_decline_what_they_do_not_cover():
         {**meta, "labels": {"negative": 0, "positive": "yes"}},
         {**meta, "preprocessing": {**meta["preprocessing"], "format": 2}},
         {**meta, "preprocessing": {**meta["preprocessing"], "numeric": {**numeric, "scale": []}}},
+        # a standardised copy beside standardisation: not a record twoclass writes
+        {**meta, "preprocessing": {**meta["preprocessing"], "numeric": {**numeric, "standard_copy": True}}},
     ]
     for changed in declined:
         assert inference.NumericRows.from_meta(changed, width) is None

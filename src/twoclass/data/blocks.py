@@ -70,6 +70,8 @@ class NumericBlock:
     formats: dict[str, str] = field(default_factory=dict)  # column -> 'thousands' / 'decimal_comma' (not plain)
     last_words: dict[str, pd.Series] = field(default_factory=dict, repr=False)  # non-numbers of the last call
     encoding: NumericEncoding | None = None  # robust scaling (and bins) in place of standardisation (data/numeric.py)
+    # the standardised columns too, after the encoding's (numeric_encoding 'binned+standard'): the recipe's second view
+    standard_copy: bool = False
 
     @classmethod
     def fit(
@@ -86,8 +88,9 @@ class NumericBlock:
         imputer = SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True).fit(x)
         imputed = imputer.transform(x)[:, : len(columns)]
         scaler = StandardScaler().fit(imputed)
-        encoded = None if encoding == "standard" else NumericEncoding.fit(imputed, y, kind=encoding)
-        block = cls(columns, imputer, scaler, formats, encoding=encoded)
+        kind, _, copy = encoding.partition("+")
+        encoded = None if kind == "standard" else NumericEncoding.fit(imputed, y, kind=kind)
+        block = cls(columns, imputer, scaler, formats, encoding=encoded, standard_copy=copy == "standard")
         block.last_words = words
         return block
 
@@ -96,9 +99,16 @@ class NumericBlock:
         indicator = self.imputer.indicator_
         return [] if indicator is None else [self.columns[i] for i in indicator.features_]
 
+    @property
+    def encoded_width(self) -> int:
+        """The features of the measured values before the standardised copy and the indicators: one per column
+        standardised, or the encoding's z and bins."""
+        return len(self.columns) if self.encoding is None else sum(self.encoding.widths)
+
     def feature_names(self) -> list[str]:
         measured = list(self.columns) if self.encoding is None else self.encoding.feature_names(self.columns)
-        return measured + [f"{name}_missing" for name in self.indicator_columns]
+        copies = [f"{name}:standard" for name in self.columns] if self.standard_copy else []
+        return measured + copies + [f"{name}_missing" for name in self.indicator_columns]
 
     def transform(self, df: pd.DataFrame) -> np.ndarray:
         x, self.last_words = numeric_matrix(df, self.columns, self.formats)
@@ -106,7 +116,8 @@ class NumericBlock:
         n = len(self.columns)
         # Indicators stay 0/1; only the measured values are standardised (or encoded).
         measured = self.scaler if self.encoding is None else self.encoding
-        return np.hstack([measured.transform(imputed[:, :n]), imputed[:, n:]])
+        copies = [self.scaler.transform(imputed[:, :n])] if self.standard_copy else []
+        return np.hstack([measured.transform(imputed[:, :n]), *copies, imputed[:, n:]])
 
     def to_dict(self) -> dict[str, Any]:
         data = {
@@ -122,6 +133,8 @@ class NumericBlock:
             data["formats"] = dict(self.formats)
         if self.encoding is not None:
             data["encoding"] = self.encoding.to_dict()
+        if self.standard_copy:  # only when set: records without the copy stay as they were
+            data["standard_copy"] = True
         return data
 
     @classmethod
@@ -153,7 +166,12 @@ class NumericBlock:
             if data.get("encoding") is None
             else NumericEncoding.from_dict(data["encoding"], n, f"{owner}.encoding")
         )
-        return cls(columns, imputer, scaler, dict(formats), encoding=encoding)
+        standard_copy = data.get("standard_copy", False)
+        if not isinstance(standard_copy, bool) or (standard_copy and encoding is None):
+            raise invalid(
+                "standard_copy", owner, "true or false (true only beside an encoding)", standard_copy, kind="entry"
+            )
+        return cls(columns, imputer, scaler, dict(formats), encoding=encoding, standard_copy=standard_copy)
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -19,8 +19,16 @@ from twoclass.data.guesses import copies_target
 from twoclass.data.written_numbers import shown_words
 
 FORMAT = 1
-NUMERIC_ENCODINGS = ("standard", "robust", "binned")
+# 'binned+standard': the binned encoding and the standardised columns side by side, for the recipe's two views
+NUMERIC_ENCODINGS = ("standard", "robust", "binned", "binned+standard")
 _OWNER = "Preprocessor"
+
+
+class FeatureViews(NamedTuple):
+    """The output features of each view of numeric_encoding 'binned+standard' (`Preprocessor.view_features`)."""
+
+    binned: list[int]
+    standard: list[int]
 
 
 def _check_ngram_range(value: Any) -> tuple[int, int]:
@@ -179,6 +187,23 @@ class Preprocessor:
         self.n_features_out_ = len(names)
         self.last_unseen_counts_: dict[str, int] = {}
         self.last_non_numbers_: dict[str, pd.Series] = {}  # column -> values that were not numbers (read as missing)
+
+    def view_features(self) -> FeatureViews | None:
+        """With numeric_encoding 'binned+standard': the output features each of the recipe's two views reads (the
+        binned encoding, or the standardised copy, each with the indicators, categories and text); None otherwise.
+
+        Example:
+            >>> p = Preprocessor(numeric_encoding="binned+standard").fit(pd.DataFrame({"a": [1.0, 2.0]}))
+            >>> p.feature_names_out_, p.view_features()
+            (['a', 'a:standard'], FeatureViews(binned=[0], standard=[1]))
+        """
+        self._check_fitted()
+        block = self._numeric
+        if block is None or not block.standard_copy:
+            return None
+        encoded, copies = block.encoded_width, len(block.columns)
+        rest = list(range(encoded + copies, self.n_features_out_))
+        return FeatureViews(list(range(encoded)) + rest, list(range(encoded, encoded + copies)) + rest)
 
     # ----------------------------------------------------------- transform
     @property

@@ -59,13 +59,25 @@ def _known_entries(data: dict[str, Any], known: set[str], owner: str) -> None:
 def _numeric_block(ex: _Export, data: dict[str, Any]) -> tuple[str, list[str]]:
     """Median imputation with missing indicators (onnx.helper: skl2onnx's SimpleImputer converter refuses
     add_indicator=True, and its Imputer op has no double kernel), then either the StandardScaler by skl2onnx (Sub,
-    Div in double: exactly what scikit-learn computes) or the recipe's encoding (`_encoded`)."""
+    Div in double: exactly what scikit-learn computes) or the recipe's encoding (`_encoded`), or both, the encoding
+    first (numeric_encoding 'binned+standard')."""
     from skl2onnx import convert_sklearn
     from skl2onnx.common.data_types import DoubleTensorType
 
     from twoclass.data.blocks import NumericBlock
 
-    known = {"columns", "median", "missing_indicator", "mean", "var", "scale", "n_samples_seen", "formats", "encoding"}
+    known = {
+        "columns",
+        "median",
+        "missing_indicator",
+        "mean",
+        "var",
+        "scale",
+        "n_samples_seen",
+        "formats",
+        "encoding",
+        "standard_copy",
+    }
     _known_entries(data, known, "numeric block")
     if data.get("encoding") is not None:
         _known_entries(data["encoding"], {"kind", "center", "scale", "edges"}, "numeric block's encoding")
@@ -79,16 +91,16 @@ def _numeric_block(ex: _Export, data: dict[str, Any]) -> tuple[str, list[str]]:
     x = g.op("Concat", [ex.column(c, "numeric") for c in block.columns], axis=1)
     missing = g.op("IsNaN", [x])
     imputed = g.op("Where", [missing, g.const("median", block.imputer.statistics_.reshape(1, -1), np.float64), x])
-    if block.encoding is None:
+    parts = []
+    if block.encoding is not None:
+        parts.append(_encoded(ex, block.encoding, imputed))
+    if block.encoding is None or block.standard_copy:  # standardised, or the standardised copy after the encoding
         scaler = convert_sklearn(
             block.scaler,
             initial_types=[("x", DoubleTensorType([None, len(block.columns)]))],
             target_opset={"": ex.opset, "ai.onnx.ml": ML_OPSET},
         )
-        (measured,) = g.embed(scaler, {"x": imputed})
-    else:
-        measured = _encoded(ex, block.encoding, imputed)
-    parts = [measured]
+        parts += g.embed(scaler, {"x": imputed})
     flagged = [block.columns.index(c) for c in block.indicator_columns]
     if flagged:
         chosen = g.op("Gather", [missing, g.const("flagged", flagged, np.int64)], axis=1)
