@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 VARIANTS = {  # name -> (INGREDIENTS changes, estimator parameters, what it shows)
     "recipe (default)": ({}, {}, "all ingredients"),
     "plain (before)": ({}, {"recipe": "plain"}, "Keras-style networks, early stopping, 5 seeds on small tables"),
+    "one view": ({"views": False}, {}, "bagged tables: the binned features alone, no standardised second view"),
     "no bins": ({"numeric_encoding": "robust"}, {}, "robust scaling + smooth clip, no piecewise-linear bins"),
     "standardised": ({"numeric_encoding": "standard"}, {}, "standardisation instead of robust scaling and bins"),
     "linear paths fitted": ({"linear_start": "fitted"}, {}, "every member's linear path starts at the fitted one"),

@@ -19,7 +19,7 @@ from twoclass.engine.ensemble import (
     sparse_rows,
     train_ensemble,
 )
-from twoclass.estimator.recipe import member_parts, merged_network
+from twoclass.estimator.recipe import ViewPart, in_columns, member_parts, merged_network, merged_views, placed_columns
 
 PLAN = EnsemblePlan(n_features=12, hidden=(16, 8), members=3, batch_size=32, epochs=6)
 
@@ -98,6 +98,30 @@ def test_the_merged_network_computes_the_blend_of_members_and_logistic_regressio
     np.testing.assert_allclose(model.predict_logits(x), expected, atol=1e-5)
     widths = [w.shape for w in model.get_weights()[0::2]]
     assert widths == ([(12, 3 * 16 + 2), (3 * 16 + 2, 3 * 8 + 2), (3 * 8 + 2, 1)] if share else [(12, 1)])
+
+
+def test_two_views_merge_into_one_network_of_their_weighted_blends(table, trained):
+    """Two views of 16 input features, each reading 12 of them (their own order, some shared): the merged network
+    is half of each view's blend, computed on the columns that view reads, and drops a view whose share is 0."""
+    rng = np.random.default_rng(5)
+    x = np.hstack([table[0], rng.normal(size=(320, 4)).astype(np.float32)])
+    best, _, _, baseline = trained
+    columns = [list(range(12)), [15, 14, 13, 12, *range(8)]]
+
+    def blend(view, share):
+        mlp, linear = member_parts(best, PLAN.hidden, x[:, columns[view]])
+        return share * (mlp + linear) + (1 - share) * (x[:, columns[view]] @ baseline[0] + baseline[1])
+
+    for shares in [(1.0, 0.25), (0.5, 0.0)]:
+        views = [
+            ViewPart(in_columns(best, c, 16), a, (placed_columns(baseline[0], c, 16), baseline[1]), 0.5)
+            for c, a in zip(columns, shares)
+        ]
+        model = merged_views(views, PLAN.hidden, 16)
+        expected = 0.5 * blend(0, shares[0]) + 0.5 * blend(1, shares[1])
+        np.testing.assert_allclose(model.predict_logits(x), expected, atol=1e-5)
+        members = 3 * sum(a > 0 for a in shares)
+        assert model.get_weights()[0].shape == (16, members * 16 + 2)
 
 
 def test_sparse_rows_train_exactly_as_dense_rows():

@@ -141,8 +141,10 @@ def test_the_recipe_over_devices_gives_one_devices_fit(fits, case):
 
 def test_the_cases_cover_what_they_claim(fits):
     results = fits[0]
-    assert results["bagged"][0]["recipe"]["bagging_folds"] == 4 and results["bagged"][0]["recipe"]["networks"] == 8
-    assert results["bagged"][0]["recipe"]["kept"] == "blend"
+    bagged = results["bagged"][0]["recipe"]
+    # two views of the numeric columns (binned, standardised), 8 networks each, their mean kept
+    assert bagged["bagging_folds"] == 4 and bagged["networks"] == 16 and bagged["two_views"]["kept"] == "mean"
+    assert bagged["kept"] == "blend"
     split, text = results["split"][0]["recipe"], results["text"][0]["recipe"]
     assert split["bagging_folds"] == 0 and "val_loss" in results["split"][0]["history"]
     assert split["best_epoch"] < split["epochs_run"] < split["epochs"], "the epoch choice and the stopping rule"

@@ -100,9 +100,22 @@ def _recipe_line(recipe: dict[str, Any]) -> str:
     share = recipe.get("network_share")
     if kept == "blend" and share is not None:
         kept = f"a blend ({share:.2f} x networks + {1 - share:.2f} x logistic regression)"
+    views = recipe.get("two_views")
+    if isinstance(views, dict) and views.get("kept") == "mean":
+        each = "; ".join(f"{v['numeric_encoding']}: {_share(v['network_share'])}" for v in views["views"])
+        kept = f"the mean of two views of the numeric columns ({each})"
+    elif isinstance(views, dict):
+        kept += " (the binned view alone: the mean with the standardised view lost to the logistic regression)"
     return (
         f"Recipe auto: {recipe.get('networks', '?')} network(s) of {hidden} relu units on a logistic "
         f"regression, {recipe.get('epochs', '?')} epochs (best {recipe.get('best_epoch', '?')}), batch "
         f"{recipe.get('batch_size', '?')}, {recipe.get('bins', 0)} bin features"
         f"{', sparse text input' if recipe.get('sparse_input') else ''}; kept: {kept}."
     )
+
+
+def _share(share: float) -> str:
+    """What a view kept, from the networks' share in its blend."""
+    if share == 1.0:
+        return "networks"
+    return "logistic regression" if share == 0.0 else f"{share:.2f} x networks + {1 - share:.2f} x logistic regression"

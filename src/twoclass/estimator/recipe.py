@@ -20,9 +20,23 @@
    ``a * networks + (1 - a) * logistic regression`` (a in 0, 1/4, ..., 1) with the lowest loss is kept; a = 0 keeps
    the logistic regression alone. ``recipe_`` says which, with both models' validation figures, and `inspect` and the
    report show them.
-5. The result is one network of Dense layers: the members side by side (block-diagonal below the first layer), the
-   linear path carried through the ReLU layers as the pair relu(z), relu(-z) and added back at the output
-   (relu(z) - relu(-z) = z). Saving, loading without JAX, ONNX and serving need nothing new.
+5. Two views, on a bagged table with numeric columns (`_two_views`): steps 2-4 run twice, once on the binned
+   features and once with the numeric columns standardised instead of binned (the preprocessing keeps standardised
+   copies beside the bins: ``numeric_encoding='binned+standard'``, `Preprocessor.view_features`), each view with
+   its own logistic regression, networks, best epoch and blend; the two programs run side by side on the 2 cores.
+   The model is the mean of the two views' log-odds, unless the binned view's guard kept its logistic regression
+   alone or the mean's out-of-fold loss is above that logistic regression's (then the binned view alone). The
+   networks see the columns in two ways and err differently: on the six small tables of issue 13, ROC AUC summed
+   over the six +0.005 to +0.007 on each of three sets of seeds (8-table mean 0.9116 -> 0.9123), and on the 12
+   published tables of `benchmarks/accuracy/independent.py` 0.8487 -> 0.8499 (both views on every table; up on 7,
+   down on 4). Cheaper forms gained nothing: 4 networks in the second view (+0.0002 on the six), or the 16 networks
+   of both views in one program with a best epoch and a blend for each half (below the recipe); on the 15% split
+   (credit default) the second view lost (0.7810 against 0.7825). It costs a second program beside the first:
+   Titanic's fit 0.32 -> 0.37 s in a warm process, `twoclass train titanic.csv` 1.90 -> 1.98 s (BENCHMARKS.md).
+6. The result is one network of Dense layers: the members side by side (block-diagonal below the first layer; with
+   two views, each view's first layer reading its own columns), the linear path carried through the ReLU layers as
+   the pair relu(z), relu(-z) and added back at the output (relu(z) - relu(-z) = z). Saving, loading without JAX,
+   ONNX and serving need nothing new but the standardised copies in the numeric preprocessing.
 
 Large tables (`LARGE_ROWS` training rows and up, dense features, the estimator's network settings left at their
 defaults) get another network (`LargeTable`, MLP-T-LR style, Gorishniy et al. 2022): each source column's block of
@@ -85,15 +99,19 @@ from twoclass.estimator.recipe_features import column_groups as column_groups
 from twoclass.estimator.recipe_features import embedding_mask as embedding_mask
 from twoclass.estimator.recipe_features import padded_width as padded_width
 from twoclass.estimator.recipe_networks import BLEND_SHARES as BLEND_SHARES
+from twoclass.estimator.recipe_networks import ViewPart as ViewPart
 from twoclass.estimator.recipe_networks import _loss as _loss
 from twoclass.estimator.recipe_networks import _mean_linear as _mean_linear
 from twoclass.estimator.recipe_networks import bagging_folds as bagging_folds
 from twoclass.estimator.recipe_networks import best_share as best_share
+from twoclass.estimator.recipe_networks import in_columns as in_columns
 from twoclass.estimator.recipe_networks import judged_rows as judged_rows
 from twoclass.estimator.recipe_networks import member_logits as member_logits
 from twoclass.estimator.recipe_networks import member_parts as member_parts
 from twoclass.estimator.recipe_networks import members_of as members_of
 from twoclass.estimator.recipe_networks import merged_network as merged_network
+from twoclass.estimator.recipe_networks import merged_views as merged_views
+from twoclass.estimator.recipe_networks import placed_columns as placed_columns
 
 BUDGET = 400_000  # rows x epochs x networks of one fit
 MIN_NETWORKS, MAX_NETWORKS = 2, 8
@@ -133,6 +151,9 @@ class Ingredients(NamedTuple):
     (``benchmarks/accuracy/ablation.py`` replaces `INGREDIENTS`); users change none of them."""
 
     numeric_encoding: str = "binned"  # or "robust", "standard"
+    views: bool = (
+        True  # bagged tables with numeric columns: the recipe on binned and on standardised features, averaged
+    )
     linear_start: str = "mixed"  # members' linear paths start from the logistic regression ('fitted'), at zero
     # ('zero'), or half each way ('mixed'; one network: fitted)
     guard: bool = True  # keep the logistic regression or a blend when the networks' validation loss is not lower
@@ -265,7 +286,9 @@ def _features(settings: Any, rows: FitRows, array_input: bool, parts: Ingredient
         and len(train) + len(val) < BAGGING_ROWS
     )
     every_row = np.sort(np.concatenate([train, val])) if candidate else train
-    preprocessor = Preprocessor(kinds, numeric_encoding=parts.numeric_encoding)
+    # bagged: the standardised copies beside the bins, for the second view (`_two_views`)
+    two_views = candidate and parts.views and parts.numeric_encoding == "binned"
+    preprocessor = Preprocessor(kinds, numeric_encoding="binned+standard" if two_views else parts.numeric_encoding)
     preprocessor.fit(frame.iloc[every_row], y=y01[every_row], target_name=rows.target_name)
     sparse = bool(preprocessor.column_types_.columns("text"))  # TF-IDF: keep it sparse into the first layer
     bagged = candidate and not sparse
@@ -350,7 +373,7 @@ def _blend(
     and members that never saw it) and the share of the networks with the lowest loss (`best_share`)."""
     kernels, biases = fits
     held_x, y_held, w_held = held
-    d = features.preprocessor.n_features_out_
+    d = held_x.shape[1]  # the view's features (`_view_features`)
     if members.fold is None:
         z_baseline = _times(held_x, kernels[0][:d]) + float(biases[0])
     else:  # each row's logistic regression is the one fitted without its fold
@@ -522,24 +545,141 @@ def _trained(
     return Trained(fits, folded(params, plan, first_mask), layer_widths(plan), best_epoch, curve)
 
 
+class ViewFit(NamedTuple):
+    """One view's fit (`_fit_view`): the program's result, the guard's blend, and what the merged network keeps."""
+
+    trained: Trained
+    blend: Blend
+    kept_params: dict  # the kept networks' weights ({} without hidden layers)
+    baseline: tuple[np.ndarray, float]  # the logistic regression kept (kernel, bias)
+    held_loss: float  # of the view's blend on the held-out rows
+    columns: list[int] | None  # the preprocessed features the view reads; None: all of them, in place
+
+    @property
+    def z_held(self) -> np.ndarray:
+        """The view's blend's log-odds on the held-out rows."""
+        blend = self.blend
+        return (
+            blend.z_baseline
+            if blend.share == 0.0
+            else blend.share * blend.z_networks + (1 - blend.share) * blend.z_baseline
+        )
+
+
+def _view_features(features: Features, columns: list[int], width: int) -> Features:
+    """The features a view reads (``columns`` of the preprocessed ones), padded to ``width``: the views share it, so
+    they run the same compiled program, the binned view's alone on a table without a second view."""
+    x_train = features.x_train[:, columns]
+    x_val = None if features.x_val is None else x_train if features.bagged else features.x_val[:, columns]
+    return features._replace(x_train=x_train, x_val=x_val, width=width)
+
+
+class ViewRows(NamedTuple):
+    """One view's rows as its program reads them (`_view_rows`)."""
+
+    features: Features
+    train_rows: Any  # the engine's rows (`_rows`)
+    members: MemberRows
+    columns: list[int] | None  # as `ViewFit.columns`
+
+
+def _view_rows(
+    features: Features, sizes: RecipeSizes, batch: int, judges: int, rows: FitRows, columns: list[int] | None = None
+) -> ViewRows:
+    """The rows of one view of the features (``columns`` of them, already taken: `_view_features`), padded for its
+    program, and which rows each member trains on."""
+    from twoclass.engine.tables import bucket
+
+    train, val = features.train, features.val
+    fit_rows, x_fit = (
+        (np.concatenate([train, val]), np.vstack([features.x_train, features.x_val]))
+        if judges
+        else (train, features.x_train)
+    )
+    train_rows = _rows(
+        x_fit,
+        rows.y01[fit_rows],
+        features.row_weight[fit_rows],
+        bucket(math.ceil(len(fit_rows) / batch)) * batch,
+        features.width,
+        features.nonzeros,
+    )
+    members = _member_rows(features, train_rows.weight, rows.y01, sizes.networks, judges, rows.seed)
+    return ViewRows(features, train_rows, members, columns)
+
+
+def _fit_view(
+    parts: Ingredients,
+    view: ViewRows,
+    sizes: RecipeSizes,
+    network: Network,
+    batch: int,
+    judges: int,
+    rows: FitRows,
+) -> ViewFit:
+    """The logistic regression(s) and networks of one view of the features (`_trained`), and its guard (`_blend`)."""
+    features, members, y01 = view.features, view.members, rows.y01
+    trained = _trained(parts, features, sizes, network, members, view.train_rows, batch, y01, rows.seed)
+    fits, params, hidden = trained.fits, trained.params, trained.hidden
+    baseline, kept_params = (fits[0][0], float(fits[1][0])), params
+    if judges:  # the judges' figures choose; the kept networks and the logistic regression of all the rows are kept
+        kept_params = members_of(params, hidden[0], members.judges == 0)
+        params = members_of(params, hidden[0], members.judges > 0)
+        baseline = (fits[0][1], float(fits[1][1]))
+    held_x, held = (features.x_val, features.val) if features.val is not None else (features.x_train, features.train)
+    y_held, w_held = y01[held].astype(np.float64), features.row_weight[held]
+    blend = _blend(parts, features, params, hidden, fits, members, (held_x, y_held, w_held))
+    fit = ViewFit(trained, blend, kept_params, baseline, 0.0, view.columns)
+    return fit._replace(held_loss=_loss(fit.z_held, y_held, w_held))
+
+
+def _two_views(
+    parts: Ingredients, features: Features, sizes: RecipeSizes, network: Network, batch: int, rows: FitRows
+) -> tuple[ViewFit, ViewFit] | None:
+    """Bagged tables with numeric columns: the recipe on the binned features and again on the standardised copies
+    (each with the categories, indicators and text). None where there is one view.
+
+    The binned view's program runs in a thread while this one prepares the standardised view's rows, then runs its
+    program: the compiled programs run outside Python's lock, so the two share the 2 cores and the Python work of
+    one overlaps the other's program (on the CPU, JAX runs two programs dispatched from one thread one after the
+    other)."""
+    import concurrent.futures
+    import contextvars
+
+    views = features.preprocessor.view_features() if parts.views and features.bagged else None
+    if views is None:
+        return None
+    width = padded_width(max(len(columns) for columns in views))
+    binned, standard = (_view_features(features, columns, width) for columns in views)
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="twoclass-view") as pool:
+        first_rows = _view_rows(binned, sizes, batch, 0, rows, views.binned)
+        # in the caller's context: a `DataParallel` scope (a context variable) holds for both views
+        first = pool.submit(
+            contextvars.copy_context().run, _fit_view, parts, first_rows, sizes, network, batch, 0, rows
+        )
+        second_rows = _view_rows(standard, sizes, batch, 0, rows, views.standard)
+        second = _fit_view(parts, second_rows, sizes, network, batch, 0, rows)
+        return first.result(), second
+
+
 def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, Any]:
     """Fit the recipe on the training rows; the validation rows choose the epoch, the blend, the threshold and the
     calibration. Returns the estimator's fitted attributes (as `train_network` does).
 
-    The phases: the features (`_features`), the networks' sizes (`_sizes`) and shape (`_network`), which rows each
-    member trains and is judged on (`_member_rows`), the one compiled program (`_trained`: the logistic
-    regression(s) and the networks), the guard and blend (`_blend`), then the merged network, the threshold and the
-    record of what was kept (`_describe`)."""
+    The phases: the features (`_features`), the networks' sizes (`_sizes`) and shape (`_network`), then for each
+    view of the features (`_two_views`; one view on most tables) which rows each member trains and is judged on
+    (`_member_rows`), the one compiled program (`_trained`: the logistic regression(s) and the networks) and the
+    guard and blend (`_blend`), then the merged network, the threshold and the record of what was kept
+    (`_describe`)."""
     from twoclass.engine.tables import bucket
     from twoclass.estimator.params import compile_network
     from twoclass.estimator.training import decide_on_held_out
 
-    y01, seed = rows.y01, rows.seed
+    y01 = rows.y01
     parts = INGREDIENTS
     features = _features(settings, rows, array_input, parts)
     preprocessor, train, val = features.preprocessor, features.train, features.val
-    bagged, sparse, width, nonzeros = features.bagged, features.sparse, features.width, features.nonzeros
-    x_train, x_val, row_weight = features.x_train, features.x_val, features.row_weight
+    bagged, sparse, row_weight = features.bagged, features.sparse, features.row_weight
     d = preprocessor.n_features_out_
 
     large = None if bagged else large_table(settings, len(train), sparse)
@@ -551,38 +691,34 @@ def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, A
         judges = large.judges
     network = _network(settings, parts, large, features)
     batch = min(sizes.batch_size, bucket(len(train)))
-    fit_rows, x_fit = (np.concatenate([train, val]), np.vstack([x_train, x_val])) if judges else (train, x_train)
-    train_rows = _rows(
-        x_fit, y01[fit_rows], row_weight[fit_rows], bucket(math.ceil(len(fit_rows) / batch)) * batch, width, nonzeros
-    )
-    members = _member_rows(features, train_rows.weight, y01, sizes.networks, judges, seed)
-    trained = _trained(parts, features, sizes, network, members, train_rows, batch, y01, seed)
-    fits, params, hidden = trained.fits, trained.params, trained.hidden
-    kernel, bias = fits[0][0], float(fits[1][0])
-    baseline, kept_params = (kernel, bias), params
-    if judges:  # the judges' figures choose; the kept networks and the logistic regression of all the rows are kept
-        kept_params = members_of(params, hidden[0], members.judges == 0)
-        params = members_of(params, hidden[0], members.judges > 0)
-        baseline = (fits[0][1], float(fits[1][1]))
-
-    held_x, held = (x_val, val) if val is not None else (x_train, train)
+    held = val if val is not None else train
     y_held, w_held = y01[held].astype(np.float64), row_weight[held]
-    blend = _blend(parts, features, params, hidden, fits, members, (held_x, y_held, w_held))
-    share = blend.share
-    model = merged_network(
-        kept_params if hidden else {"linear": {"kernel": kernel, "bias": bias}}, hidden, d, share, baseline
-    )
+    views = _two_views(parts, features, sizes, network, batch, rows)
+    if views is None:  # the view of every feature: its weights stay where they are
+        kept = [_fit_view(parts, _view_rows(features, sizes, batch, judges, rows), sizes, network, batch, judges, rows)]
+        average_loss = None
+    else:
+        # the views' mean is kept where the binned view's networks count (its guard did not keep the logistic
+        # regression alone) and the mean's held-out loss is at most that logistic regression's; else the binned view
+        average_loss = _loss(np.mean([view.z_held for view in views], axis=0), y_held, w_held)
+        mean = views[0].blend.share > 0.0 and average_loss <= views[0].blend.losses[0.0]
+        kept = list(views) if mean else [views[0]]
+    main = kept[0]
+    trained, blend, hidden = main.trained, main.blend, main.trained.hidden
+    model = merged_views([_view_part(view, hidden, d, 1.0 / len(kept)) for view in kept], hidden, d)
     compile_network(settings, model)
     # what the merged network computes, in float64 (a dense copy of 10,000 TF-IDF rows would take 800 MB)
-    z_final = blend.z_baseline if share == 0.0 else share * blend.z_networks + (1 - share) * blend.z_baseline
+    z_final = main.z_held if len(kept) == 1 else np.mean([view.z_held for view in kept], axis=0)
     decided = decide_on_held_out(settings, z_final, y_held, w_held)
     if val is None:
         decided["validation_figures_"]["notes"].append(
             "No validation split was possible: these figures are on the training rows."
         )
     baseline_figures = decide_on_held_out(settings, blend.z_baseline, y_held, w_held)["validation_figures_"]
+    per_view = sizes.networks - judges  # the networks kept, in each view
+    in_model = sum(per_view for view in kept if view.blend.share > 0) if hidden else 0
     recipe = _describe(
-        sizes._replace(networks=sizes.networks - judges),  # the networks kept
+        sizes._replace(networks=per_view * len(kept)),
         batch,
         features,
         trained,
@@ -590,6 +726,7 @@ def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, A
         baseline_figures,
         None if large is None else (large, network.first_mask.shape[1] // large.embed),
         judges,
+        _views_record(views, len(kept) == 2, average_loss, per_view),
     )
     curve = trained.curve[~np.isnan(trained.curve[:, 0])]  # the epochs that ran (the stopping rule skips the rest)
     history = {"loss": [float(v) for v in curve[:, 0]]}
@@ -598,11 +735,48 @@ def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, A
     return {
         "preprocessor_": preprocessor,
         "model_": model,
-        "n_networks_": sizes.networks - judges if hidden and share > 0 else 1,
+        "n_networks_": in_model or 1,
         "history_": history,
         "best_epoch_": int(trained.best_epoch) + 1,
         "recipe_": recipe,
         **decided,
+    }
+
+
+def _view_part(view: ViewFit, hidden: tuple[int, ...], d: int, weight: float) -> ViewPart:
+    """A view's part of the merged network (`merged_views`), its weights moved to its columns among all ``d``
+    features; without hidden layers, its logistic regression alone."""
+    params = view.kept_params if hidden else {"linear": {"kernel": view.baseline[0], "bias": view.baseline[1]}}
+    if view.columns is None:
+        return ViewPart(params, view.blend.share, view.baseline, weight)
+    placed = in_columns(params, view.columns, d)
+    return ViewPart(
+        placed, view.blend.share, (placed_columns(view.baseline[0], view.columns, d), view.baseline[1]), weight
+    )
+
+
+def _views_record(
+    views: tuple[ViewFit, ViewFit] | None, mean_kept: bool, mean_loss: float | None, networks: int
+) -> dict[str, Any] | None:
+    """``recipe_['two_views']``: whether the views' mean was kept and its held-out loss, and each view's numeric
+    encoding, features, networks, best epoch, networks' share, and its logistic regression's and its own held-out
+    loss; None with one view."""
+    if views is None:
+        return None
+    return {
+        "kept": "mean" if mean_kept else "binned",
+        "validation_loss": mean_loss,
+        "views": [
+            {
+                "numeric_encoding": name,
+                "features": len(view.columns),
+                "networks": networks,
+                "best_epoch": int(view.trained.best_epoch) + 1,
+                "network_share": view.blend.share,
+                "validation_loss": {"logistic_regression": view.blend.losses[0.0], "kept": view.held_loss},
+            }
+            for name, view in zip(("binned", "standard"), views)
+        ],
     }
 
 
@@ -615,9 +789,11 @@ def _describe(
     baseline_figures: dict,
     embedding: tuple[LargeTable, int] | None,
     judges: int,
+    views: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The JSON record of what the recipe trained and kept (``recipe_``; stored in the model directory): ``sizes``
-    with the networks kept, the embedding's settings and columns on a large table."""
+    with the networks kept (in each view), the embedding's settings and columns on a large table, and the two
+    views' record (`_views_record`) where there were two. The figures and the note are the binned view's."""
     hidden, share, losses, bagged = trained.hidden, blend.share, blend.losses, features.bagged
     judged = features.val is not None  # the guard had held-out rows to choose by
     epochs_run = int(np.sum(~np.isnan(trained.curve[:, 0])))
@@ -678,6 +854,7 @@ def _describe(
             if embedding is not None
             else ""
         )
+        + _views_note(views)
         + (
             " The kept networks trained on the validation rows too, at the epoch chosen by "
             + ("one more network" if judges == 1 else f"{judges} more networks")
@@ -687,5 +864,26 @@ def _describe(
         ),
         "bagging_folds": BAGGING_FOLDS if bagged else 0,
         "judges": judges,
+        **({} if views is None else {"two_views": views}),
         **extra,
     }
+
+
+def _views_note(views: dict[str, Any] | None) -> str:
+    """What the note says of the two views (`_views_record`): nothing with one."""
+    if views is None:
+        return ""
+    standard = views["views"][1]
+    if views["kept"] == "binned":
+        return (
+            " A second view of the numeric columns, standardised (its own logistic regression and networks), was"
+            f" fitted too; the binned view alone is kept (the mean of the two, validation loss"
+            f" {views['validation_loss']:.4f}, is kept only where this view's networks count and it is not above"
+            " the logistic regression's)."
+        )
+    return (
+        f" A second view, the numeric columns standardised instead of binned, with its own {standard['networks']}"
+        " networks,"
+        f" logistic regression and guard (validation loss {standard['validation_loss']['kept']:.4f}), is averaged"
+        f" with this one in log-odds; the mean's validation loss is {views['validation_loss']:.4f}."
+    )

@@ -132,6 +132,41 @@ def members_of(params: dict, width: int, chosen: np.ndarray) -> dict:
     }
 
 
+class ViewPart(NamedTuple):
+    """One view's part of the merged network (`merged_views`): its members' weights (first layer and linear paths
+    over the merged network's input features), the networks' share in its blend, its logistic regression (kernel
+    over the same features, bias) and its weight in the average of the views' log-odds."""
+
+    params: dict
+    share: float
+    baseline: tuple[np.ndarray, float]
+    weight: float = 1.0
+
+
+def placed_columns(values: Any, columns: list[int], n_features: int) -> np.ndarray:
+    """``values`` over a view's features (the last axis: their own first ``len(columns)`` inputs, the rest padding)
+    moved to the places ``columns`` among ``n_features`` features, zero elsewhere.
+
+    Example:
+        >>> placed_columns(np.array([1.0, 2.0, 0.0]), [2, 0], 3).tolist()
+        [2.0, 0.0, 1.0]
+    """
+    values = np.asarray(values, np.float64)
+    out = np.zeros((*values.shape[:-1], n_features))
+    out[..., columns] = values[..., : len(columns)]
+    return out
+
+
+def in_columns(params: dict, columns: list[int], n_features: int) -> dict:
+    """The members' weights with the first layer and the linear paths moved to ``columns`` of ``n_features`` input
+    features (`placed_columns`): a view of some of the features, placed in the network that reads all of them."""
+    placed = {"linear": {**params["linear"], "kernel": placed_columns(params["linear"]["kernel"], columns, n_features)}}
+    if "first" in params:
+        kernel = placed_columns(np.asarray(params["first"]["kernel"]).T, columns, n_features).T
+        placed["first"] = {**params["first"], "kernel": kernel}
+    return {**params, **placed}
+
+
 def merged_network(
     params: dict, hidden: tuple[int, ...], n_features: int, share: float, baseline: tuple[np.ndarray, float]
 ) -> Any:
@@ -141,36 +176,51 @@ def merged_network(
     two more ReLU units, relu(z) and relu(-z), which the output layer adds back as +1 and -1 (exact, as
     relu(z) - relu(-z) = z). With share 0, or no hidden layer, it is one Dense(1) layer: the logistic regression.
     """
+    return merged_views([ViewPart(params, share, baseline)], hidden, n_features)
+
+
+def merged_views(views: list[ViewPart], hidden: tuple[int, ...], n_features: int) -> Any:
+    """`merged_network` for the weighted sum of several views' blends: the members of every view whose networks
+    have a share side by side, each view's MLP weighted by its weight x share / its members, and one linear part,
+    the views' linear paths and logistic regressions summed with the same weights."""
     from scipy.linalg import block_diag
 
     from twoclass.keras.layers import Dense, Input
     from twoclass.keras.model import Sequential
 
     d = n_features
-    kernel, bias = _mean_linear(params, d)
-    linear = share * kernel + (1 - share) * baseline[0][:d]
-    linear_bias = share * bias + (1 - share) * baseline[1]
+    linear, linear_bias = np.zeros(d), 0.0
+    for view in views:
+        kernel, bias = _mean_linear(view.params, d)
+        share, weight = view.share, view.weight
+        linear = linear + weight * (share * kernel + (1 - share) * view.baseline[0][:d])
+        linear_bias += weight * (share * bias + (1 - share) * view.baseline[1])
+    kept = [view for view in views if view.share > 0.0] if hidden else []
     layers: list[Any] = [Input(shape=(d,))]
-    if share == 0.0 or not hidden:
+    if not kept:
         layers.append(Dense(1, activation="sigmoid"))
         weights = [linear[:, None], np.array([linear_bias])]
     else:
-        k = params["head"]["kernel"].shape[0]
-        first = params["first"]
+        members = [view.params["head"]["kernel"].shape[0] for view in kept]
+        k = sum(members)
         layers.append(Dense(k * hidden[0] + 2, activation="relu"))
         weights = [
-            np.hstack([first["kernel"][:d], linear[:, None], -linear[:, None]]),
-            np.concatenate([first["bias"], [linear_bias, -linear_bias]]),
+            np.hstack([view.params["first"]["kernel"][:d] for view in kept] + [linear[:, None], -linear[:, None]]),
+            np.concatenate([view.params["first"]["bias"] for view in kept] + [[linear_bias, -linear_bias]]),
         ]
-        for width, layer in zip(hidden[1:], params["hidden"]):
+        for i, width in enumerate(hidden[1:]):
+            layer = [view.params["hidden"][i] for view in kept]
             layers.append(Dense(k * width + 2, activation="relu"))
-            weights += [block_diag(*layer["kernel"], np.eye(2)), np.concatenate([layer["bias"].ravel(), [0.0, 0.0]])]
-        head = params["head"]
+            weights += [
+                block_diag(*[kernel for part in layer for kernel in part["kernel"]], np.eye(2)),
+                np.concatenate([part["bias"].ravel() for part in layer] + [[0.0, 0.0]]),
+            ]
         layers.append(Dense(1, activation="sigmoid"))
-        weights += [
-            np.concatenate([share * head["kernel"].ravel() / k, [1.0, -1.0]])[:, None],
-            np.array([share * float(np.mean(head["bias"]))]),
+        scaled = [
+            view.weight * view.share * view.params["head"]["kernel"].ravel() / size for view, size in zip(kept, members)
         ]
+        head_bias = sum(view.weight * view.share * float(np.mean(view.params["head"]["bias"])) for view in kept)
+        weights += [np.concatenate([*scaled, [1.0, -1.0]])[:, None], np.array([head_bias])]
     model = Sequential(layers, name="twoclass_classifier")
     model.set_weights([np.asarray(w, np.float32) for w in weights])
     return model
