@@ -76,6 +76,7 @@ def saved(tmp_path_factory):
     df.loc[::17, "c"] = np.nan  # a missing-value indicator among the features
     clf = TwoClassClassifier(**SMALL, calibration="platt").fit(df, y)
     assert clf.recipe_["bagging_folds"] == 4  # so the tests below read a bagged model (500 rows)
+    assert clf.recipe_["two_views"]["kept"] == "mean"  # of two views: the binned and the standardised features
     path = tmp_path_factory.mktemp("recipe") / "model"
     clf.save(path)
     return clf, df, path
@@ -106,7 +107,8 @@ def test_inspect_shows_the_logistic_regression_beside_the_networks(saved):
     result = CliRunner().invoke(app, ["inspect", str(path)], terminal_width=200)
     assert result.exit_code == 0, result.output
     assert "logistic regression" in result.output and "Recipe auto:" in result.output
-    assert "kept:" in result.output
+    assert "kept: the mean of two views of the numeric columns (binned: " in result.output
+    assert "A second view, the numeric columns standardised instead of binned" in result.output
 
 
 def test_plain_recipe_and_other_activations_train_the_keras_style_networks():

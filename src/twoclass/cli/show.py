@@ -105,7 +105,7 @@ def _recipe_line(recipe: dict[str, Any]) -> str:
         each = "; ".join(f"{v['numeric_encoding']}: {_share(v['network_share'])}" for v in views["views"])
         kept = f"the mean of two views of the numeric columns ({each})"
     elif isinstance(views, dict):
-        kept += " (the binned view alone: the mean with the standardised view lost to the logistic regression)"
+        kept += " (the binned view's; the standardised view is not averaged in: the note says why)"
     return (
         f"Recipe auto: {recipe.get('networks', '?')} network(s) of {hidden} relu units on a logistic "
         f"regression, {recipe.get('epochs', '?')} epochs (best {recipe.get('best_epoch', '?')}), batch "
