@@ -696,12 +696,12 @@ def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, A
     views = _two_views(parts, features, sizes, network, batch, rows)
     if views is None:  # the view of every feature: its weights stay where they are
         kept = [_fit_view(parts, _view_rows(features, sizes, batch, judges, rows), sizes, network, batch, judges, rows)]
-        average_loss = None
+        mean_loss = None
     else:
         # the views' mean is kept where the binned view's networks count (its guard did not keep the logistic
         # regression alone) and the mean's held-out loss is at most that logistic regression's; else the binned view
-        average_loss = _loss(np.mean([view.z_held for view in views], axis=0), y_held, w_held)
-        mean = views[0].blend.share > 0.0 and average_loss <= views[0].blend.losses[0.0]
+        mean_loss = _loss(np.mean([view.z_held for view in views], axis=0), y_held, w_held)
+        mean = views[0].blend.share > 0.0 and mean_loss <= views[0].blend.losses[0.0]
         kept = list(views) if mean else [views[0]]
     main = kept[0]
     trained, blend, hidden = main.trained, main.blend, main.trained.hidden
@@ -726,7 +726,7 @@ def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, A
         baseline_figures,
         None if large is None else (large, network.first_mask.shape[1] // large.embed),
         judges,
-        _views_record(views, len(kept) == 2, average_loss, per_view),
+        _views_record(views, len(kept) == 2, mean_loss, per_view),
     )
     curve = trained.curve[~np.isnan(trained.curve[:, 0])]  # the epochs that ran (the stopping rule skips the rest)
     history = {"loss": [float(v) for v in curve[:, 0]]}
@@ -792,8 +792,8 @@ def _describe(
     views: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The JSON record of what the recipe trained and kept (``recipe_``; stored in the model directory): ``sizes``
-    with the networks kept (in each view), the embedding's settings and columns on a large table, and the two
-    views' record (`_views_record`) where there were two. The figures and the note are the binned view's."""
+    with the networks of the views kept, the embedding's settings and columns on a large table, and the two views'
+    record (`_views_record`) where there were two. The figures and the note are the binned view's."""
     hidden, share, losses, bagged = trained.hidden, blend.share, blend.losses, features.bagged
     judged = features.val is not None  # the guard had held-out rows to choose by
     epochs_run = int(np.sum(~np.isnan(trained.curve[:, 0])))
