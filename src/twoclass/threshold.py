@@ -165,29 +165,38 @@ def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.divide(a, b, out=np.zeros(np.broadcast(a, b).shape), where=b > 0)
 
 
+def confusion_figures(tn: float, fp: float, fn: float, tp: float) -> dict[str, float]:
+    """The figures of a (weighted) confusion matrix as sklearn.metrics defines them: zero_division=0, and balanced
+    accuracy the mean recall of the classes present (`twoclass.report.evaluation_figures` and the threshold's
+    figures both read them here).
+
+    Example:
+        >>> confusion_figures(tn=3.0, fp=1.0, fn=0.0, tp=2.0)["f1"]
+        0.8
+    """
+
+    def ratio(part: float, whole: float) -> float:
+        return part / whole if whole > 0 else 0.0
+
+    recall, specificity = ratio(tp, tp + fn), ratio(tn, tn + fp)
+    present = [r for r, n in ((recall, tp + fn), (specificity, tn + fp)) if n > 0]
+    return {
+        "precision": ratio(tp, tp + fp),
+        "recall": recall,
+        "f1": ratio(2 * tp, 2 * tp + fp + fn),
+        "accuracy": ratio(tp + tn, tp + tn + fp + fn),
+        "balanced_accuracy": sum(present) / len(present) if present else 0.0,
+        "specificity": specificity,
+    }
+
+
 def _metrics_at(y: np.ndarray, p: np.ndarray, w: np.ndarray, t: float) -> dict[str, float]:
     pred = p >= t
     tp = float(np.sum(w * (pred & (y == 1))))
     fp = float(np.sum(w * (pred & (y == 0))))
     fn = float(np.sum(w * (~pred & (y == 1))))
     tn = float(np.sum(w * (~pred & (y == 0))))
-    precision = tp / (tp + fp) if tp + fp > 0 else 0.0
-    recall = tp / (tp + fn) if tp + fn > 0 else 0.0
-    specificity = tn / (tn + fp) if tn + fp > 0 else 0.0
-    f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn > 0 else 0.0
-    return {
-        "precision": precision,
-        "recall": recall,
-        "f1": f1,
-        "accuracy": (tp + tn) / (tp + tn + fp + fn),
-        "balanced_accuracy": (recall + specificity) / 2.0,
-        "specificity": specificity,
-        "tp": tp,
-        "fp": fp,
-        "tn": tn,
-        "fn": fn,
-        "n": float(y.size),
-    }
+    return {**confusion_figures(tn, fp, fn, tp), "tp": tp, "fp": fp, "tn": tn, "fn": fn, "n": float(y.size)}
 
 
 # ---------------------------------------------------------------- objectives
