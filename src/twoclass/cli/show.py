@@ -99,7 +99,7 @@ def _recipe_line(recipe: dict[str, Any]) -> str:
     kept = recipe.get("kept", "?")
     share = recipe.get("network_share")
     if kept == "blend" and share is not None:
-        kept = f"a blend ({share:.2f} x networks + {1 - share:.2f} x logistic regression)"
+        kept = f"a blend ({_share(share)})"
     views = recipe.get("two_views")
     if isinstance(views, dict) and views.get("kept") == "mean":
         each = "; ".join(f"{v['numeric_encoding']}: {_share(v['network_share'])}" for v in views["views"])

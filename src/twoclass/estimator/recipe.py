@@ -151,9 +151,7 @@ class Ingredients(NamedTuple):
     (``benchmarks/accuracy/ablation.py`` replaces `INGREDIENTS`); users change none of them."""
 
     numeric_encoding: str = "binned"  # or "robust", "standard"
-    views: bool = (
-        True  # bagged tables with numeric columns: the recipe on binned and on standardised features, averaged
-    )
+    views: bool = True  # bagged tables with numeric columns: binned and standardised views, averaged (step 5)
     linear_start: str = "mixed"  # members' linear paths start from the logistic regression ('fitted'), at zero
     # ('zero'), or half each way ('mixed'; one network: fitted)
     guard: bool = True  # keep the logistic regression or a blend when the networks' validation loss is not lower
@@ -269,6 +267,12 @@ class Features(NamedTuple):
     nonzeros: int  # sparse rows: the longest row's non-zeros, rounded up to a power of two (dense: 0)
     judged: bool  # the held-out rows choose the epoch (validation rows, early_stopping and best_epoch)
 
+    @property
+    def held(self) -> np.ndarray:
+        """The rows the guard, the threshold and the figures are chosen on: the validation rows, else the training
+        rows (bagged, the two are the same rows)."""
+        return self.val if self.val is not None else self.train
+
 
 def _features(settings: Any, rows: FitRows, array_input: bool, parts: Ingredients) -> Features:
     from twoclass.data import Preprocessor
@@ -364,6 +368,13 @@ class Blend(NamedTuple):
     losses: dict[float, float]  # validation log loss by share
     z_baseline: np.ndarray  # the logistic regression's log-odds on the held-out rows
     z_networks: np.ndarray | None  # the networks' (mean MLP plus linear path; bagged: out of fold)
+
+    @property
+    def z_kept(self) -> np.ndarray:
+        """The log-odds of the blend kept, on the held-out rows."""
+        if self.share == 0.0:
+            return self.z_baseline
+        return self.share * self.z_networks + (1 - self.share) * self.z_baseline
 
 
 def _blend(
@@ -552,23 +563,12 @@ class ViewFit(NamedTuple):
     blend: Blend
     kept_params: dict  # the kept networks' weights ({} without hidden layers)
     baseline: tuple[np.ndarray, float]  # the logistic regression kept (kernel, bias)
-    held_loss: float  # of the view's blend on the held-out rows
     columns: list[int] | None  # the preprocessed features the view reads; None: all of them, in place
-
-    @property
-    def z_held(self) -> np.ndarray:
-        """The view's blend's log-odds on the held-out rows."""
-        blend = self.blend
-        return (
-            blend.z_baseline
-            if blend.share == 0.0
-            else blend.share * blend.z_networks + (1 - blend.share) * blend.z_baseline
-        )
 
 
 def _view_features(features: Features, columns: list[int], width: int) -> Features:
-    """The features a view reads (``columns`` of the preprocessed ones), padded to ``width``: the views share it, so
-    they run the same compiled program, the binned view's alone on a table without a second view."""
+    """The features a view reads (``columns`` of the preprocessed ones), padded to ``width``: both views take the
+    same width, so that they run the same compiled program."""
     x_train = features.x_train[:, columns]
     x_val = None if features.x_val is None else x_train if features.bagged else features.x_val[:, columns]
     return features._replace(x_train=x_train, x_val=x_val, width=width)
@@ -626,11 +626,10 @@ def _fit_view(
         kept_params = members_of(params, hidden[0], members.judges == 0)
         params = members_of(params, hidden[0], members.judges > 0)
         baseline = (fits[0][1], float(fits[1][1]))
-    held_x, held = (features.x_val, features.val) if features.val is not None else (features.x_train, features.train)
-    y_held, w_held = y01[held].astype(np.float64), features.row_weight[held]
+    held_x = features.x_val if features.val is not None else features.x_train
+    y_held, w_held = y01[features.held].astype(np.float64), features.row_weight[features.held]
     blend = _blend(parts, features, params, hidden, fits, members, (held_x, y_held, w_held))
-    fit = ViewFit(trained, blend, kept_params, baseline, 0.0, view.columns)
-    return fit._replace(held_loss=_loss(fit.z_held, y_held, w_held))
+    return ViewFit(trained, blend, kept_params, baseline, view.columns)
 
 
 def _two_views(
@@ -691,24 +690,24 @@ def train_recipe(settings: Any, rows: FitRows, array_input: bool) -> dict[str, A
         judges = large.judges
     network = _network(settings, parts, large, features)
     batch = min(sizes.batch_size, bucket(len(train)))
-    held = val if val is not None else train
-    y_held, w_held = y01[held].astype(np.float64), row_weight[held]
+    y_held, w_held = y01[features.held].astype(np.float64), row_weight[features.held]
+    # z_final: what the merged network computes on the held-out rows, in float64 (a dense copy of 10,000 TF-IDF rows
+    # would take 800 MB)
     views = _two_views(parts, features, sizes, network, batch, rows)
     if views is None:  # the view of every feature: its weights stay where they are
         kept = [_fit_view(parts, _view_rows(features, sizes, batch, judges, rows), sizes, network, batch, judges, rows)]
-        mean_loss = None
+        z_final, mean_loss = kept[0].blend.z_kept, None
     else:
         # the views' mean is kept where the binned view's networks count (its guard did not keep the logistic
         # regression alone) and the mean's held-out loss is at most that logistic regression's; else the binned view
-        mean_loss = _loss(np.mean([view.z_held for view in views], axis=0), y_held, w_held)
+        z_mean = np.mean([view.blend.z_kept for view in views], axis=0)
+        mean_loss = _loss(z_mean, y_held, w_held)
         mean = views[0].blend.share > 0.0 and mean_loss <= views[0].blend.losses[0.0]
-        kept = list(views) if mean else [views[0]]
+        kept, z_final = (list(views), z_mean) if mean else ([views[0]], views[0].blend.z_kept)
     main = kept[0]
     trained, blend, hidden = main.trained, main.blend, main.trained.hidden
     model = merged_views([_view_part(view, hidden, d, 1.0 / len(kept)) for view in kept], hidden, d)
     compile_network(settings, model)
-    # what the merged network computes, in float64 (a dense copy of 10,000 TF-IDF rows would take 800 MB)
-    z_final = main.z_held if len(kept) == 1 else np.mean([view.z_held for view in kept], axis=0)
     decided = decide_on_held_out(settings, z_final, y_held, w_held)
     if val is None:
         decided["validation_figures_"]["notes"].append(
@@ -773,7 +772,10 @@ def _views_record(
                 "networks": networks,
                 "best_epoch": int(view.trained.best_epoch) + 1,
                 "network_share": view.blend.share,
-                "validation_loss": {"logistic_regression": view.blend.losses[0.0], "kept": view.held_loss},
+                "validation_loss": {
+                    "logistic_regression": view.blend.losses[0.0],
+                    "kept": view.blend.losses[view.blend.share],
+                },
             }
             for name, view in zip(("binned", "standard"), views)
         ],
@@ -877,13 +879,13 @@ def _views_note(views: dict[str, Any] | None) -> str:
     if views["kept"] == "binned":
         return (
             " A second view of the numeric columns, standardised (its own logistic regression and networks), was"
-            f" fitted too; the binned view alone is kept (the mean of the two, validation loss"
+            " fitted too; the binned view alone is kept (the mean of the two, validation loss"
             f" {views['validation_loss']:.4f}, is kept only where this view's networks count and it is not above"
             " the logistic regression's)."
         )
     return (
-        f" A second view, the numeric columns standardised instead of binned, with its own {standard['networks']}"
-        " networks,"
-        f" logistic regression and guard (validation loss {standard['validation_loss']['kept']:.4f}), is averaged"
-        f" with this one in log-odds; the mean's validation loss is {views['validation_loss']:.4f}."
+        " A second view, the numeric columns standardised instead of binned, with its own"
+        f" {standard['networks']} networks, logistic regression and guard (validation loss"
+        f" {standard['validation_loss']['kept']:.4f}), is averaged with this one in log-odds; the mean's validation"
+        f" loss is {views['validation_loss']:.4f}."
     )
