@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -218,12 +216,12 @@ def plot(results: dict, summary: dict):
 
 
 def atomic_bytes(path: Path, data: bytes) -> None:
+    """``data`` written to ``path`` (its folder made) through twoclass's own atomic writer."""
+    from twoclass.core.files import atomic_output
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "wb") as handle:
+    with atomic_output(path, "wb") as handle:
         handle.write(data)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
 
 
 def write(out_dir: Path, results: dict, summary: dict) -> list[Path]:
